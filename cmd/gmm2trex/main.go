@@ -1,0 +1,119 @@
+// Command gmm2trex learns how a flow or device behaves from a packet capture
+// and reproduces that behaviour as traffic. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+
+	"github.com/urfave/cli/v3"
+)
+
+// version is set at link time (-ldflags "-X main.version=…").
+var version = "dev"
+
+// commands is filled by the init functions of the files beside this one, one
+// file per command, so that commands can be added without touching main.go.
+var commands []*cli.Command
+
+func register(c *cli.Command) { commands = append(commands, c) }
+
+// commandOrder is the order of the help listing; unknown names go last.
+var commandOrder = []string{"flows", "estimate", "show", "sample", "export", "compare", "plot", "send", "replay"}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the CLI and returns the process exit status: 0 success,
+// 1 a check failed, 2 bad input or usage (DESIGN.md, "The CLI contract").
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(ctx, args)
+	if err == nil {
+		return 0
+	}
+	code := exitCode(err)
+	fmt.Fprintf(stderr, "gmm2trex: %v\n", err)
+	return code
+}
+
+func newApp(stdout, stderr io.Writer) *cli.Command {
+	cmds := slices.Clone(commands)
+	slices.SortStableFunc(cmds, func(a, b *cli.Command) int { return orderOf(a.Name) - orderOf(b.Name) })
+	return &cli.Command{
+		Name:    "gmm2trex",
+		Usage:   "learn traffic from a capture, reproduce it as traffic",
+		Version: version,
+		Description: "Reads a pcap/pcapng, fits Gaussian mixtures and hidden Markov models of packet\n" +
+			"sizes and gaps per flow or device, saves them as a YAML profile, and turns profiles\n" +
+			"into traffic (TRex, MoonGen, D-ITG, pcap, CSV, or the native sender).\n\n" +
+			"Try it on the embedded sample capture:\n" +
+			"   gmm2trex flows\n" +
+			"   gmm2trex estimate -o sample.profile.yaml",
+		Commands:              cmds,
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		HideHelpCommand:       true,
+		Suggest:               true,
+		EnableShellCompletion: false,
+		// Errors are printed once, by run, with their exit status.
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+			return usageError{err}
+		},
+	}
+}
+
+func orderOf(name string) int {
+	if i := slices.Index(commandOrder, name); i >= 0 {
+		return i
+	}
+	return len(commandOrder)
+}
+
+// Exit status helpers. Any error that is none of these exits 2 (bad input).
+
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef reports a usage error (exit 2).
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// codeError carries an explicit exit status.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e codeError) Error() string { return e.err.Error() }
+func (e codeError) Unwrap() error { return e.err }
+
+// checkFailed reports a failed check or a failed run (exit 1).
+func checkFailed(format string, a ...any) error { return codeError{1, fmt.Errorf(format, a...)} }
+
+// withCode attaches an exit status to err.
+func withCode(code int, err error) error { return codeError{code, err} }
+
+func exitCode(err error) int {
+	var ce codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return 2
+}
