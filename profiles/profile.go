@@ -1,0 +1,203 @@
+package profiles
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+)
+
+// Format is the document format this package reads and writes.
+const Format = "gmm2trex/v1"
+
+// Profile is one profile document: where it was learned from, how, and the
+// models of each object.
+type Profile struct {
+	Format   string   `yaml:"format" json:"format"`
+	Source   Source   `yaml:"source" json:"source"`
+	Settings Settings `yaml:"settings" json:"settings"`
+	Objects  []Object `yaml:"objects" json:"objects"`
+}
+
+// Source describes the capture a profile was fitted on.
+type Source struct {
+	File     string  `yaml:"file" json:"file"`
+	SHA256   string  `yaml:"sha256,omitempty" json:"sha256,omitempty"`
+	Packets  int64   `yaml:"packets" json:"packets"`
+	Start    string  `yaml:"start,omitempty" json:"start,omitempty"` // RFC 3339, UTC
+	Duration float64 `yaml:"duration" json:"duration"`               // seconds
+}
+
+// Settings records the options the profile was estimated with, so that it can
+// be reproduced and so that compare can trim the original the same way.
+type Settings struct {
+	Object        string    `yaml:"object" json:"object"`                                     // flow | ip | mac
+	Size          string    `yaml:"size" json:"size"`                                         // payload | ip | frame
+	KeepEmpty     bool      `yaml:"keep_empty,omitempty" json:"keep_empty,omitempty"`         //
+	Percentiles   []float64 `yaml:"percentiles,flow" json:"percentiles"`                      // [lo, hi]
+	Components    string    `yaml:"components" json:"components"`                             // auto | N
+	MaxComponents int       `yaml:"max_components,omitempty" json:"max_components,omitempty"` //
+	IATTransform  string    `yaml:"iat_transform,omitempty" json:"iat_transform,omitempty"`   // none | log
+	Model         string    `yaml:"model,omitempty" json:"model,omitempty"`                   // gmm | hmm
+	MinPackets    int       `yaml:"min_packets,omitempty" json:"min_packets,omitempty"`       //
+	Seed          uint64    `yaml:"seed" json:"seed"`                                         //
+}
+
+// Endpoint is one side of an object. Fields absent in the capture are empty.
+type Endpoint struct {
+	IP   string `yaml:"ip,omitempty" json:"ip,omitempty"`
+	Port int    `yaml:"port,omitempty" json:"port,omitempty"`
+	MAC  string `yaml:"mac,omitempty" json:"mac,omitempty"`
+}
+
+// Object is a flow or a device and the models of its two directions. Local is
+// the side whose traffic From describes (DESIGN.md, "Direction").
+type Object struct {
+	ID     string     `yaml:"id" json:"id"`
+	Kind   string     `yaml:"kind" json:"kind"`                       // flow | ip | mac
+	Proto  string     `yaml:"proto,omitempty" json:"proto,omitempty"` // UDP | TCP (flows)
+	Local  Endpoint   `yaml:"local" json:"local"`
+	Remote Endpoint   `yaml:"remote" json:"remote"`
+	From   *Direction `yaml:"from,omitempty" json:"from,omitempty"`
+	To     *Direction `yaml:"to,omitempty" json:"to,omitempty"`
+}
+
+// Dir names a direction of an object.
+type Dir uint8
+
+const (
+	From Dir = iota // what the local side sends
+	To              // what the local side receives
+)
+
+func (d Dir) String() string {
+	if d == To {
+		return "to"
+	}
+	return "from"
+}
+
+// ParseDir accepts "from" and "to".
+func ParseDir(s string) (Dir, error) {
+	switch s {
+	case "from":
+		return From, nil
+	case "to":
+		return To, nil
+	}
+	return 0, fmt.Errorf("unknown direction %q (valid: from, to)", s)
+}
+
+// Dir returns the model of direction d, nil when that direction has none.
+func (o *Object) Dir(d Dir) *Direction {
+	if d == To {
+		return o.To
+	}
+	return o.From
+}
+
+// Direction holds the models of one direction of an object.
+type Direction struct {
+	Packets int   `yaml:"packets" json:"packets"` // after trimming
+	Size    Param `yaml:"size" json:"size"`
+	IAT     Param `yaml:"iat" json:"iat"`
+	HMM     *HMM  `yaml:"hmm,omitempty" json:"hmm,omitempty"`
+}
+
+// Param is the 1-D model of one feature: a Gaussian mixture over the feature
+// (or over its transform) and the observed bounds in the feature's own units
+// (bytes, seconds), which generated values never leave.
+type Param struct {
+	Min       float64     `yaml:"min" json:"min"`
+	Max       float64     `yaml:"max" json:"max"`
+	Transform string      `yaml:"transform,omitempty" json:"transform,omitempty"` // none | log
+	Mixture   []Component `yaml:"mixture" json:"mixture"`
+	// BIC by component count k (index k-1), when the count was chosen by BIC.
+	BIC []float64 `yaml:"bic,omitempty,flow" json:"bic,omitempty"`
+}
+
+// Component is one Gaussian of a 1-D mixture.
+type Component struct {
+	Weight float64 `yaml:"weight" json:"weight"`
+	Mean   float64 `yaml:"mean" json:"mean"`
+	Std    float64 `yaml:"std" json:"std"`
+}
+
+// Transform names.
+const (
+	TransformNone = "none"
+	TransformLog  = "log"
+)
+
+// Feature names.
+const (
+	FeatureIAT  = "iat"
+	FeatureSize = "size"
+)
+
+// HMM is the temporal model of a direction: chains walked independently, each
+// feature emitted by exactly one chain.
+type HMM struct {
+	Chains []Chain `yaml:"chains" json:"chains"`
+}
+
+// Chain is one hidden Markov chain. An observation x of its features is
+// transformed (Transform), then scaled, z = (x - Scale.Mean) / Scale.Std, and
+// each state emits z from its Gaussian mixture.
+type Chain struct {
+	Features    []string          `yaml:"features,flow" json:"features"`
+	Transform   map[string]string `yaml:"transform,omitempty,flow" json:"transform,omitempty"`
+	Scale       Scale             `yaml:"scale" json:"scale"`
+	Start       []float64         `yaml:"start,flow" json:"start"`
+	Transitions [][]float64       `yaml:"transitions" json:"transitions"`
+	States      []State           `yaml:"states" json:"states"`
+}
+
+// Scale is the standardisation applied before fitting.
+type Scale struct {
+	Mean []float64 `yaml:"mean,flow" json:"mean"`
+	Std  []float64 `yaml:"std,flow" json:"std"`
+}
+
+// State is one hidden state: a Gaussian mixture in the chain's scaled space.
+type State struct {
+	Mixture []MVComponent `yaml:"mixture" json:"mixture"`
+}
+
+// MVComponent is one multivariate Gaussian with full covariance.
+type MVComponent struct {
+	Weight float64     `yaml:"weight" json:"weight"`
+	Mean   []float64   `yaml:"mean,flow" json:"mean"`
+	Cov    [][]float64 `yaml:"cov,flow" json:"cov"`
+}
+
+// Object returns the object with the given id, or nil.
+func (p *Profile) Object(id string) *Object {
+	for i := range p.Objects {
+		if p.Objects[i].ID == id {
+			return &p.Objects[i]
+		}
+	}
+	return nil
+}
+
+// IDs lists the object ids in document order.
+func (p *Profile) IDs() []string {
+	ids := make([]string, len(p.Objects))
+	for i := range p.Objects {
+		ids[i] = p.Objects[i].ID
+	}
+	return ids
+}
+
+// Hash is a stable digest of the document's content (its canonical JSON), so
+// that two processes can check they hold the same profile.
+func (p *Profile) Hash() string {
+	b, err := json.Marshal(p)
+	if err != nil {
+		// Only NaN/Inf can make Marshal fail; Validate rejects those.
+		b = []byte(fmt.Sprintf("%#v", p))
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
