@@ -1,0 +1,324 @@
+package sampler
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// Model selects how a direction's packets are drawn.
+type Model int
+
+const (
+	// IID draws each gap and size independently from the 1-D mixtures, as the
+	// original tool did.
+	IID Model = iota
+	// HMM walks the direction's hidden Markov chains, which keeps burstiness
+	// and the correlation between consecutive packets.
+	HMM
+)
+
+func (m Model) String() string {
+	if m == HMM {
+		return "hmm"
+	}
+	return "iid"
+}
+
+// ParseModel accepts "iid" and "hmm".
+func ParseModel(s string) (Model, error) {
+	switch s {
+	case "iid":
+		return IID, nil
+	case "hmm":
+		return HMM, nil
+	}
+	return 0, fmt.Errorf("unknown model %q (valid: iid, hmm)", s)
+}
+
+// MaxRedraw is how often a value outside the observed bounds is drawn again
+// before it is clamped to the nearest bound (and counted in Clamped).
+const MaxRedraw = 64
+
+// Source draws the packets of one direction: a gap (seconds since the
+// previous packet of this direction) and a size (bytes) per call. It is not
+// safe for concurrent use.
+type Source struct {
+	rng *rand.Rand
+	// Observed bounds, in the features' own units.
+	minIAT, maxIAT   float64
+	minSize, maxSize float64
+
+	// iid
+	iat, size mix1
+
+	// hmm
+	chains []*chain
+	out    [2]float64 // iat, size of the current step
+
+	clamped int
+}
+
+// mix1 is a 1-D mixture prepared for drawing.
+type mix1 struct {
+	cum       []float64 // cumulative weights, last == 1
+	mean, std []float64
+	log       bool // the mixture is over log(x)
+	round     bool // whole numbers (sizes): bounds apply to the rounded value
+}
+
+func newMix1(p profiles.Param) mix1 {
+	m := mix1{log: p.Transform == profiles.TransformLog}
+	m.cum = cumulative(len(p.Mixture), func(i int) float64 { return p.Mixture[i].Weight })
+	for _, c := range p.Mixture {
+		m.mean = append(m.mean, c.Mean)
+		m.std = append(m.std, c.Std)
+	}
+	return m
+}
+
+func (m *mix1) draw(r *rand.Rand) float64 {
+	i := pick(m.cum, r.Float64())
+	x := m.mean[i] + m.std[i]*r.NormFloat64()
+	if m.log {
+		x = math.Exp(x)
+	}
+	if m.round {
+		x = math.Round(x)
+	}
+	return x
+}
+
+// chain is a hidden Markov chain prepared for walking.
+type chain struct {
+	dim      int
+	slot     []int // output slot (0 iat, 1 size) of each feature
+	log      []bool
+	round    []bool
+	mean     []float64
+	std      []float64
+	start    []float64   // cumulative
+	trans    [][]float64 // cumulative rows
+	states   []mixN
+	state    int
+	started  bool
+	z, x     []float64 // scratch
+	lo, hi   []float64 // bounds per feature, own units
+	boundsOK []bool
+}
+
+// mixN is a d-D mixture with the Cholesky factors of its covariances.
+type mixN struct {
+	cum  []float64
+	mean [][]float64
+	chol [][][]float64
+}
+
+func cumulative(n int, w func(int) float64) []float64 {
+	c := make([]float64, n)
+	s := 0.0
+	for i := range c {
+		s += w(i)
+		c[i] = s
+	}
+	for i := range c {
+		c[i] /= s
+	}
+	c[n-1] = 1
+	return c
+}
+
+// pick returns the first index whose cumulative weight exceeds u.
+func pick(cum []float64, u float64) int {
+	if len(cum) <= 16 {
+		for i, c := range cum {
+			if u < c {
+				return i
+			}
+		}
+		return len(cum) - 1
+	}
+	lo, hi := 0, len(cum)-1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if u < cum[mid] {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// NewSource prepares direction d for drawing with the given model and seed.
+// The HMM model needs d.HMM; the profile is assumed valid (profiles.Load
+// validates).
+func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (*Source, error) {
+	if d == nil {
+		return nil, fmt.Errorf("sampler: direction has no model")
+	}
+	s := &Source{
+		rng:    rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^stream)),
+		minIAT: d.IAT.Min, maxIAT: d.IAT.Max,
+		minSize: d.Size.Min, maxSize: d.Size.Max,
+	}
+	switch model {
+	case IID:
+		s.iat = newMix1(d.IAT)
+		s.size = newMix1(d.Size)
+		s.size.round = true
+	case HMM:
+		if d.HMM == nil || len(d.HMM.Chains) == 0 {
+			return nil, fmt.Errorf("sampler: direction has no HMM (estimate it with --model hmm)")
+		}
+		for i := range d.HMM.Chains {
+			c, err := newChain(&d.HMM.Chains[i], s)
+			if err != nil {
+				return nil, fmt.Errorf("sampler: hmm.chains[%d]: %w", i, err)
+			}
+			s.chains = append(s.chains, c)
+		}
+	default:
+		return nil, fmt.Errorf("sampler: unknown model %d", model)
+	}
+	return s, nil
+}
+
+func newChain(pc *profiles.Chain, s *Source) (*chain, error) {
+	d := len(pc.Features)
+	c := &chain{dim: d, z: make([]float64, d), x: make([]float64, d)}
+	for _, f := range pc.Features {
+		switch f {
+		case profiles.FeatureIAT:
+			c.slot = append(c.slot, 0)
+			c.lo, c.hi = append(c.lo, s.minIAT), append(c.hi, s.maxIAT)
+		case profiles.FeatureSize:
+			c.slot = append(c.slot, 1)
+			c.lo, c.hi = append(c.lo, s.minSize), append(c.hi, s.maxSize)
+		default:
+			return nil, fmt.Errorf("unknown feature %q", f)
+		}
+		c.log = append(c.log, pc.Transform[f] == profiles.TransformLog)
+		c.round = append(c.round, f == profiles.FeatureSize)
+	}
+	c.mean = pc.Scale.Mean
+	c.std = pc.Scale.Std
+	c.start = cumulative(len(pc.Start), func(i int) float64 { return pc.Start[i] })
+	for _, row := range pc.Transitions {
+		c.trans = append(c.trans, cumulative(len(row), func(i int) float64 { return row[i] }))
+	}
+	for si, st := range pc.States {
+		m := mixN{cum: cumulative(len(st.Mixture), func(i int) float64 { return st.Mixture[i].Weight })}
+		for ci, comp := range st.Mixture {
+			l, ok := profiles.Cholesky(comp.Cov)
+			if !ok {
+				return nil, fmt.Errorf("states[%d].mixture[%d].cov: not positive definite", si, ci)
+			}
+			m.mean = append(m.mean, comp.Mean)
+			m.chol = append(m.chol, l)
+		}
+		c.states = append(c.states, m)
+	}
+	return c, nil
+}
+
+// emit draws one observation of the chain's features from its current
+// state into x (own units), untruncated.
+func (c *chain) emit(r *rand.Rand) {
+	m := &c.states[c.state]
+	k := pick(m.cum, r.Float64())
+	mu, l := m.mean[k], m.chol[k]
+	for i := 0; i < c.dim; i++ {
+		c.z[i] = r.NormFloat64()
+	}
+	for i := 0; i < c.dim; i++ {
+		v := mu[i]
+		row := l[i]
+		for j := 0; j <= i; j++ {
+			v += row[j] * c.z[j]
+		}
+		v = v*c.std[i] + c.mean[i]
+		if c.log[i] {
+			v = math.Exp(v)
+		}
+		if c.round[i] {
+			v = math.Round(v)
+		}
+		c.x[i] = v
+	}
+}
+
+func (c *chain) inside() bool {
+	for i := 0; i < c.dim; i++ {
+		if !(c.x[i] >= c.lo[i] && c.x[i] <= c.hi[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// step advances the chain one packet and writes its features into out.
+func (c *chain) step(r *rand.Rand, out *[2]float64) (clamped bool) {
+	if !c.started {
+		c.state = pick(c.start, r.Float64())
+		c.started = true
+	} else {
+		c.state = pick(c.trans[c.state], r.Float64())
+	}
+	for try := 0; ; try++ {
+		c.emit(r)
+		if c.inside() {
+			break
+		}
+		if try == MaxRedraw {
+			for i := 0; i < c.dim; i++ {
+				c.x[i] = min(max(c.x[i], c.lo[i]), c.hi[i])
+			}
+			clamped = true
+			break
+		}
+	}
+	for i := 0; i < c.dim; i++ {
+		out[c.slot[i]] = c.x[i]
+	}
+	return clamped
+}
+
+// Next draws the next packet of the direction: its gap since the previous
+// packet (seconds) and its size (whole bytes). Values stay inside the
+// observed bounds (sizes are rounded before the bounds are checked, so a
+// constant size series with min == max keeps that size). The gap of a
+// direction's first draw has no meaning for its first packet; Stream starts
+// each direction at t=0 and ignores it.
+func (s *Source) Next() (gap float64, size int) {
+	var sz float64
+	if s.chains != nil {
+		for _, c := range s.chains {
+			if c.step(s.rng, &s.out) {
+				s.clamped++
+			}
+		}
+		gap, sz = s.out[0], s.out[1]
+	} else {
+		gap = s.bounded(&s.iat, s.minIAT, s.maxIAT)
+		sz = s.bounded(&s.size, s.minSize, s.maxSize)
+	}
+	return gap, int(sz)
+}
+
+func (s *Source) bounded(m *mix1, lo, hi float64) float64 {
+	for try := 0; try < MaxRedraw; try++ {
+		x := m.draw(s.rng)
+		if x >= lo && x <= hi {
+			return x
+		}
+	}
+	s.clamped++
+	return min(max(m.draw(s.rng), lo), hi)
+}
+
+// Clamped is how many draws stayed outside the observed bounds after
+// MaxRedraw tries and were clamped to them.
+func (s *Source) Clamped() int { return s.clamped }
