@@ -1,0 +1,181 @@
+package trace
+
+import (
+	"bufio"
+	"cmp"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// MaxCaplen is the largest captured length of one packet that the reader
+// accepts. Real link layers stay far below it (the largest snap length in
+// use, 262144, is exactly this); a bigger value means a corrupt record, and
+// refusing it keeps a corrupt file from causing a huge allocation.
+const MaxCaplen = 256 << 10
+
+// Errors a caller may need to tell apart; returned errors wrap them and add
+// the file name and, for records, the packet number and byte offset.
+var (
+	ErrEmpty       = errors.New("empty file")
+	ErrNotCapture  = errors.New("not a pcap or pcapng capture")
+	ErrShortHeader = errors.New("file header cut short")
+	ErrBadRecord   = errors.New("bad record")
+)
+
+// Options says how to cut a capture into objects.
+type Options struct {
+	Kind      Kind
+	Size      SizeMode
+	KeepEmpty bool      // keep packets with no TCP/UDP payload (pure ACKs, SYNs)
+	Select    *Selector // nil: all objects
+	// Progress, when not nil, is called now and then with the bytes read of
+	// total (total is 0 when unknown). For gzipped files these are
+	// compressed bytes.
+	Progress func(done, total int64)
+}
+
+// Capture is what one pass over a capture yields.
+type Capture struct {
+	Name     string           // base name of the file
+	SHA256   string           // hex SHA-256 of the file's bytes as stored (the .gz if gzipped)
+	Packets  int64            // records read
+	Start    time.Time        // time of the first record
+	Duration float64          // seconds from the first record to the last
+	Used     int64            // packets that went into objects
+	Skipped  map[string]int64 // reason -> packets (see the Skip* constants)
+	Warnings []string         // e.g. a capture cut short mid-packet
+	Objects  []*Object        // by total packets, descending; ties by ID
+}
+
+// Reasons a packet is skipped, as counted in Capture.Skipped.
+const (
+	SkipNonIP           = "non-ip"           // ARP, LLDP, …
+	SkipOtherTransport  = "other-transport"  // ICMP, SCTP, ESP, …
+	SkipTruncated       = "truncated"        // the capture holds too little of the headers
+	SkipFragment        = "fragment"         // a non-first IP fragment
+	SkipUnsupportedLink = "unsupported-link" // a link type the reader does not decode
+	SkipEmptyPayload    = "empty-payload"    // no TCP/UDP payload, without KeepEmpty
+	SkipMalformed       = "malformed"        // header fields that contradict each other
+	SkipNoMAC           = "no-mac"           // device-by-MAC mode on a link without MACs
+	SkipNotSelected     = "not-selected"     // belongs to no object of the selector
+)
+
+// ReadFile reads a capture file: classic pcap or pcapng, either gzipped,
+// recognised by content, not by name.
+func ReadFile(path string, opts Options) (*Capture, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("trace: %w", err)
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return Read(f, filepath.Base(path), size, opts)
+}
+
+// Read reads a capture from r in one streaming pass. name is used in errors
+// and in Capture.Name; size is the byte count for progress (0 if unknown).
+// Memory stays bounded by the packets of the selected objects plus the
+// object table, whatever the file size.
+func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) {
+	h := sha256.New()
+	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	magic, _ := br.Peek(2)
+	if len(magic) == 0 {
+		if cr.err != nil && cr.err != io.EOF {
+			return nil, fmt.Errorf("trace: %s: %w", name, cr.err)
+		}
+		return nil, fmt.Errorf("trace: %s: %w", name, ErrEmpty)
+	}
+	var body io.Reader = br
+	gz := false
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("trace: %s: gzip: %w", name, err)
+		}
+		zr.Multistream(true)
+		body, gz = zr, true
+	}
+	rd := newReader(name, opts)
+	rd.src = source{r: body, buf: make([]byte, bufSize)}
+	if err := rd.run(gz); err != nil {
+		return nil, err
+	}
+	// Hash what the parser did not need (a trailing gzip member, padding),
+	// so the digest is that of the whole file.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return nil, fmt.Errorf("trace: %s: %w", name, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(cr.n, size)
+	}
+	c := rd.capture()
+	c.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return c, nil
+}
+
+// countReader hashes and counts the file's bytes and reports progress.
+type countReader struct {
+	r        io.Reader
+	h        hash.Hash
+	n, total int64
+	last     int64
+	progress func(done, total int64)
+	err      error
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.h.Write(p[:n])
+		c.n += int64(n)
+		if c.progress != nil && c.n-c.last >= 1<<20 {
+			c.last = c.n
+			c.progress(c.n, c.total)
+		}
+	}
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+func (rd *reader) capture() *Capture {
+	c := &Capture{
+		Name:     rd.name,
+		Packets:  rd.packets,
+		Used:     rd.used,
+		Skipped:  map[string]int64{},
+		Warnings: rd.warnings,
+	}
+	if rd.packets > 0 {
+		c.Start = time.Unix(0, rd.first).UTC()
+		c.Duration = max(0, float64(rd.last-rd.first)*1e-9)
+	}
+	for i, n := range rd.skipped {
+		if n > 0 {
+			c.Skipped[reasonNames[i]] = n
+		}
+	}
+	c.Objects = rd.objects()
+	slices.SortFunc(c.Objects, func(a, b *Object) int {
+		if c := cmp.Compare(b.Packets(), a.Packets()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return c
+}

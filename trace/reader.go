@@ -1,0 +1,111 @@
+package trace
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// reader is one pass over one capture.
+type reader struct {
+	name string
+	opts Options
+	src  source
+
+	packets     int64
+	used        int64
+	first, last int64
+	skipped     [numReasons]int64
+	warnings    []string
+
+	table
+}
+
+func newReader(name string, opts Options) *reader {
+	rd := &reader{name: name, opts: opts}
+	rd.table.init(opts)
+	return rd
+}
+
+// run detects the format and reads every record.
+func (rd *reader) run(gz bool) error {
+	s := &rd.src
+	n := s.fill(4)
+	what := "file"
+	if gz {
+		what = "file (after gunzip)"
+	}
+	if n == 0 {
+		if !s.cutShort() {
+			return rd.errf("%v", s.err)
+		}
+		return fmt.Errorf("trace: %s: %w", rd.name, fmt.Errorf("%s: %w", what, ErrEmpty))
+	}
+	if n < 4 {
+		if !s.cutShort() {
+			return rd.errf("%v", s.err)
+		}
+		return fmt.Errorf("trace: %s: %w: %d bytes, too short for any capture header", rd.name, ErrShortHeader, n)
+	}
+	m := s.bytes(4)
+	switch binary.BigEndian.Uint32(m) {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		return rd.readPcap()
+	case 0x0a0d0d0a:
+		return rd.readPcapng()
+	}
+	return fmt.Errorf("trace: %s: %w (starts with % x)", rd.name, ErrNotCapture, m)
+}
+
+func (rd *reader) errf(format string, a ...any) error {
+	return fmt.Errorf("trace: %s: %s", rd.name, fmt.Sprintf(format, a...))
+}
+
+// recordErr is an error in the record that would be packet number rd.packets+1.
+func (rd *reader) recordErr(off int64, format string, a ...any) error {
+	return fmt.Errorf("trace: %s: packet %d at offset %d: %w: %s", rd.name, rd.packets+1, off, ErrBadRecord, fmt.Sprintf(format, a...))
+}
+
+// cut records that the capture ends inside the record starting at off, or
+// returns the read error if the stream failed instead of ending.
+func (rd *reader) cut(off int64, have, want int, what string) error {
+	if !rd.src.cutShort() {
+		return fmt.Errorf("trace: %s: packet %d at offset %d: reading: %w", rd.name, rd.packets+1, off, rd.src.err)
+	}
+	rd.warnings = append(rd.warnings, fmt.Sprintf(
+		"%s: capture cut short in packet %d at offset %d: %s has %d of %d bytes; using the %d packets before it",
+		rd.name, rd.packets+1, off, what, have, want, rd.packets))
+	return nil
+}
+
+// packet handles one record: ts in ns since the epoch, the link type, the
+// captured bytes and the original length.
+func (rd *reader) packet(ts int64, link uint32, data []byte, origLen uint32) {
+	if rd.packets == 0 {
+		rd.first = ts
+	}
+	rd.packets++
+	rd.last = ts
+	var p pkt
+	if r := decode(link, data, &p); r != reasonOK {
+		rd.skipped[r]++
+		return
+	}
+	if p.payload == 0 && !rd.opts.KeepEmpty {
+		rd.skipped[reasonEmptyPayload]++
+		return
+	}
+	var size int32
+	switch rd.opts.Size {
+	case SizePayload:
+		size = int32(p.payload)
+	case SizeIP:
+		size = int32(p.ipLen)
+	default:
+		size = int32(min(origLen, 1<<31-1))
+	}
+	if r := rd.table.add(&p, ts, size); r != reasonOK {
+		rd.skipped[r]++
+		return
+	}
+	rd.used++
+}
