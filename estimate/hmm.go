@@ -1,0 +1,557 @@
+package estimate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// GMM-HMM: hidden Markov models whose states emit d-D Gaussian mixtures with
+// full covariance. The E-step is the scaled forward-backward recursion
+// (Rabiner's α̂/β̂ with per-step normalisers), fed by emission probabilities
+// that are themselves scaled per time step by their largest log-density, so
+// neither far-out observations nor long series underflow. Everything works on
+// flat slices held in an hmmWork that is reused across iterations: one
+// Baum-Welch iteration allocates nothing.
+
+// hmmGauss is one emission component in fitting form.
+type hmmGauss struct {
+	w    float64
+	mean []float64 // d
+	cov  []float64 // d×d row-major
+	// Derived by prepare: the lower Cholesky factor of cov and the log of
+	// w·(2π)^(-d/2)·det(cov)^(-1/2).
+	chol []float64
+	logc float64
+}
+
+// hmmModel is a GMM-HMM with k states of m components each over d dims.
+type hmmModel struct {
+	d, k, m int
+	start   []float64  // k
+	trans   []float64  // k×k row-major, rows sum to 1
+	g       []hmmGauss // state s, component j at s*m+j
+}
+
+// hmmFitConfig steers Baum-Welch.
+type hmmFitConfig struct {
+	maxIter int
+	tol     float64 // stop when the mean log-likelihood per observation improves less
+	// sticky is the Dirichlet prior's extra mass on each self-transition
+	// (κ of the sticky HMM); pseudo is a small mass on every transition so
+	// no path becomes impossible for unseen data.
+	sticky, pseudo float64
+	// varFloor is added to every covariance diagonal (in scaled units) so
+	// a component sitting on one repeated value keeps a finite density.
+	varFloor float64
+}
+
+func newHMMModel(d, k, m int) *hmmModel {
+	h := &hmmModel{d: d, k: k, m: m,
+		start: make([]float64, k),
+		trans: make([]float64, k*k),
+		g:     make([]hmmGauss, k*m),
+	}
+	for i := range h.g {
+		h.g[i] = hmmGauss{mean: make([]float64, d), cov: make([]float64, d*d), chol: make([]float64, d*d)}
+	}
+	return h
+}
+
+var errHMMDegenerate = errors.New("estimate: hmm: observation has zero probability under every state")
+
+// prepare computes each component's Cholesky factor and normaliser. A
+// covariance that is not positive definite gets growing diagonal jitter.
+func (h *hmmModel) prepare() error {
+	d := h.d
+	for i := range h.g {
+		c := &h.g[i]
+		jitter := 0.0
+		for try := 0; ; try++ {
+			ok, logdet := hmmCholesky(c.cov, c.chol, d, jitter)
+			if ok {
+				if c.w > 0 {
+					c.logc = math.Log(c.w) - 0.5*(float64(d)*math.Log(2*math.Pi)+logdet)
+				} else {
+					c.logc = math.Inf(-1)
+				}
+				break
+			}
+			if try == 20 {
+				return fmt.Errorf("estimate: hmm: covariance of state %d component %d is not positive definite", i/h.m, i%h.m)
+			}
+			if jitter == 0 {
+				jitter = 1e-9
+			} else {
+				jitter *= 10
+			}
+		}
+	}
+	return nil
+}
+
+// hmmCholesky writes the lower factor of a+jitter·I into l and returns
+// log det; ok is false when a is not positive definite.
+func hmmCholesky(a, l []float64, d int, jitter float64) (ok bool, logdet float64) {
+	for i := range l {
+		l[i] = 0
+	}
+	for i := 0; i < d; i++ {
+		for j := 0; j <= i; j++ {
+			s := a[i*d+j]
+			if i == j {
+				s += jitter
+			}
+			for p := 0; p < j; p++ {
+				s -= l[i*d+p] * l[j*d+p]
+			}
+			if i == j {
+				if !(s > 0) || math.IsInf(s, 0) {
+					return false, 0
+				}
+				l[i*d+i] = math.Sqrt(s)
+				logdet += math.Log(s)
+			} else {
+				l[i*d+j] = s / l[j*d+j]
+			}
+		}
+	}
+	return true, logdet
+}
+
+// logDens is log(w·N(x; mean, cov)) for the prepared component; z is
+// scratch of length d.
+func (c *hmmGauss) logDens(x, z []float64, d int) float64 {
+	switch d {
+	case 1:
+		y := (x[0] - c.mean[0]) / c.chol[0]
+		return c.logc - 0.5*y*y
+	case 2:
+		y0 := (x[0] - c.mean[0]) / c.chol[0]
+		y1 := (x[1] - c.mean[1] - c.chol[2]*y0) / c.chol[3]
+		return c.logc - 0.5*(y0*y0+y1*y1)
+	}
+	var q float64
+	for i := 0; i < d; i++ {
+		s := x[i] - c.mean[i]
+		for p := 0; p < i; p++ {
+			s -= c.chol[i*d+p] * z[p]
+		}
+		z[i] = s / c.chol[i*d+i]
+		q += z[i] * z[i]
+	}
+	return c.logc - 0.5*q
+}
+
+// hmmWork holds every buffer of the E- and M-steps for one series length.
+type hmmWork struct {
+	n, d, k, m int
+	lc         []float64 // n×k×m: log(w·N) per component
+	b          []float64 // n×k: emission probability scaled by exp(-off[t])
+	off        []float64 // n
+	alpha      []float64 // n×k: α̂
+	c          []float64 // n: forward normalisers
+	beta, next []float64 // k
+	u          []float64 // k
+	xi         []float64 // k×k: Σ_t α̂_{t-1}(i)·u_t(j); times A_ij gives expected transitions
+	occ        []float64 // k: Σ_t γ_t
+	s0         []float64 // k×m: Σ r
+	s1         []float64 // k×m×d: Σ r·x
+	s2         []float64 // k×m×d×d: Σ r·x·xᵀ (lower triangle used)
+	z          []float64 // d
+}
+
+func newHMMWork(n, d, k, m int) *hmmWork {
+	return &hmmWork{n: n, d: d, k: k, m: m,
+		lc: make([]float64, n*k*m), b: make([]float64, n*k), off: make([]float64, n),
+		alpha: make([]float64, n*k), c: make([]float64, n),
+		beta: make([]float64, k), next: make([]float64, k), u: make([]float64, k),
+		xi: make([]float64, k*k), occ: make([]float64, k),
+		s0: make([]float64, k*m), s1: make([]float64, k*m*d), s2: make([]float64, k*m*d*d),
+		z: make([]float64, d),
+	}
+}
+
+// emissions fills lc, b and off for the n×d observations x.
+func (w *hmmWork) emissions(h *hmmModel, x []float64) {
+	d, k, m := h.d, h.k, h.m
+	for t := 0; t < w.n; t++ {
+		xt := x[t*d : t*d+d]
+		lc := w.lc[t*k*m : (t+1)*k*m]
+		bt := w.b[t*k : (t+1)*k]
+		best := math.Inf(-1)
+		for s := 0; s < k; s++ {
+			var lb float64
+			if m == 1 {
+				lb = h.g[s].logDens(xt, w.z, d)
+				lc[s] = lb
+			} else {
+				mx := math.Inf(-1)
+				for j := 0; j < m; j++ {
+					v := h.g[s*m+j].logDens(xt, w.z, d)
+					lc[s*m+j] = v
+					if v > mx {
+						mx = v
+					}
+				}
+				var sum float64
+				if !math.IsInf(mx, -1) {
+					for j := 0; j < m; j++ {
+						sum += math.Exp(lc[s*m+j] - mx)
+					}
+				}
+				lb = mx + math.Log(sum)
+			}
+			bt[s] = lb // log for now
+			if lb > best {
+				best = lb
+			}
+		}
+		w.off[t] = best
+		for s := range bt {
+			bt[s] = math.Exp(bt[s] - best)
+		}
+	}
+}
+
+// forward runs the scaled forward pass and returns the log-likelihood.
+func (w *hmmWork) forward(h *hmmModel) (float64, error) {
+	k := h.k
+	var ll float64
+	for t := 0; t < w.n; t++ {
+		at := w.alpha[t*k : (t+1)*k]
+		bt := w.b[t*k : (t+1)*k]
+		if t == 0 {
+			for s := range at {
+				at[s] = h.start[s] * bt[s]
+			}
+		} else {
+			prev := w.alpha[(t-1)*k : t*k]
+			for s := range at {
+				at[s] = 0
+			}
+			for i, a := range prev {
+				if a == 0 {
+					continue
+				}
+				row := h.trans[i*k : (i+1)*k]
+				for j, p := range row {
+					at[j] += a * p
+				}
+			}
+			for s := range at {
+				at[s] *= bt[s]
+			}
+		}
+		var c float64
+		for _, v := range at {
+			c += v
+		}
+		if !(c > 0) || math.IsInf(c, 0) {
+			return math.Inf(-1), fmt.Errorf("%w (observation %d)", errHMMDegenerate, t)
+		}
+		w.c[t] = c
+		inv := 1 / c
+		for s := range at {
+			at[s] *= inv
+		}
+		ll += math.Log(c) + w.off[t]
+	}
+	return ll, nil
+}
+
+// backward runs the scaled backward pass and accumulates the expected
+// sufficient statistics of the M-step (occupancies, transitions,
+// per-component moments) for observations x.
+func (w *hmmWork) backward(h *hmmModel, x []float64) {
+	d, k, m := h.d, h.k, h.m
+	clear(w.xi)
+	clear(w.occ)
+	clear(w.s0)
+	clear(w.s1)
+	clear(w.s2)
+	beta := w.beta
+	for s := range beta {
+		beta[s] = 1
+	}
+	const tiny = 1e-10 // posterior mass below this adds nothing measurable
+	for t := w.n - 1; t >= 0; t-- {
+		at := w.alpha[t*k : (t+1)*k]
+		bt := w.b[t*k : (t+1)*k]
+		xt := x[t*d : t*d+d]
+		for s := 0; s < k; s++ {
+			g := at[s] * beta[s]
+			if g < tiny {
+				continue
+			}
+			w.occ[s] += g
+			if m == 1 {
+				w.addStats(s, g, xt)
+				continue
+			}
+			lc := w.lc[(t*k+s)*m : (t*k+s+1)*m]
+			scale := g / bt[s]
+			off := w.off[t]
+			for j := 0; j < m; j++ {
+				r := scale * math.Exp(lc[j]-off)
+				if r < tiny {
+					continue
+				}
+				w.addStats(s*m+j, r, xt)
+			}
+		}
+		if t == 0 {
+			break
+		}
+		inv := 1 / w.c[t]
+		for j := 0; j < k; j++ {
+			w.u[j] = bt[j] * beta[j] * inv
+		}
+		prev := w.alpha[(t-1)*k : t*k]
+		nb := w.next
+		for i := 0; i < k; i++ {
+			row := h.trans[i*k : (i+1)*k]
+			xr := w.xi[i*k : (i+1)*k]
+			a := prev[i]
+			var s float64
+			for j, p := range row {
+				uj := w.u[j]
+				s += p * uj
+				xr[j] += a * uj
+			}
+			nb[i] = s
+		}
+		w.beta, w.next = nb, beta
+		beta = nb
+	}
+}
+
+func (w *hmmWork) addStats(c int, r float64, x []float64) {
+	d := w.d
+	w.s0[c] += r
+	s1 := w.s1[c*d : (c+1)*d]
+	switch d {
+	case 1:
+		s1[0] += r * x[0]
+		w.s2[c] += r * x[0] * x[0]
+		return
+	case 2:
+		rx0, rx1 := r*x[0], r*x[1]
+		s1[0] += rx0
+		s1[1] += rx1
+		s2 := w.s2[c*4 : c*4+4]
+		s2[0] += rx0 * x[0]
+		s2[2] += rx1 * x[0]
+		s2[3] += rx1 * x[1]
+		return
+	}
+	s2 := w.s2[c*d*d : (c+1)*d*d]
+	for i := 0; i < d; i++ {
+		rxi := r * x[i]
+		s1[i] += rxi
+		for j := 0; j <= i; j++ {
+			s2[i*d+j] += rxi * x[j]
+		}
+	}
+}
+
+// mstep re-estimates h from the accumulated statistics.
+func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
+	d, k, m := h.d, h.k, h.m
+	var tot float64
+	for _, v := range w.occ {
+		tot += v
+	}
+	for s := 0; s < k; s++ {
+		h.start[s] = w.occ[s] / tot
+	}
+	// Expected transitions are xi·A; the sticky prior adds κ to the diagonal.
+	for i := 0; i < k; i++ {
+		row := h.trans[i*k : (i+1)*k]
+		xr := w.xi[i*k : (i+1)*k]
+		var sum float64
+		for j := range row {
+			v := xr[j]*row[j] + cfg.pseudo
+			if i == j {
+				v += cfg.sticky
+			}
+			row[j] = v
+			sum += v
+		}
+		if sum > 0 {
+			for j := range row {
+				row[j] /= sum
+			}
+		}
+	}
+	for s := 0; s < k; s++ {
+		var ws float64
+		for j := 0; j < m; j++ {
+			ws += w.s0[s*m+j]
+		}
+		if ws <= 0 {
+			continue // state never visited: keep its emissions
+		}
+		for j := 0; j < m; j++ {
+			c := &h.g[s*m+j]
+			r := w.s0[s*m+j]
+			// A component whose mass falls below a few observations'
+			// worth cannot estimate a covariance: it is retired.
+			if r < 1e-3*float64(d+1) {
+				c.w = 0
+				continue
+			}
+			c.w = r / ws
+			s1 := w.s1[(s*m+j)*d : (s*m+j+1)*d]
+			s2 := w.s2[(s*m+j)*d*d : (s*m+j+1)*d*d]
+			for a := 0; a < d; a++ {
+				c.mean[a] = s1[a] / r
+			}
+			for a := 0; a < d; a++ {
+				for b := 0; b <= a; b++ {
+					v := s2[a*d+b]/r - c.mean[a]*c.mean[b]
+					if a == b {
+						v = math.Max(v, 0) + cfg.varFloor
+					}
+					c.cov[a*d+b] = v
+					c.cov[b*d+a] = v
+				}
+			}
+		}
+	}
+}
+
+// estep computes emissions and the forward pass only.
+func (w *hmmWork) logLik(h *hmmModel, x []float64) (float64, error) {
+	if err := h.prepare(); err != nil {
+		return math.Inf(-1), err
+	}
+	w.emissions(h, x)
+	return w.forward(h)
+}
+
+// iterate performs one Baum-Welch iteration and returns the log-likelihood
+// of the model as it was before the update.
+func (w *hmmWork) iterate(h *hmmModel, x []float64, cfg *hmmFitConfig) (float64, error) {
+	ll, err := w.logLik(h, x)
+	if err != nil {
+		return ll, err
+	}
+	w.backward(h, x)
+	w.mstep(h, cfg)
+	return ll, nil
+}
+
+// baumWelch runs EM from h until the mean log-likelihood stops improving by
+// cfg.tol or maxIter is reached, and returns the final log-likelihood (of
+// the returned model). h is updated in place.
+func (w *hmmWork) baumWelch(h *hmmModel, x []float64, cfg *hmmFitConfig) (float64, int, error) {
+	prev := math.Inf(-1)
+	it := 0
+	for ; it < cfg.maxIter; it++ {
+		ll, err := w.iterate(h, x, cfg)
+		if err != nil {
+			return ll, it, err
+		}
+		if ll-prev < cfg.tol*float64(w.n) && it > 0 {
+			break
+		}
+		prev = ll
+	}
+	ll, err := w.logLik(h, x)
+	return ll, it, err
+}
+
+// viterbi returns the most likely state path of x under h (log space).
+func (h *hmmModel) viterbi(x []float64) ([]int, error) {
+	n := len(x) / h.d
+	w := newHMMWork(n, h.d, h.k, h.m)
+	if err := h.prepare(); err != nil {
+		return nil, err
+	}
+	w.emissions(h, x)
+	k := h.k
+	logA := make([]float64, k*k)
+	for i, p := range h.trans {
+		logA[i] = math.Log(p)
+	}
+	back := make([]int32, n*k)
+	cur, nxt := make([]float64, k), make([]float64, k)
+	for s := 0; s < k; s++ {
+		cur[s] = math.Log(h.start[s]) + math.Log(w.b[s])
+	}
+	for t := 1; t < n; t++ {
+		bt := w.b[t*k : (t+1)*k]
+		for j := 0; j < k; j++ {
+			best, arg := math.Inf(-1), 0
+			for i := 0; i < k; i++ {
+				if v := cur[i] + logA[i*k+j]; v > best {
+					best, arg = v, i
+				}
+			}
+			nxt[j] = best + math.Log(bt[j])
+			back[t*k+j] = int32(arg)
+		}
+		cur, nxt = nxt, cur
+	}
+	path := make([]int, n)
+	best := math.Inf(-1)
+	for s, v := range cur {
+		if v > best {
+			best, path[n-1] = v, s
+		}
+	}
+	if math.IsInf(best, -1) {
+		return nil, errHMMDegenerate
+	}
+	for t := n - 1; t > 0; t-- {
+		path[t-1] = int(back[t*k+path[t]])
+	}
+	return path, nil
+}
+
+// params counts every free parameter: start (k-1), transitions k(k-1),
+// mixture weights k(m-1), means and full covariances k·m·(d + d(d+1)/2).
+// Retired components are not counted.
+func (h *hmmModel) params() int {
+	p := (h.k - 1) + h.k*(h.k-1)
+	per := h.d + h.d*(h.d+1)/2
+	for s := 0; s < h.k; s++ {
+		live := 0
+		for j := 0; j < h.m; j++ {
+			if h.g[s*h.m+j].w > 0 {
+				live++
+			}
+		}
+		p += live - 1 + live*per
+	}
+	return p
+}
+
+// chainFrom converts a fitted model into the profile's chain shape, dropping
+// retired components.
+func (h *hmmModel) chainFrom() Chain {
+	d, k := h.d, h.k
+	ch := Chain{
+		Start:  append([]float64(nil), h.start...),
+		Trans:  make([][]float64, k),
+		States: make([]Mixture, k),
+	}
+	for i := 0; i < k; i++ {
+		ch.Trans[i] = append([]float64(nil), h.trans[i*k:(i+1)*k]...)
+		mix := Mixture{Dim: d}
+		for j := 0; j < h.m; j++ {
+			c := h.g[i*h.m+j]
+			if c.w <= 0 {
+				continue
+			}
+			cov := make([][]float64, d)
+			for a := range cov {
+				cov[a] = append([]float64(nil), c.cov[a*d:(a+1)*d]...)
+			}
+			mix.Components = append(mix.Components, Gaussian{Weight: c.w, Mean: append([]float64(nil), c.mean...), Cov: cov})
+		}
+		ch.States[i] = mix
+	}
+	return ch
+}

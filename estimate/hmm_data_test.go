@@ -1,0 +1,266 @@
+package estimate
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"net/netip"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/gmm2trex/gmm2trex/internal/sharedtest"
+)
+
+// This file holds the test-only plumbing for the HMM fidelity checks: a
+// minimal reader for the Skype capture (classic pcap, Ethernet/IPv4/UDP) and
+// the comparison statistics. It exists so the HMM can be judged before the
+// trace and metrics packages land; it decodes only what that capture holds.
+
+// skypeSeries is one trimmed direction of a flow.
+type skypeSeries struct {
+	IAT, Size []float64
+}
+
+// loadSkypeMain reads the main Skype flow and returns its from and to
+// directions, trimmed with percentiles 3,97 on the IAT as estimate does.
+func loadSkypeMain(t testing.TB) (from, to skypeSeries) {
+	t.Helper()
+	path := sharedtest.Path(t, "pcaps", "skypeLANhome.pcap")
+	a := netip.MustParseAddrPort("192.168.0.102:18826")
+	b := netip.MustParseAddrPort("192.168.0.105:26454")
+	ft, fs, tt, ts, err := hmmReadUDPFlow(path, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hmmTrim(ft, fs, 3, 97), hmmTrim(tt, ts, 3, 97)
+}
+
+// hmmReadUDPFlow returns timestamps (s) and UDP payload lengths of the packets
+// a->b and b->a.
+func hmmReadUDPFlow(path string, a, b netip.AddrPort) (abT, abS, baT, baS []float64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	for {
+		data, ci, err := r.ZeroCopyReadPacketData()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		src, dst, n, ok := hmmUDPv4(data)
+		if !ok {
+			continue
+		}
+		ts := float64(ci.Timestamp.UnixNano()) / 1e9
+		switch {
+		case src == a && dst == b:
+			abT, abS = append(abT, ts), append(abS, float64(n))
+		case src == b && dst == a:
+			baT, baS = append(baT, ts), append(baS, float64(n))
+		}
+	}
+	return abT, abS, baT, baS, nil
+}
+
+// hmmUDPv4 decodes an Ethernet/IPv4/UDP frame (optionally one VLAN tag).
+func hmmUDPv4(d []byte) (src, dst netip.AddrPort, payload int, ok bool) {
+	if len(d) < 14 {
+		return
+	}
+	et := binary.BigEndian.Uint16(d[12:14])
+	off := 14
+	if et == 0x8100 && len(d) >= 18 {
+		et = binary.BigEndian.Uint16(d[16:18])
+		off = 18
+	}
+	if et != 0x0800 || len(d) < off+20 {
+		return
+	}
+	ip := d[off:]
+	ihl := int(ip[0]&0x0f) * 4
+	if ip[0]>>4 != 4 || ip[9] != 17 || len(ip) < ihl+8 {
+		return
+	}
+	if binary.BigEndian.Uint16(ip[6:8])&0x1fff != 0 { // a non-first fragment has no UDP header
+		return
+	}
+	u := ip[ihl:]
+	sa := netip.AddrFrom4([4]byte(ip[12:16]))
+	da := netip.AddrFrom4([4]byte(ip[16:20]))
+	src = netip.AddrPortFrom(sa, binary.BigEndian.Uint16(u[0:2]))
+	dst = netip.AddrPortFrom(da, binary.BigEndian.Uint16(u[2:4]))
+	return src, dst, int(binary.BigEndian.Uint16(u[4:6])) - 8, true
+}
+
+// hmmTrim keeps packets 1..n-1 whose IAT lies within the [lo, hi]
+// percentiles of all IATs (linear interpolation, as numpy.percentile).
+func hmmTrim(ts, sizes []float64, lo, hi float64) skypeSeries {
+	if len(ts) < 2 {
+		return skypeSeries{}
+	}
+	iat := make([]float64, len(ts)-1)
+	for i := 1; i < len(ts); i++ {
+		iat[i-1] = ts[i] - ts[i-1]
+	}
+	s := append([]float64(nil), iat...)
+	sort.Float64s(s)
+	pl, ph := hmmPercentile(s, lo), hmmPercentile(s, hi)
+	var out skypeSeries
+	for i, g := range iat {
+		if g >= pl && g <= ph {
+			out.IAT = append(out.IAT, g)
+			out.Size = append(out.Size, sizes[i+1])
+		}
+	}
+	return out
+}
+
+func hmmPercentile(s []float64, p float64) float64 {
+	pos := p / 100 * float64(len(s)-1)
+	i := int(math.Floor(pos))
+	if i >= len(s)-1 {
+		return s[len(s)-1]
+	}
+	f := pos - float64(i)
+	return s[i] + f*(s[i+1]-s[i])
+}
+
+// hmmKS is the two-sample Kolmogorov-Smirnov statistic sup|F1-F2|.
+func hmmKS(x, y []float64) float64 {
+	a := append([]float64(nil), x...)
+	b := append([]float64(nil), y...)
+	sort.Float64s(a)
+	sort.Float64s(b)
+	var i, j int
+	var d float64
+	for i < len(a) && j < len(b) {
+		v := math.Min(a[i], b[j])
+		for i < len(a) && a[i] <= v {
+			i++
+		}
+		for j < len(b) && b[j] <= v {
+			j++
+		}
+		d = math.Max(d, math.Abs(float64(i)/float64(len(a))-float64(j)/float64(len(b))))
+	}
+	return d
+}
+
+// hmmACF is the sample autocorrelation at lags 1..maxLag:
+// sum_t (x_t-m)(x_{t+k}-m) / sum_t (x_t-m)^2.
+func hmmACF(x []float64, maxLag int) []float64 {
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	var den float64
+	for _, v := range x {
+		den += (v - m) * (v - m)
+	}
+	out := make([]float64, maxLag)
+	if den == 0 {
+		return out
+	}
+	for k := 1; k <= maxLag && k < len(x); k++ {
+		var s float64
+		for t := 0; t+k < len(x); t++ {
+			s += (x[t] - m) * (x[t+k] - m)
+		}
+		out[k-1] = s / den
+	}
+	return out
+}
+
+// hmmACFErr is the mean |ACF difference| over lags 1..50.
+func hmmACFErr(x, y []float64) float64 {
+	a, b := hmmACF(x, 50), hmmACF(y, 50)
+	var s float64
+	for i := range a {
+		s += math.Abs(a[i] - b[i])
+	}
+	return s / float64(len(a))
+}
+
+func hmmMedian(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func TestSkypeExplore(t *testing.T) {
+	if os.Getenv("HMM_EXPLORE") == "" {
+		t.Skip("exploration only")
+	}
+	from, to := loadSkypeMain(t)
+	for _, d := range []struct {
+		name string
+		s    skypeSeries
+	}{{"from", from}, {"to", to}} {
+		t.Logf("%s: n=%d", d.name, len(d.s.IAT))
+		ai := hmmACF(d.s.IAT, 50)
+		as := hmmACF(d.s.Size, 50)
+		li := make([]float64, len(d.s.IAT))
+		for i, v := range d.s.IAT {
+			li[i] = math.Log(math.Max(v, 1e-6))
+		}
+		al := hmmACF(li, 50)
+		t.Logf("  iat acf: %.2f", ai[:20])
+		t.Logf("  logiat acf: %.2f", al[:20])
+		t.Logf("  iat acf 40-50: %.2f", ai[39:])
+		t.Logf("  size acf: %.2f", as[:20])
+		t.Logf("  size acf 40-50: %.2f", as[39:])
+		t.Logf("  iat first 40: %.4f", d.s.IAT[:40])
+		t.Logf("  size first 40: %.0f", d.s.Size[:40])
+	}
+}
+
+func TestSkypeExplore2(t *testing.T) {
+	if os.Getenv("HMM_EXPLORE") == "" {
+		t.Skip("exploration only")
+	}
+	from, _ := loadSkypeMain(t)
+	ai := hmmACF(from.IAT, 50)
+	for k := 0; k < 50; k += 10 {
+		t.Logf("lags %d..: %.2f", k+1, ai[k:k+10])
+	}
+	// code: b = <0.5ms, m = 0.5-5ms, L = >5ms
+	var s []byte
+	for _, v := range from.IAT[:600] {
+		switch {
+		case v < 0.0005:
+			s = append(s, '.')
+		case v < 0.005:
+			s = append(s, 'm')
+		default:
+			s = append(s, 'L')
+		}
+	}
+	for i := 0; i < len(s); i += 100 {
+		t.Logf("%s", s[i:i+100])
+	}
+	var sum, big float64
+	for _, v := range from.IAT {
+		sum += v
+		if v > 0.005 {
+			big++
+		}
+	}
+	t.Logf("mean %.5f, frac>5ms %.3f", sum/float64(len(from.IAT)), big/float64(len(from.IAT)))
+}
