@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v3"
@@ -70,6 +71,16 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
 			return usageError{err}
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Present() {
+				names := make([]string, len(cmds))
+				for i, c := range cmds {
+					names[i] = c.Name
+				}
+				return usagef("unknown command %q (commands: %s)", cmd.Args().First(), strings.Join(names, ", "))
+			}
+			return cli.ShowAppHelp(cmd)
 		},
 	}
 }
