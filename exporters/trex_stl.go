@@ -1,0 +1,381 @@
+package exporters
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/internal/frame"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// TRex limits (FORMATS.md): streams per port, and action_count is a uint16.
+const (
+	maxSTLStreams = 20000
+	maxLoops      = 65535
+)
+
+func init() {
+	Register(&Format{
+		Name:    "trex-stl",
+		Summary: "TRex stateless YAML streams (one file per direction / TRex port)",
+		Params:  stlParams,
+		Export:  exportSTL,
+	})
+}
+
+// stlParams are shared by trex-stl and trex-py.
+var stlParams = []Param{
+	{Name: "stl-mode", Kind: String, Default: "chain", Choices: []string{"chain", "rate"},
+		Usage: "chain: one single-packet stream per sampled packet, gaps as isg (keeps burstiness); rate: one continuous stream at the mean rate with random sizes"},
+	{Name: "loops", Kind: Int, Default: "0", Usage: "how many times a chain plays (0 = forever)"},
+}
+
+// stlStream is one TRex stream, written as YAML by trex-stl and as a table
+// row by trex-py.
+type stlStream struct {
+	name        string
+	next        string // "" when none
+	selfStart   bool
+	isg         float64 // µs before the stream's packet
+	actionCount int
+	payload     int // chain: the packet's payload length
+	// rate mode: a continuous stream at pps whose frame is trimmed to a
+	// random entry of sizes (frame lengths).
+	pps   float64
+	sizes []int
+}
+
+// stlGroup is the streams of one object and direction, sharing a template.
+type stlGroup struct {
+	t       *target
+	dir     profiles.Dir
+	tpl     *frame.Template
+	streams []stlStream
+	packets int // packets one play of the group sends (chain) or 0 (rate)
+}
+
+// stlPlan is everything trex-stl and trex-py write: groups per direction.
+type stlPlan struct {
+	mode   string
+	loops  int
+	groups [2][]stlGroup // by direction (TRex port 0 = from, 1 = to)
+	sizers []*sizer
+}
+
+// planSTL samples the streams of every selected object and direction.
+func planSTL(p *profiles.Profile, o Options) (*stlPlan, error) {
+	ts, err := selectTargets(p, o)
+	if err != nil {
+		return nil, err
+	}
+	pl := &stlPlan{mode: o.Str("stl-mode"), loops: o.Int("loops")}
+	if pl.loops < 0 || pl.loops > maxLoops {
+		return nil, fmt.Errorf("%w: --loops %d outside 0..%d (TRex's action_count is 16 bits)", ErrInput, pl.loops, maxLoops)
+	}
+	var perDir [2]int
+	for i := range ts {
+		for _, d := range ts[i].dirs {
+			perDir[d]++
+		}
+	}
+	for i := range ts {
+		t := &ts[i]
+		prefix := ""
+		if len(ts) > 1 {
+			prefix = "o" + strconv.Itoa(t.index)
+		}
+		for _, d := range t.dirs {
+			tpl, err := t.template(d, o.MaxFrame)
+			if err != nil {
+				return nil, err
+			}
+			g := stlGroup{t: t, dir: d, tpl: tpl}
+			sz := newSizer(p, tpl)
+			pl.sizers = append(pl.sizers, sz)
+			if pl.mode == "rate" {
+				err = g.rate(o, sz, prefix)
+			} else {
+				err = g.chain(o, sz, prefix, maxSTLStreams/perDir[d], pl.loops)
+			}
+			if err != nil {
+				return nil, err
+			}
+			pl.groups[d] = append(pl.groups[d], g)
+		}
+	}
+	return pl, nil
+}
+
+// chain builds a ring of single-packet streams: stream i waits the sampled
+// gap of packet i, and the last one loops to the first. More packets than
+// budget streams become a shorter chain played several times.
+func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int) error {
+	n := o.Count
+	plays := (n + budget - 1) / budget
+	l := (n + plays - 1) / plays
+	if plays > 1 {
+		o.notef("object %q %s: %d packets exceed TRex's %d streams per port: a chain of %d streams played %d times (%d packets a round)",
+			g.t.obj.ID, g.dir, n, maxSTLStreams, l, plays, l*plays)
+	}
+	ac := plays * loops
+	if ac > maxLoops {
+		return fmt.Errorf("%w: object %q %s: %d plays × --loops %d exceeds TRex's limit of %d", ErrInput, g.t.obj.ID, g.dir, plays, loops, maxLoops)
+	}
+	// One extra draw gives the gap from the last packet back to the first.
+	pk, err := sampleDir(g.t, g.dir, o, l+1)
+	if err != nil {
+		return err
+	}
+	g.packets = l
+	g.streams = make([]stlStream, l)
+	name := func(i int) string { return prefix + "s" + strconv.Itoa(i) }
+	for i := range l {
+		s := &g.streams[i]
+		s.name = name(i)
+		s.next = name((i + 1) % l)
+		s.selfStart = i == 0
+		gap := pk[i].Gap
+		if i == 0 {
+			gap = pk[l].Gap
+		}
+		s.isg = gap * 1e6
+		s.payload = sz.payload(pk[i].Size)
+	}
+	g.streams[l-1].actionCount = ac
+	return nil
+}
+
+// rate builds one continuous stream at the mean sampled rate whose sizes are
+// quantiles of the sampled sizes.
+func (g *stlGroup) rate(o Options, sz *sizer, prefix string) error {
+	if o.Count < 2 {
+		return fmt.Errorf("%w: --stl-mode rate needs a count of at least 2 to estimate a rate, got %d", ErrInput, o.Count)
+	}
+	pk, err := sampleDir(g.t, g.dir, o, o.Count)
+	if err != nil {
+		return err
+	}
+	sum := 0.0
+	frames := make([]int, len(pk))
+	for i, p := range pk {
+		sum += p.Gap // the first packet's gap is 0
+		frames[i] = g.tpl.FrameLen(sz.payload(p.Size))
+	}
+	if sum <= 0 {
+		return fmt.Errorf("%w: object %q %s: sampled gaps sum to %g s, no rate", ErrInput, g.t.obj.ID, g.dir, sum)
+	}
+	slices.Sort(frames)
+	q := min(len(frames), 1000)
+	sizes := make([]int, q)
+	small := 0
+	for j := range q {
+		sizes[j] = frames[(2*j+1)*len(frames)/(2*q)]
+	}
+	for _, f := range sizes {
+		if f == frame.MinFrame {
+			small++
+		}
+	}
+	if small > 0 {
+		o.notef("object %q %s: %d of %d size quantiles are below the 60-byte minimum frame; TRex sends them as %d-byte payloads", g.t.obj.ID, g.dir, small, q, frame.MinFrame-g.tpl.HeaderLen())
+	}
+	g.streams = []stlStream{{name: prefix + "rate" + g.dir.String(), selfStart: true,
+		pps: float64(len(pk)-1) / sum, sizes: sizes, payload: sizes[q-1] - g.tpl.HeaderLen()}}
+	return nil
+}
+
+// rateVM is the field-engine program of a rate stream: trim to a random
+// length, rewrite the IP and UDP length fields, fix checksums.
+type vmInstr struct {
+	kind    string // flow_var, trim_pkt_size, write_flow_var, fix_checksum_ipv4, fix_checksum_hw
+	offset  int    // pkt_offset or l2_len
+	add     int    // write: add_value
+	l3len   int    // fix_checksum_hw
+	l4type  int    // fix_checksum_hw: 11 UDP, 13 TCP
+	valList []int  // flow_var
+}
+
+func (g *stlGroup) rateVM(s *stlStream) []vmInstr {
+	l4 := g.tpl.HeaderLen() - map[frame.Proto]int{frame.UDP: frame.UDPLen, frame.TCP: frame.TCPLen}[g.tpl.Proto()]
+	vm := []vmInstr{{kind: "flow_var", valList: s.sizes}, {kind: "trim_pkt_size"}}
+	if g.tpl.IPv6() {
+		vm = append(vm, vmInstr{kind: "write_flow_var", offset: frame.EthLen + 4, add: -(frame.EthLen + frame.IPv6Len)})
+	} else {
+		vm = append(vm, vmInstr{kind: "write_flow_var", offset: frame.EthLen + 2, add: -frame.EthLen})
+		vm = append(vm, vmInstr{kind: "fix_checksum_ipv4", offset: frame.EthLen})
+	}
+	if g.tpl.Proto() == frame.UDP {
+		vm = append(vm, vmInstr{kind: "write_flow_var", offset: l4 + 4, add: -l4})
+	}
+	if g.tpl.Proto() == frame.TCP || g.tpl.IPv6() {
+		vm = append(vm, vmInstr{kind: "fix_checksum_hw", offset: frame.EthLen, l3len: l4 - frame.EthLen,
+			l4type: map[frame.Proto]int{frame.UDP: 11, frame.TCP: 13}[g.tpl.Proto()]})
+	}
+	return vm
+}
+
+// packet returns the frame of stream s. For rate streams over UDP/IPv4 the
+// UDP checksum is 0 (none), since trimming changes the length it covers and
+// no NIC offload is then needed.
+func (g *stlGroup) packet(s *stlStream) []byte {
+	b := g.tpl.TCPFrame(s.payload, 1, 1, frame.FlagPSH|frame.FlagACK)
+	if s.pps > 0 && g.tpl.Proto() == frame.UDP && !g.tpl.IPv6() {
+		b = slices.Clone(b)
+		l4 := g.tpl.HeaderLen() - frame.UDPLen
+		b[l4+6], b[l4+7] = 0, 0
+	}
+	return b
+}
+
+// flags is the TRex stream flags field: 3 keeps the MACs written in the
+// packet (when given on the command line); 0 lets TRex use its port's MACs.
+func (g *stlGroup) flags() int {
+	if g.t.macSet {
+		return 3
+	}
+	return 0
+}
+
+// stlFiles names the output file of each direction: OUT-from / OUT-to when
+// both directions were asked for, OUT otherwise.
+func stlFiles(o Options, ext string) [2]string {
+	if o.Dirs == nil {
+		return [2]string{suffixed(o.Output, "-from"), suffixed(o.Output, "-to")}
+	}
+	return [2]string{o.Output, o.Output}
+}
+
+func exportSTL(p *profiles.Profile, o Options) ([]string, error) {
+	pl, err := planSTL(p, o)
+	if err != nil {
+		return nil, err
+	}
+	clampNote(o, pl.sizers...)
+	names := stlFiles(o, ".yaml")
+	var files []string
+	for d, groups := range pl.groups {
+		if len(groups) == 0 {
+			continue
+		}
+		path := names[d]
+		err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return pl.writeYAML(w, p, o, profiles.Dir(d)) })
+		if err != nil {
+			return files, fmt.Errorf("trex-stl: %w", err)
+		}
+		n := 0
+		for _, g := range groups {
+			n += len(g.streams)
+		}
+		o.notef("wrote %s: %d streams for TRex port %d (direction %s)", path, n, d, profiles.Dir(d))
+		files = append(files, path)
+	}
+	return files, nil
+}
+
+func (pl *stlPlan) header(p *profiles.Profile, o Options, d profiles.Dir, comment string) []byte {
+	var b []byte
+	line := func(format string, a ...any) { b = fmt.Appendf(b, comment+" "+format+"\n", a...) }
+	line("gmm2trex export: %s, direction %s (TRex port %d), model %s, seed %d, source %s", pl.mode, d, d, o.Model, o.Seed, p.Source.File)
+	for _, g := range pl.groups[d] {
+		if pl.mode == "rate" {
+			s := g.streams[0]
+			line("object %q: stream %s: %.6g pps, %d size quantiles %d..%d bytes", g.t.obj.ID, s.name, s.pps, len(s.sizes), s.sizes[0], s.sizes[len(s.sizes)-1])
+			continue
+		}
+		plays := "forever"
+		if ac := g.streams[len(g.streams)-1].actionCount; ac > 0 {
+			plays = strconv.Itoa(ac) + " times"
+		}
+		line("object %q: streams %s..%s, one sampled packet each, isg = its gap (µs); the chain plays %s", g.t.obj.ID, g.streams[0].name, g.streams[len(g.streams)-1].name, plays)
+	}
+	return b
+}
+
+// writeYAML writes one stream per line in flow style: the keys
+// STLStream.to_json produces, which STLProfile.load_yaml reads back.
+func (pl *stlPlan) writeYAML(w io.Writer, p *profiles.Profile, o Options, d profiles.Dir) error {
+	if _, err := w.Write(pl.header(p, o, d, "#")); err != nil {
+		return err
+	}
+	var b []byte
+	cache := map[int][]byte{} // payload length -> base64 frame
+	for gi := range pl.groups[d] {
+		g := &pl.groups[d][gi]
+		clear(cache)
+		for i := range g.streams {
+			s := &g.streams[i]
+			b = append(b[:0], "- {name: "...)
+			b = append(b, s.name...)
+			b = append(b, ", enabled: true, self_start: "...)
+			b = strconv.AppendBool(b, s.selfStart)
+			b = append(b, ", isg: "...)
+			b = strconv.AppendFloat(b, s.isg, 'f', 3, 64)
+			b = append(b, ", action_count: "...)
+			b = strconv.AppendInt(b, int64(s.actionCount), 10)
+			b = append(b, ", flags: "...)
+			b = strconv.AppendInt(b, int64(g.flags()), 10)
+			b = append(b, ", flow_stats: {enabled: false}, mode: "...)
+			if s.pps > 0 {
+				b = append(b, "{type: continuous, rate: {type: pps, value: "...)
+				b = strconv.AppendFloat(b, s.pps, 'g', 10, 64)
+				b = append(b, "}}"...)
+			} else {
+				b = append(b, "{type: single_burst, total_pkts: 1, rate: {type: percentage, value: 100}}"...)
+			}
+			b = append(b, ", packet: {binary: '"...)
+			enc, ok := cache[s.payload]
+			if !ok || s.pps > 0 {
+				fr := g.packet(s)
+				enc = base64.StdEncoding.AppendEncode(nil, fr)
+				cache[s.payload] = enc
+			}
+			b = append(b, enc...)
+			b = append(b, "', meta: ''}, vm: {instructions: ["...)
+			if s.pps > 0 {
+				b = appendVMYAML(b, g.rateVM(s))
+			}
+			b = append(b, "]}"...)
+			if s.next != "" {
+				b = append(b, ", next: "...)
+				b = append(b, s.next...)
+			}
+			b = append(b, "}\n"...)
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func appendVMYAML(b []byte, vm []vmInstr) []byte {
+	for i, in := range vm {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		switch in.kind {
+		case "flow_var":
+			b = append(b, "{type: flow_var, name: L, size: 2, op: random, step: 1, value_list: ["...)
+			for j, v := range in.valList {
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				b = strconv.AppendInt(b, int64(v), 10)
+			}
+			b = append(b, "]}"...)
+		case "trim_pkt_size":
+			b = append(b, "{type: trim_pkt_size, name: L}"...)
+		case "write_flow_var":
+			b = fmt.Appendf(b, "{type: write_flow_var, name: L, pkt_offset: %d, add_value: %d, is_big_endian: true}", in.offset, in.add)
+		case "fix_checksum_ipv4":
+			b = fmt.Appendf(b, "{type: fix_checksum_ipv4, pkt_offset: %d}", in.offset)
+		case "fix_checksum_hw":
+			b = fmt.Appendf(b, "{type: fix_checksum_hw, l2_len: %d, l3_len: %d, l4_type: %d}", in.offset, in.l3len, in.l4type)
+		}
+	}
+	return b
+}
