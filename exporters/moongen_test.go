@@ -1,0 +1,161 @@
+package exporters
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/sampler"
+)
+
+// moonLink is the link speed (Mbit/s) the stand-in reports.
+const moonLink = 10000
+
+func loadTiny(t *testing.T) *profiles.Profile {
+	t.Helper()
+	p, err := profiles.Load(filepath.Join("..", "profiles", "testdata", "tiny.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// moonRecord is what the stand-in's rate limiter saw for one packet.
+type moonRecord struct {
+	task, port, queue int
+	size, payload     int
+	delay             int64 // byte-times
+}
+
+// runMoonGen exports p as a MoonGen script and runs it under luajit with the
+// stand-in for quota packets per task. It returns the records and stdout.
+func runMoonGen(t *testing.T, p *profiles.Profile, o Options, quota int, args ...string) ([]moonRecord, string) {
+	t.Helper()
+	luajit, err := exec.LookPath("luajit")
+	if err != nil {
+		t.Skip("needs luajit (apt-get install luajit; CI installs it)")
+	}
+	dir := t.TempDir()
+	o.Output = filepath.Join(dir, "out.lua")
+	if _, err := Export(p, "moongen", o); err != nil {
+		t.Fatal(err)
+	}
+	rec := filepath.Join(dir, "record.txt")
+	cmd := exec.Command(luajit, append([]string{filepath.Join("testdata", "moongen", "run.lua"), rec,
+		strconv.Itoa(quota), strconv.Itoa(moonLink), o.Output}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("luajit %s: %v\nstderr: %s", o.Output, err, stderr.String())
+	}
+	f, err := os.Open(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rs []moonRecord
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r moonRecord
+		if _, err := fmt.Sscan(sc.Text(), &r.task, &r.port, &r.queue, &r.size, &r.payload, &r.delay); err != nil {
+			t.Fatalf("record line %q: %v", sc.Text(), err)
+		}
+		rs = append(rs, r)
+	}
+	return rs, stdout.String()
+}
+
+// byPort splits records by port, keeping order.
+func byPort(rs []moonRecord) map[int][]moonRecord {
+	m := map[int][]moonRecord{}
+	for _, r := range rs {
+		m[r.port] = append(m[r.port], r)
+	}
+	return m
+}
+
+// gapsSizes turns a task's records into gaps (seconds, from the second
+// packet on) and payload sizes.
+func gapsSizes(rs []moonRecord, n int) (gaps, sizes []float64) {
+	rs = rs[:n]
+	for i, r := range rs {
+		if i > 0 {
+			gaps = append(gaps, float64(r.delay)*8/(moonLink*1e6))
+		}
+		sizes = append(sizes, float64(r.payload))
+	}
+	return gaps, sizes
+}
+
+// modelDraws samples n packets of direction d with the Go sampler: the
+// reference the script must match.
+func modelDraws(t *testing.T, dm *profiles.Direction, m sampler.Model, seed uint64, n int) (gaps, sizes []float64) {
+	t.Helper()
+	src, err := sampler.NewSource(dm, m, seed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		g, s := src.Next()
+		if i > 0 {
+			gaps = append(gaps, g)
+		}
+		sizes = append(sizes, float64(s))
+	}
+	return gaps, sizes
+}
+
+func ks(x, y []float64) float64 {
+	a, b := slices.Clone(x), slices.Clone(y)
+	slices.Sort(a)
+	slices.Sort(b)
+	return metrics.KS(a, b)
+}
+
+// TestMoonGenMatchesModel runs the exported script under the stand-in for
+// 20000 packets a direction and compares what the rate limiter received
+// with the Go sampler's draws: KS of sizes and of gaps ≤ 0.05 in both
+// modes, and the HMM script keeps the size autocorrelation the iid one loses.
+func TestMoonGenMatchesModel(t *testing.T) {
+	const n = 20000
+	p := loadTiny(t)
+	obj := &p.Objects[0]
+	acf := map[sampler.Model]float64{}
+	for _, m := range []sampler.Model{sampler.IID, sampler.HMM} {
+		rs, out := runMoonGen(t, p, Options{Model: m, Seed: 7, Dirs: []profiles.Dir{profiles.From}}, n, "0")
+		ports := byPort(rs)
+		if len(ports) != 1 || len(ports[0]) < n {
+			t.Fatalf("%v: want %d packets on port 0, got %d ports, %d packets", m, n, len(ports), len(ports[0]))
+		}
+		if !strings.Contains(out, fmt.Sprintf(": %d packets,", len(ports[0]))) {
+			t.Errorf("%v: script did not report %d packets sent; stdout:\n%s", m, len(ports[0]), out)
+		}
+		gaps, sizes := gapsSizes(ports[0], n)
+		// The HMM is the reference for temporal structure in both modes.
+		wantGaps, wantSizes := modelDraws(t, obj.From, m, 99, n)
+		_, hmmSizes := modelDraws(t, obj.From, sampler.HMM, 98, n)
+		ksSize, ksGap := ks(sizes, wantSizes), ks(gaps, wantGaps)
+		acf[m] = metrics.ACFErr(sizes, hmmSizes, 50)
+		t.Logf("%v: %d packets, KS size %.4f, KS gap %.4f, acf_err_size vs the HMM %.4f", m, n, ksSize, ksGap, acf[m])
+		if ksSize > 0.05 || ksGap > 0.05 {
+			t.Errorf("%v: KS size %.4f, KS gap %.4f; want both ≤ 0.05", m, ksSize, ksGap)
+		}
+		for i, g := range gaps {
+			if g < obj.From.IAT.Min-1e-9 || g > obj.From.IAT.Max+1e-9 {
+				t.Fatalf("%v: gap %d = %g s outside [%g, %g]", m, i, g, obj.From.IAT.Min, obj.From.IAT.Max)
+			}
+		}
+	}
+	if !(acf[sampler.HMM] < acf[sampler.IID]) {
+		t.Errorf("acf_err_size: hmm %.4f, iid %.4f; want hmm below iid", acf[sampler.HMM], acf[sampler.IID])
+	}
+}
