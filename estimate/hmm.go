@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // GMM-HMM: hidden Markov models whose states emit d-D Gaussian mixtures with
@@ -31,6 +34,10 @@ type hmmModel struct {
 	start   []float64  // k
 	trans   []float64  // k×k row-major, rows sum to 1
 	g       []hmmGauss // state s, component j at s*m+j
+	// pk packs, per component, what the emission loop needs for d ≤ 2
+	// (log normaliser, mean, inverse Cholesky terms), so that loop reads
+	// one contiguous slice; filled by prepare.
+	pk []float64
 }
 
 // hmmFitConfig steers Baum-Welch.
@@ -64,6 +71,9 @@ var errHMMDegenerate = errors.New("estimate: hmm: observation has zero probabili
 // covariance that is not positive definite gets growing diagonal jitter.
 func (h *hmmModel) prepare() error {
 	d := h.d
+	if d <= 2 && len(h.pk) != len(h.g)*hmmStride(d) {
+		h.pk = make([]float64, len(h.g)*hmmStride(d))
+	}
 	for i := range h.g {
 		c := &h.g[i]
 		jitter := 0.0
@@ -86,8 +96,24 @@ func (h *hmmModel) prepare() error {
 				jitter *= 10
 			}
 		}
+		switch d {
+		case 1:
+			p := h.pk[i*3 : i*3+3]
+			p[0], p[1], p[2] = c.logc, c.mean[0], 1/c.chol[0]
+		case 2:
+			p := h.pk[i*6 : i*6+6]
+			p[0], p[1], p[2] = c.logc, c.mean[0], c.mean[1]
+			p[3], p[4], p[5] = 1/c.chol[0], c.chol[2], 1/c.chol[3]
+		}
 	}
 	return nil
+}
+
+func hmmStride(d int) int {
+	if d == 1 {
+		return 3
+	}
+	return 6
 }
 
 // hmmCholesky writes the lower factor of a+jitter·I into l and returns
@@ -146,13 +172,14 @@ func (c *hmmGauss) logDens(x, z []float64, d int) float64 {
 // hmmWork holds every buffer of the E- and M-steps for one series length.
 type hmmWork struct {
 	n, d, k, m int
-	lc         []float64 // n×k×m: log(w·N) per component
+	lc         []float64 // n×k×m: log(w·N) per component, for m > 1 then exp(that-off)
 	b          []float64 // n×k: emission probability scaled by exp(-off[t])
 	off        []float64 // n
 	alpha      []float64 // n×k: α̂
 	c          []float64 // n: forward normalisers
 	beta, next []float64 // k
-	u          []float64 // k
+	u          []float64 // n×k: u_t(j) = b_t(j)·β̂_t(j)/c_t
+	transT     []float64 // k×k: Aᵀ, so the forward step is row dot products
 	xi         []float64 // k×k: Σ_t α̂_{t-1}(i)·u_t(j); times A_ij gives expected transitions
 	occ        []float64 // k: Σ_t γ_t
 	s0         []float64 // k×m: Σ r
@@ -165,14 +192,16 @@ func newHMMWork(n, d, k, m int) *hmmWork {
 	return &hmmWork{n: n, d: d, k: k, m: m,
 		lc: make([]float64, n*k*m), b: make([]float64, n*k), off: make([]float64, n),
 		alpha: make([]float64, n*k), c: make([]float64, n),
-		beta: make([]float64, k), next: make([]float64, k), u: make([]float64, k),
+		beta: make([]float64, k), next: make([]float64, k), u: make([]float64, n*k), transT: make([]float64, k*k),
 		xi: make([]float64, k*k), occ: make([]float64, k),
 		s0: make([]float64, k*m), s1: make([]float64, k*m*d), s2: make([]float64, k*m*d*d),
 		z: make([]float64, d),
 	}
 }
 
-// emissions fills lc, b and off for the n×d observations x.
+// emissions fills lc, b and off for the n×d observations x. For mixtures
+// lc ends up holding each component's scaled probability exp(log(w·N)-off),
+// so the backward pass needs no further exponentials.
 func (w *hmmWork) emissions(h *hmmModel, x []float64) {
 	d, k, m := h.d, h.k, h.m
 	for t := 0; t < w.n; t++ {
@@ -180,43 +209,72 @@ func (w *hmmWork) emissions(h *hmmModel, x []float64) {
 		lc := w.lc[t*k*m : (t+1)*k*m]
 		bt := w.b[t*k : (t+1)*k]
 		best := math.Inf(-1)
-		for s := 0; s < k; s++ {
-			var lb float64
-			if m == 1 {
-				lb = h.g[s].logDens(xt, w.z, d)
-				lc[s] = lb
-			} else {
-				mx := math.Inf(-1)
-				for j := 0; j < m; j++ {
-					v := h.g[s*m+j].logDens(xt, w.z, d)
-					lc[s*m+j] = v
-					if v > mx {
-						mx = v
-					}
-				}
-				var sum float64
-				if !math.IsInf(mx, -1) {
-					for j := 0; j < m; j++ {
-						sum += math.Exp(lc[s*m+j] - mx)
-					}
-				}
-				lb = mx + math.Log(sum)
+		switch d {
+		case 1:
+			x0 := xt[0]
+			pk := h.pk[:len(lc)*3]
+			for i := range lc {
+				p := pk[i*3 : i*3+3 : i*3+3]
+				y := (x0 - p[1]) * p[2]
+				v := p[0] - 0.5*y*y
+				lc[i] = v
+				best = max(best, v)
 			}
-			bt[s] = lb // log for now
-			if lb > best {
-				best = lb
+		case 2:
+			x0, x1 := xt[0], xt[1]
+			pk := h.pk[:len(lc)*6]
+			for i := range lc {
+				p := pk[i*6 : i*6+6 : i*6+6]
+				y0 := (x0 - p[1]) * p[3]
+				y1 := (x1 - p[2] - p[4]*y0) * p[5]
+				v := p[0] - 0.5*(y0*y0+y1*y1)
+				lc[i] = v
+				best = max(best, v)
+			}
+		default:
+			for i := range lc {
+				v := h.g[i].logDens(xt, w.z, d)
+				lc[i] = v
+				best = max(best, v)
 			}
 		}
 		w.off[t] = best
-		for s := range bt {
-			bt[s] = math.Exp(bt[s] - best)
+		if m == 1 {
+			for s := range bt {
+				bt[s] = hmmExpRel(lc[s] - best)
+			}
+			continue
+		}
+		for s := 0; s < k; s++ {
+			var sum float64
+			for j := s * m; j < (s+1)*m; j++ {
+				p := hmmExpRel(lc[j] - best)
+				lc[j] = p
+				sum += p
+			}
+			bt[s] = sum
 		}
 	}
+}
+
+// hmmExpRel is exp(v) for v ≤ 0, taken as 0 below e^-60 (1e-26 of the best
+// state's density: nothing it could add to a posterior would show), which
+// skips most exponentials when states are well apart.
+func hmmExpRel(v float64) float64 {
+	if v < -60 {
+		return 0
+	}
+	return math.Exp(v)
 }
 
 // forward runs the scaled forward pass and returns the log-likelihood.
 func (w *hmmWork) forward(h *hmmModel) (float64, error) {
 	k := h.k
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			w.transT[j*k+i] = h.trans[i*k+j]
+		}
+	}
 	var ll float64
 	for t := 0; t < w.n; t++ {
 		at := w.alpha[t*k : (t+1)*k]
@@ -227,20 +285,19 @@ func (w *hmmWork) forward(h *hmmModel) (float64, error) {
 			}
 		} else {
 			prev := w.alpha[(t-1)*k : t*k]
-			for s := range at {
-				at[s] = 0
-			}
-			for i, a := range prev {
-				if a == 0 {
-					continue
+			for j := range at {
+				col := w.transT[j*k : (j+1)*k]
+				col = col[:len(prev)]
+				var s0, s1 float64
+				i := 0
+				for ; i+2 <= len(prev); i += 2 {
+					s0 += prev[i] * col[i]
+					s1 += prev[i+1] * col[i+1]
 				}
-				row := h.trans[i*k : (i+1)*k]
-				for j, p := range row {
-					at[j] += a * p
+				if i < len(prev) {
+					s0 += prev[i] * col[i]
 				}
-			}
-			for s := range at {
-				at[s] *= bt[s]
+				at[j] = (s0 + s1) * bt[j]
 			}
 		}
 		var c float64
@@ -289,11 +346,10 @@ func (w *hmmWork) backward(h *hmmModel, x []float64) {
 				w.addStats(s, g, xt)
 				continue
 			}
-			lc := w.lc[(t*k+s)*m : (t*k+s+1)*m]
+			pc := w.lc[(t*k+s)*m : (t*k+s+1)*m]
 			scale := g / bt[s]
-			off := w.off[t]
 			for j := 0; j < m; j++ {
-				r := scale * math.Exp(lc[j]-off)
+				r := scale * pc[j]
 				if r < tiny {
 					continue
 				}
@@ -304,25 +360,35 @@ func (w *hmmWork) backward(h *hmmModel, x []float64) {
 			break
 		}
 		inv := 1 / w.c[t]
+		u := w.u[t*k : (t+1)*k]
 		for j := 0; j < k; j++ {
-			w.u[j] = bt[j] * beta[j] * inv
+			u[j] = bt[j] * beta[j] * inv
 		}
-		prev := w.alpha[(t-1)*k : t*k]
 		nb := w.next
 		for i := 0; i < k; i++ {
 			row := h.trans[i*k : (i+1)*k]
-			xr := w.xi[i*k : (i+1)*k]
-			a := prev[i]
-			var s float64
-			for j, p := range row {
-				uj := w.u[j]
-				s += p * uj
-				xr[j] += a * uj
+			row = row[:len(u)]
+			var s0, s1 float64
+			j := 0
+			for ; j+2 <= len(u); j += 2 {
+				s0 += row[j] * u[j]
+				s1 += row[j+1] * u[j+1]
 			}
-			nb[i] = s
+			if j < len(u) {
+				s0 += row[j] * u[j]
+			}
+			nb[i] = s0 + s1
 		}
 		w.beta, w.next = nb, beta
 		beta = nb
+	}
+	// Σ_t α̂_{t-1} u_tᵀ as one matrix product: far faster than
+	// accumulating k² products per step.
+	if w.n > 1 {
+		a := blas64.General{Rows: w.n - 1, Cols: k, Stride: k, Data: w.alpha[:(w.n-1)*k]}
+		u := blas64.General{Rows: w.n - 1, Cols: k, Stride: k, Data: w.u[k:]}
+		xi := blas64.General{Rows: k, Cols: k, Stride: k, Data: w.xi}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, a, u, 0, xi)
 	}
 }
 

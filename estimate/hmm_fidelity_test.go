@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -156,5 +158,74 @@ func TestHMMSkypeFidelity(t *testing.T) {
 		el := time.Since(start)
 		f := hmmJudge(tm, d.s)
 		t.Logf("%s: %s fit %v: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, describeTemporal(tm), el, f.ksSize, f.ksIAT, f.acfSize, f.acfIAT)
+	}
+}
+
+// fitOneChain fits a single chain over the named feature with explicit
+// settings, for experiments.
+func fitOneChain(t testing.TB, v []float64, name string, logT bool, k, m int, init hmmInitSpec, sticky float64, seed uint64) *Temporal {
+	f := hmmFeature(name, v, logT)
+	rng := rand.New(rand.NewPCG(seed, 0x484d4d))
+	cfg := hmmFitConfig{maxIter: 100, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
+	h, ll, err := fitHMM(rng, f.z, 1, k, m, init, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := h.chainFrom()
+	ch.LogLik = ll
+	ch.BIC = -2*ll + float64(h.params())*math.Log(float64(len(v)))
+	ch.Features = []string{name}
+	ch.ScaleMean, ch.ScaleStd = []float64{f.mean}, []float64{f.std}
+	if logT {
+		ch.Transform = map[string]string{name: "log"}
+	}
+	return &Temporal{Chains: []Chain{ch}}
+}
+
+func TestHMMExperiment(t *testing.T) {
+	if os.Getenv("HMM_EXPLORE") == "" {
+		t.Skip("exploration only")
+	}
+	from, to := loadSkypeMain(t)
+	type cfgT struct {
+		k, m   int
+		init   hmmInitSpec
+		sticky float64
+	}
+	var cfgs []cfgT
+	for _, c := range strings.Split(os.Getenv("HMM_CFGS"), ";") {
+		var x cfgT
+		fmt.Sscanf(c, "%d,%d,%d,%d,%f", &x.k, &x.m, &x.init.embed, &x.init.smooth, &x.sticky)
+		cfgs = append(cfgs, x)
+	}
+	feat := os.Getenv("HMM_FEAT")
+	for _, d := range []struct {
+		name string
+		s    skypeSeries
+	}{{"from", from}, {"to", to}} {
+		if dir := os.Getenv("HMM_DIR"); dir != "" && dir != d.name {
+			continue
+		}
+		v := d.s.Size
+		if feat == "iat" {
+			v = d.s.IAT
+		}
+		for _, c := range cfgs {
+			start := time.Now()
+			tm := fitOneChain(t, v, feat, feat == "iat", c.k, c.m, c.init, c.sticky, 1)
+			el := time.Since(start)
+			lo, hi := hmmMinMax(v)
+			var ks, ae []float64
+			for seed := uint64(1); seed <= 5; seed++ {
+				g := hmmSampleTemporal(tm, len(v), seed, map[string]float64{feat: lo}, map[string]float64{feat: hi})
+				ks = append(ks, hmmKS(v, g[feat]))
+				ae = append(ae, hmmACFErr(v, g[feat]))
+			}
+			diag := 0.0
+			for i, r := range tm.Chains[0].Trans {
+				diag += r[i] / float64(len(r))
+			}
+			t.Logf("%s %s %+v: BIC %.0f meanself %.3f ks %.3f acf %.3f (%.3f) %v", d.name, feat, c, tm.Chains[0].BIC, diag, hmmMedian(ks), hmmMedian(ae), ae, el.Round(time.Millisecond))
+		}
 	}
 }

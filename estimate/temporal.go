@@ -191,7 +191,7 @@ func fitChainSearch(rng *rand.Rand, feats []hmmFeat, o TemporalOptions, sticky f
 	}
 	cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
 	k, m := min(6, o.MaxStates), min(6, o.MaxComponents)
-	h, ll, err := fitHMM(rng, x, d, k, m, 1, &cfg)
+	h, ll, err := fitHMM(rng, x, d, k, m, hmmInitSpec{}, &cfg)
 	if err != nil {
 		return nil
 	}
@@ -212,16 +212,25 @@ func fitChainSearch(rng *rand.Rand, feats []hmmFeat, o TemporalOptions, sticky f
 	return &ch
 }
 
-// fitHMM initialises a model by clustering windows of the observations and
-// runs Baum-Welch. It returns the model and its log-likelihood in the scaled
-// space.
-func fitHMM(rng *rand.Rand, x []float64, d, k, m, window int, cfg *hmmFitConfig) (*hmmModel, float64, error) {
+// hmmInitSpec says how the initial state labels are found: by k-means on
+// windows of embed consecutive observations (embed ≤ 1: single
+// observations), or, when smooth > 1, on the centred moving average over
+// smooth observations, which makes states slow regimes rather than values.
+type hmmInitSpec struct {
+	embed, smooth int
+}
+
+// fitHMM initialises a model from clustered labels and runs Baum-Welch. It
+// returns the model and its log-likelihood in the scaled space.
+func fitHMM(rng *rand.Rand, x []float64, d, k, m int, init hmmInitSpec, cfg *hmmFitConfig) (*hmmModel, float64, error) {
 	n := len(x) / d
-	pts := x
-	pd := d
-	if window > 1 {
-		pts = hmmEmbed(x, d, window)
-		pd = d * window
+	pts, pd := x, d
+	switch {
+	case init.smooth > 1:
+		pts = hmmSmooth(x, d, init.smooth)
+	case init.embed > 1:
+		pts = hmmEmbed(x, d, init.embed)
+		pd = d * init.embed
 	}
 	labels := hmmKMeans(rng, pts, pd, k, 50)
 	h := hmmInitFromLabels(rng, x, d, k, m, labels, cfg.varFloor)
@@ -231,4 +240,28 @@ func fitHMM(rng *rand.Rand, x []float64, d, k, m, window int, cfg *hmmFitConfig)
 		return nil, ll, err
 	}
 	return h, ll, nil
+}
+
+// hmmSmooth is the centred moving average of each dimension over win
+// observations (shorter at the ends).
+func hmmSmooth(x []float64, d, win int) []float64 {
+	n := len(x) / d
+	out := make([]float64, len(x))
+	half := win / 2
+	for a := 0; a < d; a++ {
+		var sum float64
+		lo, hi := 0, 0 // window [lo, hi)
+		for t := 0; t < n; t++ {
+			for hi < n && hi <= t+half {
+				sum += x[hi*d+a]
+				hi++
+			}
+			for lo < t-half {
+				sum -= x[lo*d+a]
+				lo++
+			}
+			out[t*d+a] = sum / float64(hi-lo)
+		}
+	}
+	return out
 }
