@@ -31,8 +31,8 @@ func init() {
 		&cli.IntFlag{Name: "min-packets", Value: 100, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
 		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-		&cli.FloatFlag{Name: "max-ks", Value: -1, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X`"},
-		&cli.FloatFlag{Name: "max-acf-err", Value: -1, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X`"},
+		&cli.FloatFlag{Name: "max-ks", Value: -1, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X` (negative: no bound)"},
+		&cli.FloatFlag{Name: "max-acf-err", Value: -1, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X` (negative: no bound)"},
 		quietFlag,
 	)
 	register(&cli.Command{
@@ -194,8 +194,8 @@ func compareOptions(cmd *cli.Command) (cmpOptions, error) {
 		return o, usagef("--min-packets %d: must not be negative", o.minPackets)
 	}
 	for _, name := range []string{"max-ks", "max-acf-err"} {
-		if cmd.IsSet(name) && !(cmd.Float(name) >= 0) {
-			return o, usagef("--%s %v: must be a number ≥ 0", name, cmd.Float(name))
+		if math.IsNaN(cmd.Float(name)) {
+			return o, usagef("--%s: not a number", name)
 		}
 	}
 	return o, nil

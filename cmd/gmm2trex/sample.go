@@ -60,12 +60,13 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 		return usagef("-o %q: give an output file ending in .csv or .pcap", out)
 	}
 	count, length := cmd.Int("count"), cmd.Float("length")
+	// Values, not cmd.IsSet: IsSet stays true across in-process runs (tests).
 	switch {
-	case cmd.IsSet("count") == cmd.IsSet("length"):
+	case (count != 0) == (length != 0):
 		return usagef("give exactly one of -c COUNT or -l SECONDS")
-	case cmd.IsSet("count") && count < 1:
+	case count < 0:
 		return usagef("-c %d: must be at least 1", count)
-	case cmd.IsSet("length") && !(length > 0 && !math.IsInf(length, 0)):
+	case length != 0 && !(length > 0 && !math.IsInf(length, 0)):
 		return usagef("-l %v: must be a number of seconds > 0", length)
 	}
 	model, err := sampler.ParseModel(cmd.String("model"))
