@@ -52,6 +52,7 @@ type stlStream struct {
 // stlGroup is the streams of one object and direction, sharing a template.
 type stlGroup struct {
 	t       *target
+	prefix  string // of stream names: "" for one object, else "oN"
 	dir     profiles.Dir
 	tpl     *frame.Template
 	streams []stlStream
@@ -93,7 +94,7 @@ func planSTL(p *profiles.Profile, o Options) (*stlPlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			g := stlGroup{t: t, dir: d, tpl: tpl}
+			g := stlGroup{t: t, prefix: prefix, dir: d, tpl: tpl}
 			sz := newSizer(p, tpl)
 			pl.sizers = append(pl.sizers, sz)
 			if pl.mode == "rate" {

@@ -1,0 +1,133 @@
+package exporters
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/internal/frame"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+func init() {
+	Register(&Format{
+		Name:    "trex-astf",
+		Summary: "TRex advanced stateful: a Python profile replaying the flow's pcap (TCP handshake first) at --cps",
+		Params:  []Param{cpsParam},
+		Export:  exportASTF,
+	})
+}
+
+var cpsParam = Param{Name: "cps", Kind: Float, Default: "1", Usage: "new connections (flows) per second TRex opens"}
+
+// flowPcaps names the pcap of each target: OUT.pcap for one object,
+// OUT-N.pcap (N the object's position in the profile) for several.
+func flowPcaps(o Options, ts []target) []string {
+	names := make([]string, len(ts))
+	for i := range ts {
+		if len(ts) == 1 {
+			names[i] = withExt(o.Output, ".pcap")
+		} else {
+			names[i] = withExt(suffixed(o.Output, "-"+strconv.Itoa(ts[i].index)), ".pcap")
+		}
+	}
+	return names
+}
+
+// statefulTargets selects targets for TRex's stateful modes, which replay
+// IPv4 flows: IPv6 objects get the default IPv4 addresses (TRex's own IPv6
+// options translate them) and a note.
+func statefulTargets(p *profiles.Profile, o Options, format string) ([]target, error) {
+	ts, err := selectTargets(p, o)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ts {
+		t := &ts[i]
+		if !t.local.ip.Is4() {
+			o.notef("object %q: %s replays IPv4 flows; using %v -> %v (TRex's --ipv6 maps them)", t.obj.ID, format, defaultLocalIP4, defaultRemoteIP4)
+			t.local.ip, t.remote.ip = defaultLocalIP4, defaultRemoteIP4
+		}
+	}
+	return ts, nil
+}
+
+// writeFlowPcaps writes one pcap per target, the flow's both directions.
+func writeFlowPcaps(p *profiles.Profile, o Options, ts []target, names []string, handshake bool) ([]string, error) {
+	var files []string
+	var sizers []*sizer
+	for i := range ts {
+		var n int64
+		err := atomicfile.Write(names[i], 0o644, func(w io.Writer) error {
+			sz, c, err := writeCapture(w, p, ts[i:i+1], o, false, handshake)
+			sizers, n = append(sizers, sz...), c
+			return err
+		})
+		if err != nil {
+			return files, err
+		}
+		o.notef("wrote %s: %d packets of object %q", names[i], n, ts[i].obj.ID)
+		files = append(files, names[i])
+	}
+	clampNote(o, sizers...)
+	return files, nil
+}
+
+func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
+	ts, err := statefulTargets(p, o, "trex-astf")
+	if err != nil {
+		return nil, err
+	}
+	cps := o.Float("cps")
+	if !(cps > 0) {
+		return nil, fmt.Errorf("%w: --cps %g must be positive", ErrInput, cps)
+	}
+	names := flowPcaps(o, ts)
+	files, err := writeFlowPcaps(p, o, ts, names, true)
+	if err != nil {
+		return files, fmt.Errorf("trex-astf: %w", err)
+	}
+	for _, t := range ts {
+		if t.proto == frame.UDP {
+			o.notef("object %q: ASTF replays UDP gaps above 50 µs, clips those above 0.7 s, and waits for the peer when the direction changes", t.obj.ID)
+		} else {
+			o.notef("object %q: ASTF replays the TCP payload; its TCP stack, not the sampled gaps, sets the timing", t.obj.ID)
+		}
+	}
+	var b []byte
+	b = fmt.Appendf(b, "# gmm2trex export: trex-astf, model %s, seed %d, source %s\n", o.Model, o.Seed, p.Source.File)
+	b = append(b, "# Load: trex-console> start -f THIS.py   (or astf-sim -f THIS.py --json to inspect)\n"...)
+	b = append(b, "import os\n\nfrom trex.astf.api import *\n\n# (pcap beside this file, client IP, server IP, connections per second)\nFLOWS = [\n"...)
+	for i, t := range ts {
+		b = fmt.Appendf(b, "    (%q, %q, %q, %s),  # %s, %d packets a direction\n", baseName(names[i]), t.local.ip.String(), t.remote.ip.String(),
+			strconv.FormatFloat(cps, 'g', -1, 64), t.obj.ID, o.Count)
+	}
+	b = append(b, astfTail...)
+	if err := atomicfile.WriteBytes(o.Output, 0o644, b); err != nil {
+		return files, fmt.Errorf("trex-astf: %w", err)
+	}
+	o.notef("wrote %s: ASTF profile replaying %d flow(s)", o.Output, len(ts))
+	return append(files, o.Output), nil
+}
+
+const astfTail = `]
+
+
+class GMM2TRexASTF(object):
+    def get_profile(self, tunables, **kwargs):
+        here = os.path.dirname(os.path.abspath(__file__))
+        caps = []
+        ip_gen = None
+        for pcap, client, server, cps in FLOWS:
+            gen = ASTFIPGen(glob=ASTFIPGenGlobal(ip_offset="1.0.0.0"),
+                            dist_client=ASTFIPGenDist(ip_range=[client, client], distribution="seq"),
+                            dist_server=ASTFIPGenDist(ip_range=[server, server], distribution="seq"))
+            ip_gen = ip_gen or gen
+            caps.append(ASTFCapInfo(file=os.path.join(here, pcap), cps=cps, ip_gen=gen))
+        return ASTFProfile(default_ip_gen=ip_gen, cap_list=caps)
+
+
+def register():
+    return GMM2TRexASTF()
+`

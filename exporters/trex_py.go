@@ -1,0 +1,182 @@
+package exporters
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+func init() {
+	Register(&Format{
+		Name:    "trex-py",
+		Summary: "TRex stateless Python profile (the trex-stl streams as an editable table; port 0 from, port 1 to)",
+		Params:  stlParams,
+		Export:  exportPy,
+	})
+}
+
+// exportPy writes the trex-stl plan as one Python profile: TRex calls
+// get_streams with direction = port % 2, so one file serves both ports.
+// Each group (object and direction) is a dict with its addresses and either
+// a chain table — one (isg µs, payload bytes) row per stream — or a rate.
+func exportPy(p *profiles.Profile, o Options) ([]string, error) {
+	pl, err := planSTL(p, o)
+	if err != nil {
+		return nil, err
+	}
+	clampNote(o, pl.sizers...)
+	err = atomicfile.Write(o.Output, 0o644, func(w io.Writer) error { return pl.writePy(w, p, o) })
+	if err != nil {
+		return nil, fmt.Errorf("trex-py: %w", err)
+	}
+	n := len(pl.groups[0]) + len(pl.groups[1])
+	o.notef("wrote %s: %d stream groups (port 0: direction from, port 1: direction to)", o.Output, n)
+	return []string{o.Output}, nil
+}
+
+const pyHead = `from trex.stl.api import *
+
+# Each group is one object and direction: its addresses, then either a chain
+# (one row per single-packet stream: the gap before it in microseconds, its
+# payload in bytes; the last stream loops to the first, 'loops' times, 0 =
+# forever) or a rate (a continuous stream at pps whose frame length is drawn
+# from 'frame_sizes', quantiles of the sampled sizes).
+`
+
+const pyTail = `
+
+class GMM2TRex(object):
+    def packet(self, g, payload, zero_udp_checksum=False):
+        eth = Ether(src=g["src_mac"], dst=g["dst_mac"])
+        if g["ipv6"]:
+            l3 = IPv6(src=g["src"], dst=g["dst"], hlim=64)
+        else:
+            l3 = IP(src=g["src"], dst=g["dst"], flags="DF", id=0, ttl=64)
+        if g["proto"] == "TCP":
+            l4 = TCP(sport=g["sport"], dport=g["dport"], seq=1, ack=1, flags="PA", window=65535)
+        elif zero_udp_checksum:
+            l4 = UDP(sport=g["sport"], dport=g["dport"], chksum=0)
+        else:
+            l4 = UDP(sport=g["sport"], dport=g["dport"])
+        return eth / l3 / l4 / Raw(b"\x00" * payload)
+
+    def rate_vm(self, g, sizes):
+        # Trim the largest frame to a random quantile, rewrite the length
+        # fields trimming does not touch, fix the checksums.
+        l4 = 14 + (40 if g["ipv6"] else 20)
+        vm = STLVM()
+        vm.var(name="L", min_value=0, max_value=0, size=2, op="random", value_list=sizes)
+        vm.trim(fv_name="L")
+        if g["ipv6"]:
+            vm.write(fv_name="L", pkt_offset=18, add_val=-54)
+        else:
+            vm.write(fv_name="L", pkt_offset=16, add_val=-14)
+            vm.fix_chksum(offset=14)
+        if g["proto"] == "UDP":
+            vm.write(fv_name="L", pkt_offset=l4 + 4, add_val=-l4)
+        if g["proto"] == "TCP" or g["ipv6"]:
+            vm.fix_chksum_hw(l3_offset=14, l4_offset=l4, l4_type=13 if g["proto"] == "TCP" else 11)
+        return vm
+
+    def get_streams(self, direction=0, **kwargs):
+        streams = []
+        for g in GROUPS:
+            if g["direction"] != direction % 2:
+                continue
+            keep = dict(mac_src_override_by_pkt=g["keep_macs"],
+                        mac_dst_override_mode=STLStreamDstMAC_PKT if g["keep_macs"] else STLStreamDstMAC_CFG_FILE)
+            if "rate" in g:
+                sizes = g["rate"]["frame_sizes"]
+                v4udp = g["proto"] == "UDP" and not g["ipv6"]
+                pkt = STLPktBuilder(pkt=self.packet(g, max(sizes) - g["header_len"], zero_udp_checksum=v4udp),
+                                    vm=self.rate_vm(g, sizes))
+                streams.append(STLStream(name=g["name"] + "rate", packet=pkt,
+                                         mode=STLTXCont(pps=g["rate"]["pps"]), **keep))
+                continue
+            chain = g["chain"]
+            built = {}
+            for i, (isg, payload) in enumerate(chain):
+                if payload not in built:
+                    built[payload] = STLPktBuilder(pkt=self.packet(g, payload))
+                last = i == len(chain) - 1
+                streams.append(STLStream(name=g["name"] + "s%d" % i,
+                                         packet=built[payload],
+                                         mode=STLTXSingleBurst(total_pkts=1, percentage=100),
+                                         isg=isg,
+                                         self_start=i == 0,
+                                         next=g["name"] + "s%d" % ((i + 1) % len(chain)),
+                                         action_count=g["loops"] if last else 0,
+                                         **keep))
+        return streams
+
+
+def register():
+    return GMM2TRex()
+`
+
+func pyStr(s string) string { return strconv.Quote(s) }
+
+func (pl *stlPlan) writePy(w io.Writer, p *profiles.Profile, o Options) error {
+	var b []byte
+	for d := range pl.groups {
+		b = append(b, pl.header(p, o, profiles.Dir(d), "#")...)
+	}
+	b = append(b, "#\n# Load: trex-console> start -f THIS.py --port 0 1   (port 0 sends direction from, port 1 direction to)\n"...)
+	b = append(b, pyHead...)
+	b = append(b, "GROUPS = [\n"...)
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	for d := range pl.groups {
+		for _, g := range pl.groups[d] {
+			src, dst := g.t.side(g.dir)
+			b = fmt.Appendf(b[:0], "    {  # object %s, direction %s\n", pyStr(g.t.obj.ID), g.dir)
+			b = fmt.Appendf(b, "        \"direction\": %d, \"name\": %s, \"proto\": %s, \"ipv6\": %s, \"header_len\": %d,\n",
+				d, pyStr(g.prefix), pyStr(g.tpl.Proto().String()), map[bool]string{true: "True", false: "False"}[g.tpl.IPv6()], g.tpl.HeaderLen())
+			b = fmt.Appendf(b, "        \"src_mac\": %s, \"dst_mac\": %s, \"src\": %s, \"dst\": %s, \"sport\": %d, \"dport\": %d,\n",
+				pyStr(src.mac.String()), pyStr(dst.mac.String()), pyStr(src.ip.String()), pyStr(dst.ip.String()), src.port, dst.port)
+			b = fmt.Appendf(b, "        \"keep_macs\": %s,\n", map[bool]string{true: "True", false: "False"}[g.flags() == 3])
+			if pl.mode == "rate" {
+				s := g.streams[0]
+				b = append(b, "        \"rate\": {\"pps\": "...)
+				b = strconv.AppendFloat(b, s.pps, 'g', 10, 64)
+				b = append(b, ", \"frame_sizes\": ["...)
+				for i, v := range s.sizes {
+					if i > 0 {
+						b = append(b, ", "...)
+					}
+					b = strconv.AppendInt(b, int64(v), 10)
+				}
+				b = append(b, "]},\n    },\n"...)
+				if _, err := w.Write(b); err != nil {
+					return err
+				}
+				continue
+			}
+			b = fmt.Appendf(b, "        \"loops\": %d,\n        \"chain\": [  # (isg_us, payload_bytes)\n", g.streams[len(g.streams)-1].actionCount)
+			for i := range g.streams {
+				s := &g.streams[i]
+				b = append(b, "            ("...)
+				b = strconv.AppendFloat(b, s.isg, 'f', 3, 64)
+				b = append(b, ", "...)
+				b = strconv.AppendInt(b, int64(s.payload), 10)
+				b = append(b, "),\n"...)
+				if len(b) > 32<<10 {
+					if _, err := w.Write(b); err != nil {
+						return err
+					}
+					b = b[:0]
+				}
+			}
+			b = append(b, "        ],\n    },\n"...)
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := io.WriteString(w, "]\n"+pyTail)
+	return err
+}

@@ -1,0 +1,64 @@
+package exporters
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// maxSTFPackets is TRex's limit on packets per direction of a stateful
+// (STF) flow pcap: fewer than 65000.
+const maxSTFPackets = 65000
+
+func init() {
+	Register(&Format{
+		Name:    "trex-stf",
+		Summary: "TRex legacy stateful YAML (cap_ipg: true) plus the flow's pcap",
+		Params: []Param{cpsParam,
+			{Name: "stf-duration", Kind: Float, Default: "10", Usage: "test duration in seconds written in the YAML"}},
+		Export: exportSTF,
+	})
+}
+
+func baseName(path string) string { return filepath.Base(path) }
+
+func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
+	if o.Count >= maxSTFPackets {
+		return nil, fmt.Errorf("%w: trex-stf: -c %d: TRex's stateful mode takes fewer than %d packets a direction per flow", ErrInput, o.Count, maxSTFPackets)
+	}
+	cps, dur := o.Float("cps"), o.Float("stf-duration")
+	if !(cps > 0) || !(dur > 0) {
+		return nil, fmt.Errorf("%w: --cps %g and --stf-duration %g must be positive", ErrInput, cps, dur)
+	}
+	ts, err := statefulTargets(p, o, "trex-stf")
+	if err != nil {
+		return nil, err
+	}
+	names := flowPcaps(o, ts)
+	files, err := writeFlowPcaps(p, o, ts, names, false)
+	if err != nil {
+		return files, fmt.Errorf("trex-stf: %w", err)
+	}
+	t0 := ts[0]
+	ff := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	var b []byte
+	b = fmt.Appendf(b, "# gmm2trex export: trex-stf, model %s, seed %d, source %s\n", o.Model, o.Seed, p.Source.File)
+	b = append(b, "# Run: t-rex-64 -f THIS.yaml (from the directory the pcap paths are relative to).\n"...)
+	b = append(b, "# cap_ipg: true takes every gap from the pcap; ipg and rtt are required but then unused.\n"...)
+	b = fmt.Appendf(b, "- duration: %s\n", ff(dur))
+	b = append(b, "  generator:\n    distribution: seq\n"...)
+	b = fmt.Appendf(b, "    clients_start: %q\n    clients_end: %q\n", t0.local.ip.String(), t0.local.ip.String())
+	b = fmt.Appendf(b, "    servers_start: %q\n    servers_end: %q\n", t0.remote.ip.String(), t0.remote.ip.String())
+	b = append(b, "    dual_port_mask: \"1.0.0.0\"\n  cap_ipg: true\n  cap_info:\n"...)
+	for i, t := range ts {
+		b = fmt.Appendf(b, "    - name: %q  # %s\n      cps: %s\n      ipg: 10000\n      rtt: 10000\n      w: 1\n", names[i], t.obj.ID, ff(cps))
+	}
+	if err := atomicfile.WriteBytes(o.Output, 0o644, b); err != nil {
+		return files, fmt.Errorf("trex-stf: %w", err)
+	}
+	o.notef("wrote %s: stateful YAML with %d flow(s) at %s cps", o.Output, len(ts), ff(cps))
+	return append(files, o.Output), nil
+}
