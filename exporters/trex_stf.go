@@ -46,7 +46,7 @@ func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	ff := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	var b []byte
 	b = fmt.Appendf(b, "# gmm2trex export: trex-stf, model %s, seed %d, source %s\n", o.Model, o.Seed, p.Source.File)
-	b = append(b, "# Run: t-rex-64 -f THIS.yaml (from the directory the pcap paths are relative to).\n"...)
+	b = append(b, "# Pcap names are relative to this file's directory: run t-rex-64 -f THIS.yaml from there,\n# or make them absolute.\n"...)
 	b = append(b, "# cap_ipg: true takes every gap from the pcap; ipg and rtt are required but then unused.\n"...)
 	b = fmt.Appendf(b, "- duration: %s\n", ff(dur))
 	b = append(b, "  generator:\n    distribution: seq\n"...)
@@ -54,7 +54,11 @@ func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	b = fmt.Appendf(b, "    servers_start: %q\n    servers_end: %q\n", t0.remote.ip.String(), t0.remote.ip.String())
 	b = append(b, "    dual_port_mask: \"1.0.0.0\"\n  cap_ipg: true\n  cap_info:\n"...)
 	for i, t := range ts {
-		b = fmt.Appendf(b, "    - name: %q  # %s\n      cps: %s\n      ipg: 10000\n      rtt: 10000\n      w: 1\n", names[i], t.obj.ID, ff(cps))
+		rel, err := filepath.Rel(filepath.Dir(o.Output), names[i])
+		if err != nil {
+			rel = names[i]
+		}
+		b = fmt.Appendf(b, "    - name: %q  # %s\n      cps: %s\n      ipg: 10000\n      rtt: 10000\n      w: 1\n", rel, t.obj.ID, ff(cps))
 	}
 	if err := atomicfile.WriteBytes(o.Output, 0o644, b); err != nil {
 		return files, fmt.Errorf("trex-stf: %w", err)

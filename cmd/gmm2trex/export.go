@@ -91,14 +91,12 @@ func exportFlags() []cli.Flag {
 			usage += "; default " + s.p.Default
 		}
 		usage += "]"
-		switch s.p.Kind {
-		case exporters.Bool:
+		// Values arrive as text and exporters.Export checks them against the
+		// declared kind: an empty string means "not given" (cmd.IsSet stays
+		// true across in-process runs, so it cannot tell).
+		if s.p.Kind == exporters.Bool {
 			fl = append(fl, &cli.BoolFlag{Name: name, Usage: usage})
-		case exporters.Int:
-			fl = append(fl, &cli.IntFlag{Name: name, Usage: usage})
-		case exporters.Float:
-			fl = append(fl, &cli.FloatFlag{Name: name, Usage: usage})
-		default:
+		} else {
 			fl = append(fl, &cli.StringFlag{Name: name, Usage: usage})
 		}
 	}
@@ -141,8 +139,8 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	if len(o.Objects) == 0 {
 		o.Objects = nil
 	}
-	if cmd.IsSet("model") {
-		if o.Model, err = sampler.ParseModel(cmd.String("model")); err != nil {
+	if m := cmd.String("model"); m != "" {
+		if o.Model, err = sampler.ParseModel(m); err != nil {
 			return usagef("--model: %v", err)
 		}
 	} else {
@@ -152,24 +150,21 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	for _, pr := range f.Params {
-		if !cmd.IsSet(pr.Name) {
-			continue
-		}
-		switch pr.Kind {
-		case exporters.Bool:
+		if pr.Kind == exporters.Bool {
 			o.Params[pr.Name] = strconv.FormatBool(cmd.Bool(pr.Name))
-		case exporters.Int:
-			o.Params[pr.Name] = strconv.Itoa(cmd.Int(pr.Name))
-		case exporters.Float:
-			o.Params[pr.Name] = strconv.FormatFloat(cmd.Float(pr.Name), 'g', -1, 64)
-		default:
+		} else {
 			o.Params[pr.Name] = cmd.String(pr.Name)
 		}
 	}
-	for _, fl := range cmd.Flags {
-		name := fl.Names()[0]
-		if cmd.IsSet(name) && isParamOfOther(name, f) {
-			return usagef("--%s does not apply to --format %s", name, format)
+	for _, g := range exporters.Formats() {
+		for _, pr := range g.Params {
+			given := cmd.String(pr.Name) != ""
+			if pr.Kind == exporters.Bool {
+				given = cmd.Bool(pr.Name)
+			}
+			if given && !slices.ContainsFunc(f.Params, func(q exporters.Param) bool { return q.Name == pr.Name }) {
+				return usagef("--%s applies to --format %s, not %s", pr.Name, g.Name, format)
+			}
 		}
 	}
 	files, err := exporters.Export(p, format, o)
@@ -177,20 +172,6 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintln(cmd.Root().Writer, path)
 	}
 	return err
-}
-
-// isParamOfOther reports whether name is a format option of some format
-// other than f only.
-func isParamOfOther(name string, f *exporters.Format) bool {
-	if slices.ContainsFunc(f.Params, func(p exporters.Param) bool { return p.Name == name }) {
-		return false
-	}
-	for _, g := range exporters.Formats() {
-		if slices.ContainsFunc(g.Params, func(p exporters.Param) bool { return p.Name == name }) {
-			return true
-		}
-	}
-	return false
 }
 
 // defaultModel is hmm when every selected direction has an HMM, else iid.
@@ -249,8 +230,7 @@ func addressFlags(cmd *cli.Command) (exporters.Addresses, error) {
 		flag string
 		dst  *int
 	}{{"local-port", &a.LocalPort}, {"remote-port", &a.RemotePort}} {
-		if cmd.IsSet(pt.flag) {
-			v := cmd.Int(pt.flag)
+		if v := cmd.Int(pt.flag); v != 0 {
 			if v < 1 || v > 65535 {
 				return a, usagef("--%s: %d outside 1..65535", pt.flag, v)
 			}
