@@ -37,6 +37,9 @@ type Options struct {
 	Size      SizeMode
 	KeepEmpty bool      // keep packets with no TCP/UDP payload (pure ACKs, SYNs)
 	Select    *Selector // nil: all objects
+	// SkipHash leaves Capture.SHA256 empty, for callers that do not need
+	// it: hashing costs about as much as the whole rest of the read.
+	SkipHash bool
 	// Progress, when not nil, is called now and then with the bytes read of
 	// total (total is 0 when unknown). For gzipped files these are
 	// compressed bytes.
@@ -89,7 +92,10 @@ func ReadFile(path string, opts Options) (*Capture, error) {
 // Memory stays bounded by the packets of the selected objects plus the
 // object table, whatever the file size.
 func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) {
-	h := sha256.New()
+	var h hash.Hash
+	if !opts.SkipHash {
+		h = sha256.New()
+	}
 	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	magic, _ := br.Peek(2)
@@ -123,7 +129,9 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 		opts.Progress(cr.n, size)
 	}
 	c := rd.capture()
-	c.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if h != nil {
+		c.SHA256 = hex.EncodeToString(h.Sum(nil))
+	}
 	return c, nil
 }
 
@@ -140,7 +148,9 @@ type countReader struct {
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if n > 0 {
-		c.h.Write(p[:n])
+		if c.h != nil {
+			c.h.Write(p[:n])
+		}
 		c.n += int64(n)
 		if c.progress != nil && c.n-c.last >= 1<<20 {
 			c.last = c.n

@@ -18,6 +18,19 @@ type reader struct {
 	warnings    []string
 
 	table
+	batch [batchSize]pending
+	nb    int
+	sink  uint8
+}
+
+// batchSize is how many decoded packets wait before their object lookups,
+// which are done together (see flowTable.touch).
+const batchSize = 32
+
+type pending struct {
+	p    pkt
+	ts   int64
+	size int32
 }
 
 func newReader(name string, opts Options) *reader {
@@ -47,13 +60,17 @@ func (rd *reader) run(gz bool) error {
 		return fmt.Errorf("trace: %s: %w: %d bytes, too short for any capture header", rd.name, ErrShortHeader, n)
 	}
 	m := s.bytes(4)
+	var err error
 	switch binary.BigEndian.Uint32(m) {
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		return rd.readPcap()
+		err = rd.readPcap()
 	case 0x0a0d0d0a:
-		return rd.readPcapng()
+		err = rd.readPcapng()
+	default:
+		return fmt.Errorf("trace: %s: %w (starts with % x)", rd.name, ErrNotCapture, m)
 	}
-	return fmt.Errorf("trace: %s: %w (starts with % x)", rd.name, ErrNotCapture, m)
+	rd.flush()
+	return err
 }
 
 func (rd *reader) errf(format string, a ...any) error {
@@ -85,25 +102,60 @@ func (rd *reader) packet(ts int64, link uint32, data []byte, origLen uint32) {
 	}
 	rd.packets++
 	rd.last = ts
-	var p pkt
-	if r := decode(link, data, &p); r != reasonOK {
+	b := &rd.batch[rd.nb]
+	b.p = pkt{}
+	if r := decode(link, data, &b.p); r != reasonOK {
 		rd.skipped[r]++
 		return
 	}
-	if p.payload == 0 && !rd.opts.KeepEmpty {
+	if b.p.payload == 0 && !rd.opts.KeepEmpty {
 		rd.skipped[reasonEmptyPayload]++
 		return
 	}
-	var size int32
 	switch rd.opts.Size {
 	case SizePayload:
-		size = int32(p.payload)
+		b.size = int32(b.p.payload)
 	case SizeIP:
-		size = int32(p.ipLen)
+		b.size = int32(b.p.ipLen)
 	default:
-		size = int32(min(origLen, 1<<31-1))
+		b.size = int32(min(origLen, 1<<31-1))
 	}
-	if r := rd.table.add(&p, ts, size); r != reasonOK {
+	b.ts = ts
+	rd.nb++
+	if rd.nb == batchSize {
+		rd.flush()
+	}
+}
+
+// flush adds the batched packets to their objects, in capture order.
+func (rd *reader) flush() {
+	batch := rd.batch[:rd.nb]
+	rd.nb = 0
+	if rd.table.kind != Flow {
+		for i := range batch {
+			b := &batch[i]
+			rd.count(rd.table.add(&b.p, b.ts, b.size))
+		}
+		return
+	}
+	var (
+		keys    [batchSize]flowKey
+		hashes  [batchSize]uint64
+		swapped [batchSize]bool
+	)
+	for i := range batch {
+		keys[i], swapped[i] = flowKeyOf(&batch[i].p)
+		hashes[i] = rd.flows.hash(&keys[i])
+		rd.sink += rd.flows.touch(hashes[i])
+	}
+	for i := range batch {
+		b := &batch[i]
+		rd.count(rd.table.addFlow(&keys[i], hashes[i], swapped[i], &b.p, b.ts, b.size))
+	}
+}
+
+func (rd *reader) count(r reason) {
+	if r != reasonOK {
 		rd.skipped[r]++
 		return
 	}

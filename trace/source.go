@@ -11,6 +11,11 @@ import (
 // with room to spare; bigger reads also mean fewer system calls.
 const bufSize = 1 << 20
 
+// readChunk bounds one read: data read in small pieces is parsed while it
+// is still in the CPU's cache (a 1 MiB read had left most of it in memory
+// only by the time the parser got to it).
+const readChunk = 512 << 10
+
 // maxBlock is the largest pcapng block parsed in place; larger non-packet
 // blocks are skipped by streaming over them.
 const maxBlock = bufSize / 2
@@ -37,7 +42,7 @@ func (s *source) fill(n int) int {
 		s.pos = 0
 	}
 	for s.end-s.pos < n && s.err == nil {
-		m, err := s.r.Read(s.buf[s.end:])
+		m, err := s.r.Read(s.buf[s.end:min(len(s.buf), s.end+readChunk)])
 		s.end += m
 		if err != nil {
 			s.err = err
