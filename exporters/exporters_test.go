@@ -3,6 +3,8 @@ package exporters
 import (
 	"bytes"
 	"errors"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -150,4 +152,14 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("%s: seeds 7 and 8 gave identical output", format)
 		}
 	}
+}
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func mustMAC(s string) net.HardwareAddr {
+	m, err := net.ParseMAC(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }
