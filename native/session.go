@@ -1,0 +1,466 @@
+package native
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/frame"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/sampler"
+)
+
+// Role is the side a process plays: Local sends the object's From direction
+// and connects; Remote sends To and listens.
+type Role int
+
+const (
+	Local Role = iota
+	Remote
+)
+
+func (r Role) String() string {
+	if r == Remote {
+		return "remote"
+	}
+	return "local"
+}
+
+// Transport names how packets leave: "udp", "tcp" or "raw".
+type Transport string
+
+const (
+	UDP Transport = "udp"
+	TCP Transport = "tcp"
+	Raw Transport = "raw"
+)
+
+// Defaults of Config fields left zero.
+const (
+	DefaultControlPort    = 7999
+	DefaultDataPort       = 8000
+	DefaultWait           = 30 * time.Second
+	DefaultMaxPPS         = 1e6
+	DefaultBatchThreshold = 5 * time.Microsecond
+	DefaultStartDelay     = 500 * time.Millisecond
+	// DefaultDrain is how long a side keeps receiving after the peer said it
+	// finished, for packets still in flight.
+	DefaultDrain = 500 * time.Millisecond
+)
+
+// Config describes one side of a run.
+type Config struct {
+	Role      Role
+	Peer      netip.Addr
+	Profile   *profiles.Profile
+	Object    *profiles.Object // one of Profile's objects
+	Transport Transport
+
+	// Length of the run: Duration (of the schedule) or Count (packets of
+	// each direction). The local side decides; a remote side that sets one
+	// refuses a peer that asks for another.
+	Duration time.Duration
+	Count    int
+
+	Model      sampler.Model
+	Seed       uint64
+	Multiplier float64 // rate multiplier; 0 means 1
+	Token      string
+
+	ControlPort, DataPort int
+	Iface                 string // needed for raw and for Capture
+	Capture               string // pcap path, or ""
+	Wait                  time.Duration
+	MaxPPS                float64
+	AllowBroadcast        bool
+
+	Spin           time.Duration // see Pacer.Spin; 0 means DefaultSpin
+	BatchThreshold time.Duration // raw: packets due this close share a sendmmsg
+	StartDelay     time.Duration // local: the start is set this far ahead
+	Drain          time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Multiplier == 0 {
+		c.Multiplier = 1
+	}
+	if c.ControlPort == 0 {
+		c.ControlPort = DefaultControlPort
+	}
+	if c.DataPort == 0 {
+		c.DataPort = DefaultDataPort
+	}
+	if c.Wait == 0 {
+		c.Wait = DefaultWait
+	}
+	if c.MaxPPS == 0 {
+		c.MaxPPS = DefaultMaxPPS
+	}
+	if c.Spin == 0 {
+		c.Spin = DefaultSpin
+	}
+	if c.BatchThreshold == 0 {
+		c.BatchThreshold = DefaultBatchThreshold
+	}
+	if c.StartDelay == 0 {
+		c.StartDelay = DefaultStartDelay
+	}
+	if c.Drain == 0 {
+		c.Drain = DefaultDrain
+	}
+}
+
+// CheckPeer refuses addresses that would spray traffic: unspecified,
+// multicast, the limited broadcast and the broadcast address of a local
+// IPv4 subnet.
+func CheckPeer(a netip.Addr) error {
+	a = a.Unmap()
+	switch {
+	case !a.IsValid():
+		return errors.New("no peer address")
+	case a.IsUnspecified():
+		return fmt.Errorf("peer %v is the unspecified address", a)
+	case a.IsMulticast():
+		return fmt.Errorf("peer %v is a multicast address", a)
+	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return fmt.Errorf("peer %v is the broadcast address", a)
+	}
+	if a.Is4() {
+		addrs, _ := net.InterfaceAddrs()
+		for _, ad := range addrs {
+			n, ok := ad.(*net.IPNet)
+			if !ok || n.IP.To4() == nil {
+				continue
+			}
+			ones, bits := n.Mask.Size()
+			if bits != 32 || ones >= 31 {
+				continue
+			}
+			ip := n.IP.To4()
+			var b [4]byte
+			for i := range b {
+				b[i] = ip[i] | ^n.Mask[i]
+			}
+			if netip.AddrFrom4(b) == a {
+				return fmt.Errorf("peer %v is the broadcast address of %v", a, n)
+			}
+		}
+	}
+	return nil
+}
+
+// Session is one side of a run, connected to its peer, its sockets open.
+// Open creates every socket, so a caller that must open them in a network
+// namespace calls Open there; Run may then be called from anywhere.
+type Session struct {
+	cfg      Config
+	ctl      *control
+	dir      profiles.Dir // the direction this side sends
+	start    int64        // agreed start, Unix ns
+	duration float64      // seconds of schedule, 0: none
+	count    int
+	peerPort int
+
+	udp     *net.UDPConn
+	tcp     *net.TCPConn
+	raw     *rawSender
+	capture *Capture
+}
+
+// Open checks the configuration, meets the peer over the control channel,
+// agrees the run with it and opens the data sockets (and the capture).
+func Open(ctx context.Context, cfg Config) (s *Session, err error) {
+	cfg.defaults()
+	if cfg.Profile == nil || cfg.Object == nil {
+		return nil, errors.New("native: no profile or object")
+	}
+	if !cfg.AllowBroadcast {
+		if err := CheckPeer(cfg.Peer); err != nil {
+			return nil, fmt.Errorf("native: %w (use --allow-broadcast if this is meant)", err)
+		}
+	}
+	cfg.Peer = cfg.Peer.Unmap()
+	switch cfg.Transport {
+	case UDP, TCP, Raw:
+	default:
+		return nil, fmt.Errorf("native: unknown transport %q (valid: udp, tcp, raw)", cfg.Transport)
+	}
+	if cfg.Multiplier <= 0 || math.IsInf(cfg.Multiplier, 0) || math.IsNaN(cfg.Multiplier) {
+		return nil, fmt.Errorf("native: rate multiplier %g must be positive", cfg.Multiplier)
+	}
+	var ifi *net.Interface
+	if cfg.Transport == Raw || cfg.Capture != "" {
+		if cfg.Iface == "" {
+			return nil, errors.New("native: raw sending and capture need an interface (-I)")
+		}
+		if ifi, err = net.InterfaceByName(cfg.Iface); err != nil {
+			return nil, fmt.Errorf("native: interface %s: %w", cfg.Iface, err)
+		}
+	}
+	s = &Session{cfg: cfg, dir: profiles.From}
+	if cfg.Role == Remote {
+		s.dir = profiles.To
+	}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	// Raw sockets first: a missing privilege is reported before any peer waits.
+	if cfg.Transport == Raw {
+		if s.raw, err = openRaw(ifi, ifi.MTU+frame.EthLen); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Capture != "" {
+		if s.capture, err = OpenCapture(ifi, cfg.Capture); err != nil {
+			return nil, err
+		}
+	}
+	own := ctlMsg{
+		Type:       "hello",
+		Version:    ProtocolVersion,
+		Hash:       cfg.Profile.Hash(),
+		Object:     cfg.Object.ID,
+		Token:      tokenDigest(cfg.Token),
+		Transport:  transportClass(cfg.Transport),
+		Duration:   cfg.Duration.Seconds(),
+		Count:      cfg.Count,
+		Multiplier: cfg.Multiplier,
+		DataPort:   cfg.DataPort,
+	}
+	if cfg.Role == Local {
+		err = s.openLocal(ctx, own)
+	} else {
+		err = s.openRemote(ctx, own)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Transport == Raw {
+		if err = s.prepareRaw(ifi); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func transportClass(t Transport) string {
+	if t == TCP {
+		return "tcp"
+	}
+	return "udp"
+}
+
+func (s *Session) openLocal(ctx context.Context, hello ctlMsg) error {
+	cfg := &s.cfg
+	addr := netip.AddrPortFrom(cfg.Peer, uint16(cfg.ControlPort)).String()
+	deadline := time.Now().Add(cfg.Wait)
+	var conn net.Conn
+	for {
+		d := net.Dialer{Timeout: time.Until(deadline)}
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			conn = c
+			break
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Until(deadline) <= 0 {
+			return fmt.Errorf("%w within %v: control connection to %s: %v", ErrNoPeer, cfg.Wait, addr, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	s.ctl = newControl(conn)
+	if cfg.Transport != TCP {
+		if err := s.openUDP(); err != nil {
+			return err
+		}
+	}
+	if cfg.Duration == 0 && cfg.Count == 0 {
+		return errors.New("native: the local side needs a duration or a count")
+	}
+	hello.Start = time.Now().Add(cfg.StartDelay).UnixNano()
+	if err := s.ctl.send(hello); err != nil {
+		return err
+	}
+	m, err := s.ctl.recv(cfg.Wait)
+	if err != nil {
+		return fmt.Errorf("%w: no answer to hello from %s: %v", ErrNoPeer, addr, err)
+	}
+	switch m.Type {
+	case "reject":
+		return fmt.Errorf("%w by the remote side: %s", ErrRefused, m.Reason)
+	case "accept":
+	default:
+		return fmt.Errorf("control: unexpected %q from %s", m.Type, addr)
+	}
+	if m.DataPort <= 0 || m.DataPort > 65535 {
+		return fmt.Errorf("control: remote data port %d out of range", m.DataPort)
+	}
+	s.peerPort = m.DataPort
+	s.start, s.duration, s.count = hello.Start, hello.Duration, hello.Count
+	if cfg.Transport == TCP {
+		raddr := netip.AddrPortFrom(cfg.Peer, uint16(s.peerPort)).String()
+		d := net.Dialer{Timeout: cfg.Wait}
+		c, err := d.DialContext(ctx, "tcp", raddr)
+		if err != nil {
+			return fmt.Errorf("%w: data connection to %s: %v", ErrNoPeer, raddr, err)
+		}
+		s.tcp = c.(*net.TCPConn)
+		_ = s.tcp.SetNoDelay(true)
+	}
+	return nil
+}
+
+func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
+	cfg := &s.cfg
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{Port: cfg.ControlPort})
+	if err != nil {
+		return fmt.Errorf("control: listen on port %d: %w", cfg.ControlPort, err)
+	}
+	defer ln.Close()
+	deadline := time.Now().Add(cfg.Wait)
+	stop := context.AfterFunc(ctx, func() { _ = ln.SetDeadline(time.Now()) })
+	defer stop()
+	for {
+		_ = ln.SetDeadline(deadline)
+		c, err := ln.AcceptTCP()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%w within %v on control port %d: %v", ErrNoPeer, cfg.Wait, cfg.ControlPort, err)
+		}
+		// Only the named peer may drive this side.
+		if ra, ok := c.RemoteAddr().(*net.TCPAddr); !ok || ra.AddrPort().Addr().Unmap() != cfg.Peer {
+			c.Close()
+			continue
+		}
+		s.ctl = newControl(c)
+		break
+	}
+	m, err := s.ctl.recv(time.Until(deadline))
+	if err != nil {
+		return fmt.Errorf("%w: no hello from %v: %v", ErrNoPeer, cfg.Peer, err)
+	}
+	if m.Type != "hello" {
+		return fmt.Errorf("control: unexpected %q from %v", m.Type, cfg.Peer)
+	}
+	if why := compareHello(m, own, cfg.Duration > 0, cfg.Count > 0); why != "" {
+		_ = s.ctl.send(ctlMsg{Type: "reject", Reason: why})
+		return fmt.Errorf("%w peer %v: %s", ErrRefused, cfg.Peer, why)
+	}
+	if m.DataPort <= 0 || m.DataPort > 65535 {
+		return fmt.Errorf("control: local data port %d out of range", m.DataPort)
+	}
+	s.peerPort = m.DataPort
+	s.duration, s.count = m.Duration, m.Count
+	// A start already past on this clock (clocks differ between hosts)
+	// would make the first packets late and bunch them; start now instead.
+	s.start = max(m.Start, time.Now().Add(10*time.Millisecond).UnixNano())
+	var dl *net.TCPListener
+	if cfg.Transport == TCP {
+		if dl, err = net.ListenTCP("tcp", &net.TCPAddr{Port: cfg.DataPort}); err != nil {
+			return fmt.Errorf("data: listen on port %d: %w", cfg.DataPort, err)
+		}
+		defer dl.Close()
+	} else if err := s.openUDP(); err != nil {
+		return err
+	}
+	if err := s.ctl.send(ctlMsg{Type: "accept", DataPort: cfg.DataPort}); err != nil {
+		return err
+	}
+	if dl != nil {
+		_ = dl.SetDeadline(time.Now().Add(cfg.Wait))
+		for {
+			c, err := dl.AcceptTCP()
+			if err != nil {
+				return fmt.Errorf("%w: no data connection on port %d: %v", ErrNoPeer, cfg.DataPort, err)
+			}
+			if c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap() != cfg.Peer {
+				c.Close()
+				continue
+			}
+			s.tcp = c
+			break
+		}
+		_ = s.tcp.SetNoDelay(true)
+	}
+	return nil
+}
+
+func (s *Session) openUDP() error {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{Port: s.cfg.DataPort})
+	if err != nil {
+		return fmt.Errorf("data: listen on UDP port %d: %w", s.cfg.DataPort, err)
+	}
+	s.udp = c
+	_ = c.SetWriteBuffer(4 << 20)
+	return nil
+}
+
+// prepareRaw builds the frame template: this host's address towards the
+// peer (the control connection's), the interface's MAC, and the next hop's
+// MAC from the neighbour table, which the control connection has filled.
+func (s *Session) prepareRaw(ifi *net.Interface) error {
+	src := s.ctl.conn.LocalAddr().(*net.TCPAddr).AddrPort().Addr().Unmap()
+	dstMAC, err := nextHopMAC(s.cfg.Peer, ifi)
+	if err != nil {
+		return err
+	}
+	t, err := frame.New(frame.Spec{
+		SrcMAC: ifi.HardwareAddr, DstMAC: dstMAC,
+		SrcIP: src, DstIP: s.cfg.Peer,
+		Proto:   frame.UDP,
+		SrcPort: uint16(s.cfg.DataPort), DstPort: uint16(s.peerPort),
+		MaxFrame: ifi.MTU + frame.EthLen,
+	})
+	if err != nil {
+		return fmt.Errorf("raw: %w", err)
+	}
+	s.raw.tmpl = t
+	s.raw.hdrOff = t.HeaderLen()
+	s.raw.limit = t.MaxPayload()
+	if s.raw.limit < HeaderLen {
+		return fmt.Errorf("raw: MTU %d of %s leaves no room for the %d-byte header", ifi.MTU, ifi.Name, HeaderLen)
+	}
+	return nil
+}
+
+// Close releases every socket; Run closes them itself.
+func (s *Session) Close() error {
+	if s.ctl != nil {
+		s.ctl.conn.Close()
+	}
+	if s.udp != nil {
+		s.udp.Close()
+	}
+	if s.tcp != nil {
+		s.tcp.Close()
+	}
+	if s.raw != nil {
+		s.raw.close()
+		s.raw = nil
+	}
+	if s.capture != nil {
+		s.capture.closeUnstarted()
+		s.capture = nil
+	}
+	return nil
+}
+
+// Start is the agreed start of the run (Unix nanoseconds).
+func (s *Session) Start() time.Time { return time.Unix(0, s.start) }
+
+// PeerDataPort is the port the peer receives on.
+func (s *Session) PeerDataPort() int { return s.peerPort }
