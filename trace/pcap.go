@@ -8,9 +8,9 @@ func (rd *reader) readPcap() error {
 	s := &rd.src
 	if n := s.fill(24); n < 24 {
 		if !s.cutShort() {
-			return rd.errf("reading the file header: %v", s.err)
+			return rd.errf("reading the file header: %w", s.err)
 		}
-		return rd.errf("%v: pcap file header has %d of 24 bytes", ErrShortHeader, n)
+		return rd.errf("%w: pcap file header has %d of 24 bytes", ErrShortHeader, n)
 	}
 	h := s.bytes(24)
 	magic := binary.BigEndian.Uint32(h)

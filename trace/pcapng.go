@@ -57,7 +57,7 @@ func (rd *reader) readPcapng() error {
 				return nil
 			}
 			if off == 0 {
-				return rd.errf("%v: pcapng section header has %d of 28 bytes", ErrShortHeader, n)
+				return rd.errf("%w: pcapng section header has %d of 28 bytes", ErrShortHeader, n)
 			}
 			return rd.cut(off, n, 12, "block header")
 		}
@@ -70,7 +70,7 @@ func (rd *reader) readPcapng() error {
 			case 0x4d3c2b1a:
 				big = false
 			default:
-				return rd.errf("%v: section header at offset %d: bad byte-order magic % x", ErrNotCapture, off, b[8:12])
+				return rd.errf("%w: section header at offset %d: bad byte-order magic % x", ErrNotCapture, off, b[8:12])
 			}
 			ifaces = ifaces[:0]
 		} else {
@@ -79,7 +79,7 @@ func (rd *reader) readPcapng() error {
 		blen64 := u32(b[4:], big)
 		if blen64 < 12 || blen64%4 != 0 {
 			if off == 0 {
-				return rd.errf("%v: section header length %d", ErrNotCapture, blen64)
+				return rd.errf("%w: section header length %d", ErrNotCapture, blen64)
 			}
 			return rd.recordErr(off, "pcapng block type %#x has length %d (want a multiple of 4, at least 12)", btype, blen64)
 		}
@@ -100,7 +100,7 @@ func (rd *reader) readPcapng() error {
 		if n < blen {
 			if n = s.fill(blen); n < blen {
 				if off == 0 {
-					return rd.errf("%v: pcapng section header has %d of %d bytes", ErrShortHeader, n, blen)
+					return rd.errf("%w: pcapng section header has %d of %d bytes", ErrShortHeader, n, blen)
 				}
 				return rd.cut(off, n, blen, "block")
 			}
@@ -112,10 +112,10 @@ func (rd *reader) readPcapng() error {
 		switch btype {
 		case blockSHB:
 			if blen < 28 {
-				return rd.errf("%v: section header at offset %d has length %d (want at least 28)", ErrNotCapture, off, blen)
+				return rd.errf("%w: section header at offset %d has length %d (want at least 28)", ErrNotCapture, off, blen)
 			}
 			if major := u16(b[12:], big); major != 1 {
-				return rd.errf("%v: section header at offset %d: pcapng version %d, want 1", ErrNotCapture, off, major)
+				return rd.errf("%w: section header at offset %d: pcapng version %d, want 1", ErrNotCapture, off, major)
 			}
 		case blockIDB:
 			if blen < 20 {

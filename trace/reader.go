@@ -49,13 +49,13 @@ func (rd *reader) run(gz bool) error {
 	}
 	if n == 0 {
 		if !s.cutShort() {
-			return rd.errf("%v", s.err)
+			return rd.errf("reading: %w", s.err)
 		}
 		return fmt.Errorf("trace: %s: %w", rd.name, fmt.Errorf("%s: %w", what, ErrEmpty))
 	}
 	if n < 4 {
 		if !s.cutShort() {
-			return rd.errf("%v", s.err)
+			return rd.errf("reading: %w", s.err)
 		}
 		return fmt.Errorf("trace: %s: %w: %d bytes, too short for any capture header", rd.name, ErrShortHeader, n)
 	}
@@ -73,8 +73,9 @@ func (rd *reader) run(gz bool) error {
 	return err
 }
 
+// errf formats an error about the file; %w in format wraps as usual.
 func (rd *reader) errf(format string, a ...any) error {
-	return fmt.Errorf("trace: %s: %s", rd.name, fmt.Sprintf(format, a...))
+	return fmt.Errorf("trace: %s: "+format, append([]any{rd.name}, a...)...)
 }
 
 // recordErr is an error in the record that would be packet number rd.packets+1.
