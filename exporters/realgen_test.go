@@ -1,0 +1,470 @@
+package exporters
+
+// Real-generator tests: exports driven through tcpreplay, trafgen and D-ITG
+// between two network namespaces joined by a veth pair (internal/netnstest),
+// checking that every size arrives in order and that the realised gaps
+// follow the intended ones. They need root and the programs; CI provides
+// both, elsewhere they skip with the reason.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/netnstest"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/trace"
+)
+
+// realCount is the packets per direction: with gaps of a few ms, each test
+// sends for about three seconds.
+const realCount = 1000
+
+// fastProfile is tiny.yaml with gaps of about 1-4 ms, so that a thousand
+// packets take seconds, not minutes. Its addresses are netnstest's: the from
+// side is namespace 0 (198.18.0.1, 02:..:01), the to side namespace 1.
+func fastProfile(t *testing.T) *profiles.Profile {
+	t.Helper()
+	p := loadTiny(t)
+	o := &p.Objects[0]
+	o.From.IAT = profiles.Param{Min: 0.0008, Max: 0.006, Transform: profiles.TransformLog,
+		Mixture: []profiles.Component{{Weight: 1, Mean: math.Log(0.002), Std: 0.4}}}
+	o.From.HMM = nil
+	o.To.IAT = profiles.Param{Min: 0.001, Max: 0.004, Transform: profiles.TransformNone,
+		Mixture: []profiles.Component{{Weight: 1, Mean: 0.002, Std: 0.0005}}}
+	o.To.HMM = nil
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// need skips the test when a program is missing.
+func need(t *testing.T, progs ...string) {
+	t.Helper()
+	for _, prog := range progs {
+		if _, err := exec.LookPath(prog); err != nil {
+			t.Skipf("needs %s (CI installs it with apt-get; see PKGS in .ci/run)", prog)
+		}
+	}
+}
+
+// series is one direction as intended or as realised.
+type series struct {
+	gaps  []float64 // seconds, gaps[i] before packet i+1
+	sizes []int
+}
+
+// gapReport compares realised with intended gaps packet by packet.
+type gapReport struct {
+	packets     int
+	median, p99 float64 // absolute error, µs
+	ks          float64
+}
+
+func compareGaps(intended, realised []float64) gapReport {
+	n := min(len(intended), len(realised))
+	errs := make([]float64, n)
+	for i := range n {
+		errs[i] = math.Abs(realised[i]-intended[i]) * 1e6
+	}
+	slices.Sort(errs)
+	q := func(p float64) float64 {
+		if n == 0 {
+			return math.NaN()
+		}
+		return errs[min(n-1, int(p*float64(n)))]
+	}
+	return gapReport{packets: n + 1, median: q(0.5), p99: q(0.99), ks: ks(intended, realised)}
+}
+
+// checkSeries fails unless every intended size arrived in order and the gap
+// distributions agree (KS ≤ 0.1); it logs the numbers the README quotes.
+func checkSeries(t *testing.T, name string, intended, realised series) {
+	t.Helper()
+	if len(realised.sizes) != len(intended.sizes) {
+		t.Errorf("%s: %d packets arrived, %d sent", name, len(realised.sizes), len(intended.sizes))
+	}
+	for i := range min(len(intended.sizes), len(realised.sizes)) {
+		if realised.sizes[i] != intended.sizes[i] {
+			t.Errorf("%s: packet %d has %d bytes, want %d (sizes must arrive in order)", name, i+1, realised.sizes[i], intended.sizes[i])
+			break
+		}
+	}
+	r := compareGaps(intended.gaps, realised.gaps)
+	t.Logf("%s: %d packets, gap error median %.1f µs, p99 %.1f µs, KS(intended, realised gaps) %.4f", name, r.packets, r.median, r.p99, r.ks)
+	if !(r.ks <= 0.1) {
+		t.Errorf("%s: KS of intended vs realised gaps %.4f > 0.1", name, r.ks)
+	}
+}
+
+// readSeries reads a capture with trace and returns the object's two
+// directions.
+func readSeries(t *testing.T, path string, id string) [2]series {
+	t.Helper()
+	c, err := trace.ReadFile(path, trace.Options{SkipHash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [2]series
+	for _, o := range c.Objects {
+		if o.ID != id {
+			t.Errorf("%s: unexpected object %q", filepath.Base(path), o.ID)
+			continue
+		}
+		for d, s := range []trace.Series{o.From, o.To} {
+			out[d].gaps = s.IATs()
+			for _, sz := range s.Sizes {
+				out[d].sizes = append(out[d].sizes, int(sz))
+			}
+		}
+	}
+	return out
+}
+
+// started runs cmd and returns a function that stops it with SIGINT (so
+// that capture tools flush) and waits, killing it after a grace period.
+func started(t *testing.T, cmd *exec.Cmd) (stop func() error) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var once sync.Once
+	var werr error
+	stop = func() error {
+		once.Do(func() {
+			cmd.Process.Signal(syscall.SIGINT)
+			select {
+			case werr = <-done:
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				werr = fmt.Errorf("%s: did not stop on SIGINT, killed", cmd.Args[0])
+				<-done
+			}
+		})
+		return werr
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+// tcpdump starts a capture on side's veth end and returns a stop function
+// that ends it and returns the file. Nanosecond timestamps: the kernel's
+// receive times, not rounded to µs.
+func tcpdump(t *testing.T, p *netnstest.Pair, side int, path string) func() string {
+	t.Helper()
+	// Immediate mode: otherwise frames wait in a ring block that is lost
+	// when the capture is stopped. Only frames arriving (-Q in): the
+	// receiver's view.
+	cmd := p.Command(side, "tcpdump", "--immediate-mode", "-B", "8192", "-Q", "in", "-i", p.Iface[side], "-w", path, "-U", "-n", "-s", "256",
+		"--time-stamp-precision=nano", "udp")
+	pr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := started(t, cmd)
+	// Wait for "listening on" so that no packet is sent before the capture runs.
+	ready := make(chan string, 1)
+	go func() {
+		var lines []string
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.Contains(sc.Text(), "listening on") {
+				ready <- ""
+				for sc.Scan() {
+				}
+				return
+			}
+		}
+		ready <- strings.Join(lines, "\n")
+	}()
+	select {
+	case msg := <-ready:
+		if msg != "" {
+			t.Fatalf("tcpdump did not start: %s", msg)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("tcpdump did not start within 10 s")
+	}
+	return func() string {
+		waitStable(path)
+		stop()
+		return path
+	}
+}
+
+// waitStable waits (up to 10 s) until path has not grown for half a second,
+// so that the last packets reach a capture or log before it is stopped.
+func waitStable(path string) {
+	last, still := int64(-1), 0
+	for deadline := time.Now().Add(10 * time.Second); still < 5 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		st, err := os.Stat(path)
+		if err == nil && st.Size() == last {
+			still++
+		} else {
+			still = 0
+		}
+		if err == nil {
+			last = st.Size()
+		}
+	}
+}
+
+// runBounded runs cmd with a deadline and returns its combined output.
+func runBounded(t *testing.T, limit time.Duration, cmd *exec.Cmd) string {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out.String())
+		}
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%s: still running after %v, killed\n%s", strings.Join(cmd.Args, " "), limit, out.String())
+	}
+	return out.String()
+}
+
+// replayTest exports pcaps and sends them with send, capturing what arrives
+// in namespace 1 and, with perSide, in namespace 0. With perSide,
+// each direction gets its own pcap, sent from its own side (0 sends from,
+// 1 sends to) at the same time; otherwise one pcap of both directions is
+// sent from namespace 0.
+func replayTest(t *testing.T, perSide bool, send func(p *netnstest.Pair, side int, pcap string) *exec.Cmd) {
+	p := netnstest.New(t)
+	prof := fastProfile(t)
+	dir := t.TempDir()
+	if d := os.Getenv("I6KEEP"); d != "" {
+		dir = d
+	}
+	id := prof.Objects[0].ID
+	var pcaps [2]string
+	var intended [2]series
+	if perSide {
+		for side, d := range []profiles.Dir{profiles.From, profiles.To} {
+			pcaps[side] = filepath.Join(dir, d.String()+".pcap")
+			if _, err := Export(prof, "pcap", Options{Output: pcaps[side], Count: realCount, Seed: 11, Dirs: []profiles.Dir{d}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Each file holds one direction, which trace calls from (its first sender).
+		intended[0] = readSeries(t, pcaps[0], id)[0]
+		intended[1] = readSeries(t, pcaps[1], reverseID(t, prof.Objects[0]))[0]
+	} else {
+		pcaps[0] = filepath.Join(dir, "flow.pcap")
+		if _, err := Export(prof, "pcap", Options{Output: pcaps[0], Count: realCount, Seed: 11}); err != nil {
+			t.Fatal(err)
+		}
+		intended = readSeries(t, pcaps[0], id)
+	}
+	stop := tcpdump(t, p, 1, filepath.Join(dir, "capture1.pcap"))
+	var stop0 func() string
+	if perSide {
+		stop0 = tcpdump(t, p, 0, filepath.Join(dir, "capture0.pcap"))
+	}
+	var wg sync.WaitGroup
+	for side, pc := range pcaps {
+		if pc == "" {
+			continue
+		}
+		cmd := send(p, side, pc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runBounded(t, 60*time.Second, cmd)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	realised := readSeries(t, stop(), id)
+	if perSide {
+		realised[1] = readSeries(t, stop0(), reverseID(t, prof.Objects[0]))[0]
+	}
+	checkSeries(t, "from", intended[0], realised[0])
+	checkSeries(t, "to", intended[1], realised[1])
+}
+
+// reverseID is the flow id of o seen from its remote side.
+func reverseID(t *testing.T, o profiles.Object) string {
+	t.Helper()
+	return fmt.Sprintf("%s %s:%d %s:%d", o.Proto, o.Remote.IP, o.Remote.Port, o.Local.IP, o.Local.Port)
+}
+
+// TestTcpreplay replays the exported pcap of both directions with tcpreplay
+// from namespace 0 (the capture in namespace 1 sees every frame).
+func TestTcpreplay(t *testing.T) {
+	need(t, "tcpreplay", "tcpdump", "chrt")
+	replayTest(t, false, func(p *netnstest.Pair, side int, pcap string) *exec.Cmd {
+		return p.Command(side, "chrt", "-f", "10", "tcpreplay", "-q", "-K", "-i", p.Iface[side], pcap)
+	})
+}
+
+// TestTrafgen replays each direction's (microsecond) pcap with trafgen -i
+// from its own side: trafgen sleeps each gap after a send, so its error
+// grows with the packets of the other direction sharing its timeline. One
+// CPU (more would send each packet once per CPU); a pcap plays once.
+// --no-sock-mem and -Q leave the host's socket memory and IRQ affinity alone.
+func TestTrafgen(t *testing.T) {
+	need(t, "trafgen", "tcpdump", "chrt")
+	replayTest(t, true, func(p *netnstest.Pair, side int, pcap string) *exec.Cmd {
+		return p.Command(side, "chrt", "-f", "10", "trafgen", "-i", pcap, "-o", p.Iface[side], "-P", "1", "--no-sock-mem", "-Q", "-C")
+	})
+}
+
+// ditgLine is one packet of ITGDec -l output.
+var ditgLine = regexp.MustCompile(`Seq>\s*(\d+).*rxTime>(\d+):(\d+):([\d.]+)\s+Size>\s*(\d+)`)
+
+// ditgDecode turns an ITGRecv log into the received series (gaps from the
+// receive times, µs resolution) and the sequence numbers.
+func ditgDecode(t *testing.T, log string) (series, []int) {
+	t.Helper()
+	txt := log + ".txt"
+	if out, err := exec.Command("ITGDec", log, "-l", txt).CombinedOutput(); err != nil {
+		t.Fatalf("ITGDec %s: %v\n%s", log, err, out)
+	}
+	b, err := os.ReadFile(txt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s series
+	var seqs []int
+	prev := math.NaN()
+	for _, line := range strings.Split(string(b), "\n") {
+		m := ditgLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		seq, _ := strconv.Atoi(m[1])
+		h, _ := strconv.ParseFloat(m[2], 64)
+		mi, _ := strconv.ParseFloat(m[3], 64)
+		sec, _ := strconv.ParseFloat(m[4], 64)
+		size, _ := strconv.Atoi(m[5])
+		at := h*3600 + mi*60 + sec
+		if !math.IsNaN(prev) {
+			g := at - prev
+			if g < -43200 { // past midnight
+				g += 86400
+			}
+			s.gaps = append(s.gaps, g)
+		}
+		prev = at
+		s.sizes = append(s.sizes, size)
+		seqs = append(seqs, seq)
+	}
+	return s, seqs
+}
+
+// TestDITG runs ITGRecv on both sides and each direction's exported script
+// with ITGSend on its sending side, at the same time, then decodes the
+// receivers' logs: sizes as intended and in order, no loss, KS of gaps ≤ 0.1.
+func TestDITG(t *testing.T) {
+	need(t, "ITGSend", "ITGRecv", "ITGDec", "chrt")
+	p := netnstest.New(t)
+	prof := fastProfile(t)
+	dir := t.TempDir()
+	if _, err := Export(prof, "ditg", Options{Output: filepath.Join(dir, "flow.ditg"), Count: realCount, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	var stops [2]func() error
+	for side := range 2 {
+		// Real-time priorities, as for the other senders: ITGRecv stamps
+		// arrivals in user space, so it must wake at once; above ITGSend,
+		// whose -poll busy-waits gaps under 1 ms.
+		recv := p.Command(side, "chrt", "-f", "20", "ITGRecv", "-l", filepath.Join(dir, fmt.Sprintf("recv%d.log", side)))
+		recv.Dir = dir
+		stops[side] = started(t, recv)
+	}
+	// ITGRecv has no readiness signal: wait for its signalling port (9000).
+	for side := range 2 {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			out, _ := p.Command(side, "ss", "-ltnH", "sport = :9000").Output()
+			if len(bytes.TrimSpace(out)) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("ITGRecv in namespace %d not listening on port 9000 after 10 s", side)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	var wg sync.WaitGroup
+	outs := make([]string, 2)
+	errs := make([]error, 2)
+	for side, d := range []string{"from", "to"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			args := p.Command(side, "chrt", "-f", "10", "ITGSend", "flow-"+d+".ditg", "-l", fmt.Sprintf("send-%s.log", d)).Args
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+			cmd.Dir = dir
+			b, err := cmd.CombinedOutput()
+			outs[side], errs[side] = string(b), err
+		}()
+	}
+	wg.Wait()
+	for side := range 2 {
+		if errs[side] != nil || strings.Contains(outs[side], "ERROR") || strings.Contains(outs[side], "Error") {
+			t.Fatalf("ITGSend in namespace %d: %v\n%s", side, errs[side], outs[side])
+		}
+	}
+	for side := range 2 {
+		waitStable(filepath.Join(dir, fmt.Sprintf("recv%d.log", side)))
+		stops[side]()
+	}
+	for side, d := range []profiles.Dir{profiles.From, profiles.To} {
+		// Direction from is received in namespace 1, to in namespace 0.
+		got, seqs := ditgDecode(t, filepath.Join(dir, fmt.Sprintf("recv%d.log", 1-side)))
+		var want series
+		base := filepath.Join(dir, "flow-"+d.String()+"-0")
+		for i, l := range readLines(t, base+".ft") {
+			ms, err := strconv.ParseFloat(l, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i > 0 { // line 1 is slept before the first packet
+				want.gaps = append(want.gaps, ms/1e3)
+			}
+		}
+		for _, l := range readLines(t, base+".fs") {
+			n, _ := strconv.Atoi(l)
+			want.sizes = append(want.sizes, n)
+		}
+		for i, s := range seqs {
+			if s != i+1 {
+				t.Errorf("%s: packet %d has sequence number %d: lost or reordered", d, i+1, s)
+				break
+			}
+		}
+		checkSeries(t, d.String(), want, got)
+	}
+}
