@@ -38,6 +38,7 @@ func exportPy(p *profiles.Profile, o Options) ([]string, error) {
 }
 
 const pyHead = `from trex.stl.api import *
+from scapy.all import Ether, IP, IPv6, TCP, UDP, Raw, Padding
 
 # Each group is one object and direction: its addresses, then either a chain
 # (one row per single-packet stream: the gap before it in microseconds, its
@@ -61,7 +62,10 @@ class GMM2TRex(object):
             l4 = UDP(sport=g["sport"], dport=g["dport"], chksum=0)
         else:
             l4 = UDP(sport=g["sport"], dport=g["dport"])
-        return eth / l3 / l4 / Raw(b"\x00" * payload)
+        pkt = eth / l3 / l4 / Raw(b"\x00" * payload)
+        if len(pkt) < 60:  # the Ethernet minimum, as in the YAML export
+            pkt = pkt / Padding(b"\x00" * (60 - len(pkt)))
+        return pkt
 
     def rate_vm(self, g, sizes):
         # Trim the largest frame to a random quantile, rewrite the length

@@ -10,6 +10,8 @@ load_py and compiled as the client does before add_stream) or an ASTF profile
 (.py whose text mentions ASTFProfile, run through `astf-sim --json`). Exit
 status 1 when TRex refuses any file.
 """
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -77,7 +79,8 @@ def check_stl(path):
             nxt = streams[ids[n] - 1].get_next()
             if nxt:
                 todo.append(nxt)
-        lens = [len(s.get_pkt()) if hasattr(s, "get_pkt") else 0 for s in streams]
+        frames = [base64.b64decode(j["packet"]["binary"]) for j in js]
+        lens = [len(f) for f in frames]
         isgs = [j["isg"] for j in js]
         modes = sorted({j["mode"]["type"] for j in js})
         vm = sorted({ins["type"] for j in js for ins in j["vm"]["instructions"]})
@@ -87,6 +90,9 @@ def check_stl(path):
             min(lens), max(lens), min(isgs), max(isgs), sum(isgs) / 1e6,
             [j["action_count"] for j in js if j["next_stream_id"] == ids[names[0]]][:1],
             sorted({j["flags"] for j in js})))
+        # Equal digests show that two exports (say YAML and Python) send the
+        # same frames.
+        print("    frames sha1 %s" % hashlib.sha1(b"".join(frames)).hexdigest())
         for j in js:
             if j["mode"]["type"] == "continuous":
                 fv = [i for i in j["vm"]["instructions"] if i["type"] == "flow_var"]
@@ -108,7 +114,7 @@ def check_astf(path, scripts):
     j = json.loads(out)
     bufs = j.get("buf_list", [])
     print("  astf-sim --json: %d buffers (%s bytes), %d programs, %d templates, ip_gen %s" % (
-        len(bufs), ",".join(str(len(__import__("base64").b64decode(b))) for b in bufs[:8]) + ("…" if len(bufs) > 8 else ""),
+        len(bufs), ",".join(str(len(base64.b64decode(b))) for b in bufs[:8]) + ("…" if len(bufs) > 8 else ""),
         len(j.get("program_list", [])), len(j.get("templates", [])),
         ["%s %s-%s" % (g["dir"], g["ip_start"], g["ip_end"]) for g in j.get("ip_gen_dist_list", [])]))
     for i, p in enumerate(j.get("program_list", [])):
