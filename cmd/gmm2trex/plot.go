@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/gmm2trex/gmm2trex/plots"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/trace"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:  "plot",
+		Usage: "draw the fitted models against the original and generated traffic (PNG and SVG)",
+		UsageText: "gmm2trex plot PROFILE [-p CAPTURE] -o DIR [--seed S] [--format png,svg]\n\n" +
+			"Examples:\n" +
+			"   gmm2trex plot call.profile.yaml -p call.pcap -o plots/\n" +
+			"   gmm2trex plot call.profile.yaml -o plots/ --format svg     # models and generated traffic only",
+		Description: "Writes one figure per object and direction, named after the object id and\n" +
+			"direction (UDP_10.0.0.1-5000_10.0.0.2-6000_from.png): histograms of the trimmed\n" +
+			"original under the fitted mixture densities (size; IAT on a log axis), the BIC\n" +
+			"curve by component count, the joint (IAT, size) scatter with the 2σ ellipses of\n" +
+			"the HMM state components, the autocorrelation of size and IAT, throughput in\n" +
+			"1 s windows and the first packet sizes in sequence, original against traffic\n" +
+			"generated with iid draws and, when the profile has one, the HMM.\n" +
+			"The capture is read with the profile's settings (object kind, size unit) and\n" +
+			"trimmed with its percentiles; without -p the panels show the models only.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "pcap", Aliases: []string{"p"}, Usage: "the capture `FILE` the profile was estimated from"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "directory `DIR` for the figures (created if needed)"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed `S` of the generated traffic"},
+			&cli.StringFlag{Name: "format", Value: "png,svg", Usage: "`FORMATS` to write: png, svg or both"},
+			quietFlag,
+		},
+		Action: runPlot,
+	})
+}
+
+func runPlot(ctx context.Context, cmd *cli.Command) error {
+	if cmd.NArg() != 1 {
+		return usagef("plot needs one argument, the PROFILE; got %d", cmd.NArg())
+	}
+	dir := cmd.String("output")
+	if dir == "" {
+		return usagef("-o DIR: give the directory for the figures")
+	}
+	var formats []string
+	for _, f := range strings.Split(cmd.String("format"), ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f != "png" && f != "svg" {
+			return usagef("--format %q: want png, svg or png,svg", cmd.String("format"))
+		}
+		formats = append(formats, f)
+	}
+	p, err := profiles.Load(cmd.Args().First())
+	if err != nil {
+		return err
+	}
+	var c *trace.Capture
+	if path := cmd.String("pcap"); path != "" {
+		if c, err = readForProfile(cmd, path, p); err != nil {
+			return err
+		}
+	}
+	files, err := plots.Profile(dir, p, c, plots.Options{Formats: formats, Seed: cmd.Uint64("seed"), Log: cmd.Root().ErrWriter})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: %d files in %s\n", len(files), dir)
+	return nil
+}
+
+// readForProfile reads a capture cut into objects the way the profile was
+// estimated (its settings: object kind, size unit, empty packets).
+func readForProfile(cmd *cli.Command, path string, p *profiles.Profile) (*trace.Capture, error) {
+	opts := trace.Options{KeepEmpty: p.Settings.KeepEmpty}
+	var err error
+	if p.Settings.Object != "" {
+		if opts.Kind, err = trace.ParseKind(p.Settings.Object); err != nil {
+			return nil, fmt.Errorf("%s: settings.object: %v", cmd.Args().First(), err)
+		}
+	}
+	if p.Settings.Size != "" {
+		if opts.Size, err = trace.ParseSizeMode(p.Settings.Size); err != nil {
+			return nil, fmt.Errorf("%s: settings.size: %v", cmd.Args().First(), err)
+		}
+	}
+	update, finish := progress(cmd, "reading")
+	opts.Progress = update
+	c, err := trace.ReadFile(path, opts)
+	finish()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
+	}
+	return c, nil
+}
