@@ -17,7 +17,7 @@ func TestPlotCommand(t *testing.T) {
 		t.Errorf("%d files, want 2 (one per direction)", len(entries))
 	}
 	for _, args := range [][]string{
-		{"plot", tinyProfile},                                 // no -o
+		{"plot", tinyProfile},                                // no -o
 		{"plot", tinyProfile, "-o", dir, "--format", "jpeg"}, // unknown format
 		{"plot", "no-such.yaml", "-o", dir},
 		{"plot", tinyProfile, "-o", dir, "-p", "no-such.pcap"},
