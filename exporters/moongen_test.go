@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +158,95 @@ func TestMoonGenMatchesModel(t *testing.T) {
 	}
 	if !(acf[sampler.HMM] < acf[sampler.IID]) {
 		t.Errorf("acf_err_size: hmm %.4f, iid %.4f; want hmm below iid", acf[sampler.HMM], acf[sampler.IID])
+	}
+}
+
+func meanDelay(rs []moonRecord) float64 {
+	s := 0.0
+	for _, r := range rs[1:] {
+		s += float64(r.delay)
+	}
+	return s / float64(len(rs)-1) * 8 / (moonLink * 1e6)
+}
+
+// TestMoonGenOptions runs both directions on two ports, with the duration
+// and rate multiplier arguments, and a TCP-over-IPv6 object.
+func TestMoonGenOptions(t *testing.T) {
+	p := loadTiny(t)
+	obj := &p.Objects[0]
+	// Both directions, ports 3 and 5, for 2000 packets each.
+	rs, out := runMoonGen(t, p, Options{Seed: 1}, 2000, "3", "5")
+	ports := byPort(rs)
+	if len(ports[3]) < 2000 || len(ports[5]) < 2000 {
+		t.Fatalf("packets per port: %d on 3, %d on 5; want ≥ 2000 each", len(ports[3]), len(ports[5]))
+	}
+	for _, r := range ports[5] {
+		if r.payload != 20 {
+			t.Fatalf("direction to (port 5): payload %d, want the profile's constant 20", r.payload)
+		}
+	}
+	if strings.Count(out, "packets,") != 2 {
+		t.Errorf("want one report line per task, got:\n%s", out)
+	}
+	base := meanDelay(ports[3])
+
+	// -r 2 halves every gap.
+	rs, _ = runMoonGen(t, p, Options{Seed: 1, Dirs: []profiles.Dir{profiles.From}}, 2000, "0", "-r", "2")
+	if got := meanDelay(rs); math.Abs(got-base/2) > 0.02*base {
+		t.Errorf("-r 2: mean gap %g s, want half of %g s", got, base)
+	}
+
+	// -d 1 stops each task after one second of (virtual) sending time, long
+	// before the quota.
+	rs, _ = runMoonGen(t, p, Options{Seed: 1, Dirs: []profiles.Dir{profiles.From}}, 1000000, "0", "-d", "1")
+	var total float64
+	for _, r := range rs[1:] {
+		total += float64(r.delay) * 8 / (moonLink * 1e6)
+	}
+	// The last batch may finish after the deadline.
+	if total < 1 || total > 1+moonBatch*obj.From.IAT.Max {
+		t.Errorf("-d 1: sent for %g s of gaps (%d packets), want just over 1 s", total, len(rs))
+	}
+
+	// TCP over IPv6, with sizes counted as IP lengths: payload = size - 60.
+	p6 := loadTiny(t)
+	o6 := &p6.Objects[0]
+	o6.Proto, o6.Local.IP, o6.Remote.IP = "TCP", "2001:db8::1", "2001:db8::2"
+	p6.Settings.Size = "ip"
+	o6.From.Size = profiles.Param{Min: 100, Max: 100, Mixture: []profiles.Component{{Weight: 1, Mean: 100, Std: 0.01}}}
+	rs, _ = runMoonGen(t, p6, Options{Seed: 1, Dirs: []profiles.Dir{profiles.From}}, 500, "0")
+	for _, r := range rs {
+		if r.payload != 100-40-20 || r.size != 14+100 {
+			t.Fatalf("TCP/IPv6: frame %d payload %d, want 114 and 40", r.size, r.payload)
+		}
+	}
+}
+
+// TestMoonGenRejectsBadArguments checks that the script fails on a missing
+// port and a non-positive rate rather than sending something else.
+func TestMoonGenRejectsBadArguments(t *testing.T) {
+	luajit, err := exec.LookPath("luajit")
+	if err != nil {
+		t.Skip("needs luajit (apt-get install luajit; CI installs it)")
+	}
+	p := loadTiny(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "x.lua")
+	if _, err := Export(p, "moongen", Options{Output: out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"0"}, "missing argument toPort"},
+		{[]string{"0", "1", "-r", "0"}, "rate multiplier must be > 0"},
+		{[]string{"0", "1", "-d", "-1"}, "duration must be >= 0"},
+	} {
+		cmd := exec.Command(luajit, append([]string{filepath.Join("testdata", "moongen", "run.lua"), filepath.Join(dir, "rec"), "10", "10000", out}, tc.args...)...)
+		b, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(b), tc.want) {
+			t.Errorf("args %v: err %v, output %q; want a failure saying %q", tc.args, err, b, tc.want)
+		}
 	}
 }
