@@ -48,8 +48,8 @@ type hmmFitConfig struct {
 	// (κ of the sticky HMM); pseudo is a small mass on every transition so
 	// no path becomes impossible for unseen data.
 	sticky, pseudo float64
-	// varFloor is added to every covariance diagonal (in scaled units) so
-	// a component sitting on one repeated value keeps a finite density.
+	// varFloor bounds every variance from below (in scaled units) so a
+	// component sitting on one repeated value keeps a finite density.
 	varFloor float64
 }
 
@@ -257,11 +257,11 @@ func (w *hmmWork) emissions(h *hmmModel, x []float64) {
 	}
 }
 
-// hmmExpRel is exp(v) for v ≤ 0, taken as 0 below e^-60 (1e-26 of the best
-// state's density: nothing it could add to a posterior would show), which
-// skips most exponentials when states are well apart.
+// hmmExpRel is exp(v) for v ≤ 0, taken as 0 below e^-30 (1e-13 of the best
+// component's density: below what any posterior or sum here can resolve
+// usefully), which skips most exponentials when components are well apart.
 func hmmExpRel(v float64) float64 {
-	if v < -60 {
+	if v < -30 {
 		return 0
 	}
 	return math.Exp(v)
@@ -473,12 +473,19 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 			for a := 0; a < d; a++ {
 				c.mean[a] = s1[a] / r
 			}
+			// The floor is a constraint, not an addition: the variance is
+			// the larger of its estimate and the floor (the constrained
+			// maximiser, so EM stays monotone), and correlations are held
+			// below 0.999 so the matrix stays well conditioned.
 			for a := 0; a < d; a++ {
-				for b := 0; b <= a; b++ {
+				v := s2[a*d+a]/r - c.mean[a]*c.mean[a]
+				c.cov[a*d+a] = math.Max(v, cfg.varFloor)
+			}
+			for a := 0; a < d; a++ {
+				for b := 0; b < a; b++ {
 					v := s2[a*d+b]/r - c.mean[a]*c.mean[b]
-					if a == b {
-						v = math.Max(v, 0) + cfg.varFloor
-					}
+					lim := 0.999 * math.Sqrt(c.cov[a*d+a]*c.cov[b*d+b])
+					v = math.Max(-lim, math.Min(lim, v))
 					c.cov[a*d+b] = v
 					c.cov[b*d+a] = v
 				}
@@ -519,7 +526,7 @@ func (w *hmmWork) baumWelch(h *hmmModel, x []float64, cfg *hmmFitConfig) (float6
 		if err != nil {
 			return ll, it, err
 		}
-		if ll-prev < cfg.tol*float64(w.n) && it > 0 {
+		if math.Abs(ll-prev) < cfg.tol*float64(w.n) && it > 0 {
 			break
 		}
 		prev = ll

@@ -132,6 +132,27 @@ func hmmJudge(tm *Temporal, s skypeSeries) hmmFidelity {
 	return hmmFidelity{hmmMedian(ks1), hmmMedian(ks2), hmmMedian(a1), hmmMedian(a2)}
 }
 
+// hmmJudgeIID is the independent-draws baseline: seeds 1..5 of draws with
+// replacement from the original values themselves (the best any iid model
+// of the marginal can do), judged as hmmJudge does.
+func hmmJudgeIID(s skypeSeries) hmmFidelity {
+	var ks1, ks2, a1, a2 []float64
+	for seed := uint64(1); seed <= 5; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		gi := make([]float64, len(s.IAT))
+		gs := make([]float64, len(s.Size))
+		for i := range gi {
+			gi[i] = s.IAT[rng.IntN(len(s.IAT))]
+			gs[i] = s.Size[rng.IntN(len(s.Size))]
+		}
+		ks1 = append(ks1, hmmKS(s.Size, gs))
+		ks2 = append(ks2, hmmKS(s.IAT, gi))
+		a1 = append(a1, hmmACFErr(s.Size, gs))
+		a2 = append(a2, hmmACFErr(s.IAT, gi))
+	}
+	return hmmFidelity{hmmMedian(ks1), hmmMedian(ks2), hmmMedian(a1), hmmMedian(a2)}
+}
+
 func describeTemporal(tm *Temporal) string {
 	s := ""
 	for _, c := range tm.Chains {
@@ -158,6 +179,8 @@ func TestHMMSkypeFidelity(t *testing.T) {
 		el := time.Since(start)
 		f := hmmJudge(tm, d.s)
 		t.Logf("%s: %s fit %v: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, describeTemporal(tm), el, f.ksSize, f.ksIAT, f.acfSize, f.acfIAT)
+		b := hmmJudgeIID(d.s)
+		t.Logf("%s iid resampling: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, b.ksSize, b.ksIAT, b.acfSize, b.acfIAT)
 	}
 }
 
@@ -166,8 +189,16 @@ func TestHMMSkypeFidelity(t *testing.T) {
 func fitOneChain(t testing.TB, v []float64, name string, logT bool, k, m int, init hmmInitSpec, sticky float64, seed uint64) *Temporal {
 	f := hmmFeature(name, v, logT)
 	rng := rand.New(rand.NewPCG(seed, 0x484d4d))
-	cfg := hmmFitConfig{maxIter: 100, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
-	h, ll, err := fitHMM(rng, f.z, 1, k, m, init, &cfg)
+	iters := 100
+	if v := os.Getenv("HMM_ITERS"); v != "" {
+		fmt.Sscan(v, &iters)
+	}
+	cfg := hmmFitConfig{maxIter: iters, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
+	var raw []float64
+	if logT {
+		raw = hmmFeature(name, v, false).z
+	}
+	h, ll, _, err := fitHMM(rng, f.z, raw, 1, k, m, init, &cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +226,9 @@ func TestHMMExperiment(t *testing.T) {
 	var cfgs []cfgT
 	for _, c := range strings.Split(os.Getenv("HMM_CFGS"), ";") {
 		var x cfgT
-		fmt.Sscanf(c, "%d,%d,%d,%d,%f", &x.k, &x.m, &x.init.embed, &x.init.smooth, &x.sticky)
+		var raw int
+		fmt.Sscanf(c, "%d,%d,%d,%d,%f,%d", &x.k, &x.m, &x.init.embed, &x.init.smooth, &x.sticky, &raw)
+		x.init.raw = raw == 1
 		cfgs = append(cfgs, x)
 	}
 	feat := os.Getenv("HMM_FEAT")
@@ -224,6 +257,14 @@ func TestHMMExperiment(t *testing.T) {
 			diag := 0.0
 			for i, r := range tm.Chains[0].Trans {
 				diag += r[i] / float64(len(r))
+			}
+			if os.Getenv("HMM_ACF") != "" {
+				g := hmmSampleTemporal(tm, 10*len(v), 1, map[string]float64{feat: lo}, map[string]float64{feat: hi})
+				a, b := hmmACF(v, 50), hmmACF(g[feat], 50)
+				for l := 0; l < 50; l += 10 {
+					t.Logf("  lags %d: orig %.2f", l+1, a[l:l+10])
+					t.Logf("  lags %d: modl %.2f", l+1, b[l:l+10])
+				}
 			}
 			t.Logf("%s %s %+v: BIC %.0f meanself %.3f ks %.3f acf %.3f (%.3f) %v", d.name, feat, c, tm.Chains[0].BIC, diag, hmmMedian(ks), hmmMedian(ae), ae, el.Round(time.Millisecond))
 		}

@@ -225,7 +225,14 @@ func hmmMoments(g []hmmGauss, pts []float64, d int, lab []int, varFloor float64)
 			c.cov[a] /= cnt[j]
 		}
 		for a := 0; a < d; a++ {
-			c.cov[a*d+a] += varFloor
+			c.cov[a*d+a] = math.Max(c.cov[a*d+a], varFloor)
+		}
+		for a := 0; a < d; a++ {
+			for b := 0; b < a; b++ {
+				lim := 0.999 * math.Sqrt(c.cov[a*d+a]*c.cov[b*d+b])
+				v := math.Max(-lim, math.Min(lim, c.cov[a*d+b]))
+				c.cov[a*d+b], c.cov[b*d+a] = v, v
+			}
 		}
 	}
 }

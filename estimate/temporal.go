@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"time"
 )
 
 // TemporalOptions steers FitTemporal. The zero value gives the defaults.
@@ -14,20 +13,19 @@ type TemporalOptions struct {
 	// IATTransform is "log" (default) or "none": the IAT is modelled as
 	// log(max(iat, floor)), floor being half the smallest positive gap.
 	IATTransform string
-	// Structure is "auto" (default: chosen by BIC), "joint" (one chain
-	// over [iat, size]) or "separate" (one chain for each).
+	// Structure is "auto" (default: separate or joint, whichever passes the
+	// predictive check better), "joint" (one chain over [iat, size]) or
+	// "separate" (one chain for each).
 	Structure string
-	// MaxStates and MaxComponents bound the states per chain and the
-	// mixture components per state (defaults 8 and 6).
+	// MaxStates and MaxComponents cap the states per chain and the mixture
+	// components per state of every candidate (defaults 20 and 6).
 	MaxStates, MaxComponents int
 	// Sticky is κ, the extra Dirichlet mass on each self-transition of the
-	// size chain; 0 gives the default 200, a negative value disables it.
+	// regime candidates; 0 gives the default 200, a negative value disables
+	// the prior.
 	Sticky float64
-	// MaxIter caps Baum-Welch iterations per fit (default 100).
+	// MaxIter caps Baum-Welch iterations per candidate (default 30).
 	MaxIter int
-	// Budget bounds the wall time of the model search (default 1 s); the
-	// best model found so far is returned when it runs out.
-	Budget time.Duration
 }
 
 func (o TemporalOptions) withDefaults() TemporalOptions {
@@ -38,7 +36,7 @@ func (o TemporalOptions) withDefaults() TemporalOptions {
 		o.Structure = "auto"
 	}
 	if o.MaxStates <= 0 {
-		o.MaxStates = 8
+		o.MaxStates = 20
 	}
 	if o.MaxComponents <= 0 {
 		o.MaxComponents = 6
@@ -49,10 +47,7 @@ func (o TemporalOptions) withDefaults() TemporalOptions {
 		o.Sticky = 0
 	}
 	if o.MaxIter <= 0 {
-		o.MaxIter = 100
-	}
-	if o.Budget <= 0 {
-		o.Budget = time.Second
+		o.MaxIter = 30
 	}
 	return o
 }
@@ -67,10 +62,54 @@ const hmmVarFloor = 1e-3
 // hmmMinObs is the shortest series FitTemporal accepts.
 const hmmMinObs = 20
 
+// hmmCand is one candidate chain: k states of m components, initialised as
+// init says, with sticky prior κ (sticky true: the options' κ, else none).
+type hmmCand struct {
+	k, m   int
+	init   hmmInitSpec
+	sticky bool
+}
+
+// The candidates, from experiments on the shared captures (see README):
+// gap chains need states that know their place in a repeating pattern
+// (windows of the raw gaps), size chains need slow regimes (moving
+// averages) held by the sticky prior. Plain clustering stays in every list
+// so memoryless series are not forced into patterns. The lists are fixed,
+// not cut by a clock, so the result depends on the seed alone.
+var (
+	hmmIATCands = []hmmCand{
+		{k: 6, m: 6},
+		{k: 12, m: 3, init: hmmInitSpec{embed: 8, raw: true}},
+		{k: 16, m: 2, init: hmmInitSpec{embed: 4, raw: true}},
+		{k: 8, m: 4, init: hmmInitSpec{smooth: 10, raw: true}},
+	}
+	hmmSizeCands = []hmmCand{
+		{k: 6, m: 6, init: hmmInitSpec{smooth: 50}},
+		{k: 4, m: 4, init: hmmInitSpec{smooth: 50}, sticky: true},
+		{k: 6, m: 4, init: hmmInitSpec{smooth: 50}, sticky: true},
+		{k: 8, m: 3, init: hmmInitSpec{smooth: 50}, sticky: true},
+	}
+	// In "auto" only the first joint candidate is tried: on the shared
+	// captures joint chains lost to separate ones by a wide margin.
+	hmmJointCands = []hmmCand{
+		{k: 8, m: 3, init: hmmInitSpec{smooth: 50}, sticky: true},
+		{k: 6, m: 6},
+		{k: 12, m: 3, init: hmmInitSpec{embed: 8, raw: true}},
+	}
+)
+
 // FitTemporal fits the temporal model of one direction from its aligned
 // trimmed series iat[i] (seconds) and size[i] (bytes). It returns an error
 // when the lengths differ, a value is NaN, Inf or negative, or there are fewer
 // than 20 observations. The result is deterministic for opts.Seed.
+//
+// Each chain is chosen from a fixed list of candidates (state count,
+// components per state, initialisation, sticky prior): every candidate is
+// fitted by Baum-Welch and scored by a posterior predictive check of its
+// autocorrelation and marginals (temporal_check.go); among the candidates
+// within hmmScoreTie of the best score, the lowest BIC wins. With Structure
+// "auto" the best joint chain is set against the best pair of separate
+// chains the same way.
 func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	o := opts.withDefaults()
 	if len(iat) != len(size) {
@@ -99,31 +138,125 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	}
 	fi := hmmFeature("iat", iat, o.IATTransform == "log")
 	fs := hmmFeature("size", size, false)
-	deadline := time.Now().Add(o.Budget)
-	rng := rand.New(rand.NewPCG(o.Seed, 0x484d4d))
+	raw := hmmFeature("iat", iat, false)
+	ti := newHMMTarget(iat, false)
+	ts := newHMMTarget(size, true)
 
-	var best *Temporal
-	consider := func(t *Temporal) {
-		if t != nil && (best == nil || temporalBIC(t) < temporalBIC(best)) {
-			best = t
-		}
-	}
+	var sep, joint *hmmChoice
 	if o.Structure != "joint" {
-		ci := fitChainSearch(rng, []hmmFeat{fi}, o, 0, deadline)
-		cs := fitChainSearch(rng, []hmmFeat{fs}, o, o.Sticky, deadline)
+		ci := searchChain(o, 1, []hmmFeat{fi}, [][]float64{raw.z}, []*hmmTarget{ti}, hmmIATCands)
+		cs := searchChain(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands)
 		if ci != nil && cs != nil {
-			consider(&Temporal{Chains: []Chain{*ci, *cs}})
+			sep = &hmmChoice{score: ci.score + cs.score, bic: ci.chain.BIC + cs.chain.BIC,
+				chains: []Chain{ci.chain, cs.chain}}
 		}
 	}
 	if o.Structure != "separate" {
-		if cj := fitChainSearch(rng, []hmmFeat{fi, fs}, o, 0, deadline); cj != nil {
-			consider(&Temporal{Chains: []Chain{*cj}})
+		cands := hmmJointCands
+		if o.Structure == "auto" {
+			cands = cands[:1]
 		}
+		if cj := searchChain(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands); cj != nil {
+			joint = &hmmChoice{score: cj.score, bic: cj.chain.BIC, chains: []Chain{cj.chain}}
+		}
+	}
+	best := sep
+	if joint != nil && (best == nil || joint.better(best)) {
+		best = joint
 	}
 	if best == nil {
 		return nil, fmt.Errorf("estimate: temporal: no HMM could be fitted to %d observations", len(iat))
 	}
-	return best, nil
+	return &Temporal{Chains: best.chains}, nil
+}
+
+// hmmScoreTie is how close two predictive scores must be to count as
+// equal, so that BIC decides: about the spread of the score between
+// simulation seeds.
+const hmmScoreTie = 0.002
+
+// hmmTrace, when set (by tests), sees every candidate's outcome.
+var hmmTrace func(stream uint64, c hmmCand, iters int, score, bic float64)
+
+type hmmChoice struct {
+	score, bic float64
+	chain      Chain
+	chains     []Chain
+}
+
+func (c *hmmChoice) better(than *hmmChoice) bool {
+	if math.Abs(c.score-than.score) <= hmmScoreTie {
+		return c.bic < than.bic
+	}
+	return c.score < than.score
+}
+
+// searchChain fits every candidate over feats and returns the best by the
+// predictive check, BIC breaking ties; nil when no candidate could be fitted.
+// raw, when not nil, holds per feature the untransformed standardised series
+// that raw-view initialisations cluster.
+func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand) *hmmChoice {
+	d := len(feats)
+	n := len(feats[0].z)
+	x := make([]float64, n*d)
+	var rx []float64
+	if raw != nil {
+		rx = make([]float64, n*d)
+	}
+	for a, f := range feats {
+		for t, v := range f.z {
+			x[t*d+a] = v
+			if raw != nil {
+				rx[t*d+a] = raw[a][t]
+			}
+		}
+	}
+	var best *hmmChoice
+	for i, c := range cands {
+		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
+		cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
+		if c.sticky {
+			if o.Sticky == 0 {
+				continue // the prior is disabled: this candidate would repeat another
+			}
+			cfg.sticky = o.Sticky
+		}
+		if k < 1 || n < 2*k {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|uint64(i)))
+		h, ll, iters, err := fitHMM(rng, x, rx, d, k, m, c.init, &cfg)
+		if err != nil {
+			continue
+		}
+		ch := h.chainFrom()
+		// The log-likelihood of the transformed features in their own
+		// units: undo the standardisation's Jacobian.
+		for _, f := range feats {
+			ll -= float64(n) * math.Log(f.std)
+		}
+		ch.LogLik = ll
+		ch.BIC = -2*ll + float64(h.params())*math.Log(float64(n))
+		for _, f := range feats {
+			ch.Features = append(ch.Features, f.name)
+			ch.ScaleMean = append(ch.ScaleMean, f.mean)
+			ch.ScaleStd = append(ch.ScaleStd, f.std)
+			if f.log {
+				if ch.Transform == nil {
+					ch.Transform = map[string]string{}
+				}
+				ch.Transform[f.name] = "log"
+			}
+		}
+		cand := &hmmChoice{score: hmmCheck(o.Seed^(stream<<32|uint64(i)), h, feats, tg), bic: ch.BIC, chain: ch}
+		if hmmTrace != nil {
+			hmmTrace(stream, c, iters, cand.score, cand.bic)
+		}
+		if best == nil || cand.better(best) {
+			best = cand
+		}
+	}
+	return best
 }
 
 func temporalBIC(t *Temporal) float64 {
@@ -178,68 +311,46 @@ func hmmFeature(name string, v []float64, logT bool) hmmFeat {
 	return f
 }
 
-// fitChainSearch fits a chain over feats, choosing its state count and
-// components per state by BIC, and returns it with ScaleMean etc. filled.
-func fitChainSearch(rng *rand.Rand, feats []hmmFeat, o TemporalOptions, sticky float64, deadline time.Time) *Chain {
-	d := len(feats)
-	n := len(feats[0].z)
-	x := make([]float64, n*d)
-	for a, f := range feats {
-		for t, v := range f.z {
-			x[t*d+a] = v
-		}
-	}
-	cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
-	k, m := min(6, o.MaxStates), min(6, o.MaxComponents)
-	h, ll, err := fitHMM(rng, x, d, k, m, hmmInitSpec{}, &cfg)
-	if err != nil {
-		return nil
-	}
-	ch := h.chainFrom()
-	ch.LogLik = ll
-	ch.BIC = -2*ll + float64(h.params())*math.Log(float64(n))
-	for _, f := range feats {
-		ch.Features = append(ch.Features, f.name)
-		ch.ScaleMean = append(ch.ScaleMean, f.mean)
-		ch.ScaleStd = append(ch.ScaleStd, f.std)
-		if f.log {
-			if ch.Transform == nil {
-				ch.Transform = map[string]string{}
-			}
-			ch.Transform[f.name] = "log"
-		}
-	}
-	return &ch
-}
-
 // hmmInitSpec says how the initial state labels are found: by k-means on
 // windows of embed consecutive observations (embed ≤ 1: single
 // observations), or, when smooth > 1, on the centred moving average over
 // smooth observations, which makes states slow regimes rather than values.
 type hmmInitSpec struct {
 	embed, smooth int
+	// raw clusters the untransformed (standardised) values instead of the
+	// transformed ones: for a log-IAT chain this spends the states on the
+	// long gaps that dominate the IAT's autocorrelation, not on telling
+	// 10 µs from 100 µs apart.
+	raw bool
 }
 
 // fitHMM initialises a model from clustered labels and runs Baum-Welch. It
 // returns the model and its log-likelihood in the scaled space.
-func fitHMM(rng *rand.Rand, x []float64, d, k, m int, init hmmInitSpec, cfg *hmmFitConfig) (*hmmModel, float64, error) {
+//
+// raw holds the untransformed standardised observations (same shape as x),
+// used for clustering when init.raw is set.
+func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg *hmmFitConfig) (*hmmModel, float64, int, error) {
 	n := len(x) / d
-	pts, pd := x, d
+	view := x
+	if init.raw && raw != nil {
+		view = raw
+	}
+	pts, pd := view, d
 	switch {
 	case init.smooth > 1:
-		pts = hmmSmooth(x, d, init.smooth)
+		pts = hmmSmooth(view, d, init.smooth)
 	case init.embed > 1:
-		pts = hmmEmbed(x, d, init.embed)
+		pts = hmmEmbed(view, d, init.embed)
 		pd = d * init.embed
 	}
 	labels := hmmKMeans(rng, pts, pd, k, 50)
 	h := hmmInitFromLabels(rng, x, d, k, m, labels, cfg.varFloor)
 	w := newHMMWork(n, d, k, m)
-	ll, _, err := w.baumWelch(h, x, cfg)
+	ll, it, err := w.baumWelch(h, x, cfg)
 	if err != nil {
-		return nil, ll, err
+		return nil, ll, it, err
 	}
-	return h, ll, nil
+	return h, ll, it, nil
 }
 
 // hmmSmooth is the centred moving average of each dimension over win
