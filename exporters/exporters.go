@@ -19,6 +19,15 @@ import (
 // opposed to failures writing files. The CLI exits 2 on both.
 var ErrInput = errors.New("bad export request")
 
+// inputError is an error caused by the request; errors.Is(err, ErrInput)
+// holds, and its message carries no prefix, so the CLI can print it as is.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string        { return e.msg }
+func (e *inputError) Is(target error) bool { return target == ErrInput }
+
+func inputf(format string, a ...any) error { return &inputError{fmt.Sprintf(format, a...)} }
+
 // DefaultCount is the number of packets per direction when Options.Count is 0.
 const DefaultCount = 1000
 
@@ -97,7 +106,7 @@ func Lookup(name string) (*Format, error) {
 	if f, ok := registry[name]; ok {
 		return f, nil
 	}
-	return nil, fmt.Errorf("%w: unknown format %q (valid: %s)", ErrInput, name, strings.Join(Names(), ", "))
+	return nil, inputf("unknown format %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
 
 // Addresses override the profile's endpoints in generated packets. Zero
@@ -142,7 +151,7 @@ func ParseDirection(s string) ([]profiles.Dir, error) {
 	case "to":
 		return []profiles.Dir{profiles.To}, nil
 	}
-	return nil, fmt.Errorf("%w: unknown direction %q (valid: from, to, both)", ErrInput, s)
+	return nil, inputf("unknown direction %q (valid: from, to, both)", s)
 }
 
 // Export checks o against the format and the profile and runs the format.
@@ -152,10 +161,10 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 		return nil, err
 	}
 	if o.Output == "" {
-		return nil, fmt.Errorf("%w: no output path (-o)", ErrInput)
+		return nil, inputf("no output path (-o)")
 	}
 	if o.Count < 0 {
-		return nil, fmt.Errorf("%w: count %d is negative", ErrInput, o.Count)
+		return nil, inputf("count %d is negative", o.Count)
 	}
 	if o.Count == 0 {
 		o.Count = DefaultCount
@@ -164,11 +173,11 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 		o.MaxFrame = DefaultMaxFrame
 	}
 	if o.MaxFrame < 60 || o.MaxFrame > 9238 {
-		return nil, fmt.Errorf("%w: --max-frame %d outside 60..9238", ErrInput, o.MaxFrame)
+		return nil, inputf("--max-frame %d outside 60..9238", o.MaxFrame)
 	}
 	for _, port := range []int{o.Addr.LocalPort, o.Addr.RemotePort} {
 		if port < 0 || port > 65535 {
-			return nil, fmt.Errorf("%w: port %d outside 0..65535", ErrInput, port)
+			return nil, inputf("port %d outside 0..65535", port)
 		}
 	}
 	params, err := f.checkParams(o.Params)
@@ -180,11 +189,11 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 		o.Log = io.Discard
 	}
 	if len(p.Objects) == 0 {
-		return nil, fmt.Errorf("%w: the profile has no objects", ErrInput)
+		return nil, inputf("the profile has no objects")
 	}
 	for _, id := range o.Objects {
 		if p.Object(id) == nil {
-			return nil, fmt.Errorf("%w: no object %q in the profile (valid: %s)", ErrInput, id, quoteList(p.IDs()))
+			return nil, inputf("no object %q in the profile (valid: %s)", id, quoteList(p.IDs()))
 		}
 	}
 	return f.Export(p, o)
@@ -217,11 +226,11 @@ func (f *Format) checkParams(in map[string]string) (map[string]string, error) {
 			_, err = strconv.ParseBool(v)
 		case String:
 			if pr.Choices != nil && !slices.Contains(pr.Choices, v) {
-				return nil, fmt.Errorf("%w: --%s %q for %s (valid: %s)", ErrInput, pr.Name, v, f.Name, strings.Join(pr.Choices, ", "))
+				return nil, inputf("--%s %q for %s (valid: %s)", pr.Name, v, f.Name, strings.Join(pr.Choices, ", "))
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: --%s %q for %s: %v", ErrInput, pr.Name, v, f.Name, err)
+			return nil, inputf("--%s %q for %s: %v", pr.Name, v, f.Name, err)
 		}
 		out[pr.Name] = v
 	}

@@ -62,7 +62,7 @@ func (t *target) template(d profiles.Dir, maxFrame int) (*frame.Template, error)
 	tpl, err := frame.New(frame.Spec{SrcMAC: src.mac, DstMAC: dst.mac, SrcIP: src.ip, DstIP: dst.ip,
 		Proto: t.proto, SrcPort: src.port, DstPort: dst.port, MaxFrame: maxFrame})
 	if err != nil {
-		return nil, fmt.Errorf("%w: object %q: %v", ErrInput, t.obj.ID, err)
+		return nil, inputf("object %q: %v", t.obj.ID, err)
 	}
 	return tpl, nil
 }
@@ -102,7 +102,7 @@ func selectTargets(p *profiles.Profile, o Options) ([]target, error) {
 		ts = append(ts, t)
 	}
 	if len(ts) == 0 {
-		return nil, fmt.Errorf("%w: nothing to export: no selected object has a model for the selected directions", ErrInput)
+		return nil, inputf("nothing to export: no selected object has a model for the selected directions")
 	}
 	return ts, nil
 }
@@ -123,16 +123,16 @@ func (t *target) resolve(a Addresses) error {
 	if obj.Proto != "" {
 		p, err := frame.ParseProto(obj.Proto)
 		if err != nil {
-			return fmt.Errorf("%w: object %q: %v", ErrInput, obj.ID, err)
+			return inputf("object %q: %v", obj.ID, err)
 		}
 		t.proto = p
 	}
 	var err error
 	if t.local.ip, err = pickIP(a.LocalIP, obj.Local.IP); err != nil {
-		return fmt.Errorf("%w: object %q: local IP: %v", ErrInput, obj.ID, err)
+		return inputf("object %q: local IP: %v", obj.ID, err)
 	}
 	if t.remote.ip, err = pickIP(a.RemoteIP, obj.Remote.IP); err != nil {
-		return fmt.Errorf("%w: object %q: remote IP: %v", ErrInput, obj.ID, err)
+		return inputf("object %q: remote IP: %v", obj.ID, err)
 	}
 	switch {
 	case !t.local.ip.IsValid() && !t.remote.ip.IsValid():
@@ -143,14 +143,14 @@ func (t *target) resolve(a Addresses) error {
 		t.remote.ip = map[bool]netip.Addr{true: defaultRemoteIP4, false: defaultRemoteIP6}[t.local.ip.Is4()]
 	}
 	if t.local.ip.Is4() != t.remote.ip.Is4() {
-		return fmt.Errorf("%w: object %q: local IP %v and remote IP %v are not the same version", ErrInput, obj.ID, t.local.ip, t.remote.ip)
+		return inputf("object %q: local IP %v and remote IP %v are not the same version", obj.ID, t.local.ip, t.remote.ip)
 	}
 	t.macSet = a.LocalMAC != nil || a.RemoteMAC != nil
 	if t.local.mac, err = pickMAC(a.LocalMAC, obj.Local.MAC, defaultLocalMAC); err != nil {
-		return fmt.Errorf("%w: object %q: local MAC: %v", ErrInput, obj.ID, err)
+		return inputf("object %q: local MAC: %v", obj.ID, err)
 	}
 	if t.remote.mac, err = pickMAC(a.RemoteMAC, obj.Remote.MAC, defaultRemoteMAC); err != nil {
-		return fmt.Errorf("%w: object %q: remote MAC: %v", ErrInput, obj.ID, err)
+		return inputf("object %q: remote MAC: %v", obj.ID, err)
 	}
 	t.local.port = pickPort(a.LocalPort, obj.Local.Port)
 	t.remote.port = pickPort(a.RemotePort, obj.Remote.Port)
@@ -246,7 +246,7 @@ func clampNote(o Options, sizers ...*sizer) {
 func sampleDir(t *target, d profiles.Dir, o Options, n int) ([]sampler.Packet, error) {
 	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: n, Directions: []profiles.Dir{d}})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, inputf("%v", err)
 	}
 	pk := make([]sampler.Packet, 0, n)
 	var p sampler.Packet
@@ -260,7 +260,7 @@ func sampleDir(t *target, d profiles.Dir, o Options, n int) ([]sampler.Packet, e
 func stream(t *target, o Options) (*sampler.Stream, error) {
 	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: o.Count, Directions: t.dirs})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, inputf("%v", err)
 	}
 	return s, nil
 }

@@ -81,7 +81,7 @@ func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
 	}
 	cps := o.Float("cps")
 	if !(cps > 0) {
-		return nil, fmt.Errorf("%w: --cps %g must be positive", ErrInput, cps)
+		return nil, inputf("--cps %g must be positive", cps)
 	}
 	names := flowPcaps(o, ts)
 	files, err := writeFlowPcaps(p, o, ts, names, true)

@@ -27,11 +27,11 @@ func baseName(path string) string { return filepath.Base(path) }
 
 func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	if o.Count >= maxSTFPackets {
-		return nil, fmt.Errorf("%w: trex-stf: -c %d: TRex's stateful mode takes fewer than %d packets a direction per flow", ErrInput, o.Count, maxSTFPackets)
+		return nil, inputf("trex-stf: -c %d: TRex's stateful mode takes fewer than %d packets a direction per flow", o.Count, maxSTFPackets)
 	}
 	cps, dur := o.Float("cps"), o.Float("stf-duration")
 	if !(cps > 0) || !(dur > 0) {
-		return nil, fmt.Errorf("%w: --cps %g and --stf-duration %g must be positive", ErrInput, cps, dur)
+		return nil, inputf("--cps %g and --stf-duration %g must be positive", cps, dur)
 	}
 	ts, err := statefulTargets(p, o, "trex-stf")
 	if err != nil {

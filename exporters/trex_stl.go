@@ -75,7 +75,7 @@ func planSTL(p *profiles.Profile, o Options) (*stlPlan, error) {
 	}
 	pl := &stlPlan{mode: o.Str("stl-mode"), loops: o.Int("loops")}
 	if pl.loops < 0 || pl.loops > maxLoops {
-		return nil, fmt.Errorf("%w: --loops %d outside 0..%d (TRex's action_count is 16 bits)", ErrInput, pl.loops, maxLoops)
+		return nil, inputf("--loops %d outside 0..%d (TRex's action_count is 16 bits)", pl.loops, maxLoops)
 	}
 	var perDir [2]int
 	for i := range ts {
@@ -124,7 +124,7 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int)
 	}
 	ac := plays * loops
 	if ac > maxLoops {
-		return fmt.Errorf("%w: object %q %s: %d plays × --loops %d exceeds TRex's limit of %d", ErrInput, g.t.obj.ID, g.dir, plays, loops, maxLoops)
+		return inputf("object %q %s: %d plays × --loops %d exceeds TRex's limit of %d", g.t.obj.ID, g.dir, plays, loops, maxLoops)
 	}
 	// One extra draw gives the gap from the last packet back to the first.
 	pk, err := sampleDir(g.t, g.dir, o, l+1)
@@ -154,7 +154,7 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int)
 // quantiles of the sampled sizes.
 func (g *stlGroup) rate(o Options, sz *sizer, prefix string) error {
 	if o.Count < 2 {
-		return fmt.Errorf("%w: --stl-mode rate needs a count of at least 2 to estimate a rate, got %d", ErrInput, o.Count)
+		return inputf("--stl-mode rate needs a count of at least 2 to estimate a rate, got %d", o.Count)
 	}
 	pk, err := sampleDir(g.t, g.dir, o, o.Count)
 	if err != nil {
@@ -167,7 +167,7 @@ func (g *stlGroup) rate(o Options, sz *sizer, prefix string) error {
 		frames[i] = g.tpl.FrameLen(sz.payload(p.Size))
 	}
 	if sum <= 0 {
-		return fmt.Errorf("%w: object %q %s: sampled gaps sum to %g s, no rate", ErrInput, g.t.obj.ID, g.dir, sum)
+		return inputf("object %q %s: sampled gaps sum to %g s, no rate", g.t.obj.ID, g.dir, sum)
 	}
 	slices.Sort(frames)
 	q := min(len(frames), 1000)

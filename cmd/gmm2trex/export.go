@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -113,14 +112,14 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	}
 	f, err := exporters.Lookup(format)
 	if err != nil {
-		return usagef("--format: %v", errors.Unwrap(err))
+		return usagef("--format: %v", err)
 	}
 	if cmd.String("output") == "" {
 		return usagef("-o OUT is required")
 	}
 	dirs, err := exporters.ParseDirection(cmd.String("direction"))
 	if err != nil {
-		return usagef("--direction: %v", errors.Unwrap(err))
+		return usagef("--direction: %v", err)
 	}
 	p, err := profiles.Load(cmd.Args().First())
 	if err != nil {

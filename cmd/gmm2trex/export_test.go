@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const exportTiny = "../../profiles/testdata/tiny.yaml"
+
+func TestExportWritesFiles(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	code, stdout, stderr := runCLI(t, "export", exportTiny, "--format", "trex-stl", "-o", out, "-c", "20", "--stl-mode", "rate")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := filepath.Join(dir, "t-from.yaml") + "\n" + filepath.Join(dir, "t-to.yaml") + "\n"
+	if stdout != want || !strings.Contains(stderr, "TRex port 1") {
+		t.Errorf("stdout %q, stderr %q", stdout, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "t-from.yaml"))
+	if !strings.Contains(string(b), "type: continuous") {
+		t.Errorf("--stl-mode rate not applied")
+	}
+	// A later run without the flag gets the default again (flags are
+	// package-level values shared by in-process runs).
+	code, _, stderr = runCLI(t, "export", exportTiny, "--format", "trex-stl", "-o", out, "-c", "20", "--direction", "from")
+	b, _ = os.ReadFile(out)
+	if code != 0 || !strings.Contains(string(b), "type: single_burst") {
+		t.Errorf("exit %d (%s); second run kept the first run's --stl-mode", code, stderr)
+	}
+}
+
+func TestExportFormats(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		format, out string
+		extra       []string
+		files       int
+	}{
+		{"trex-py", "p.py", nil, 1},
+		{"trex-astf", "a.py", []string{"--cps", "3"}, 2},
+		{"trex-stf", "s.yaml", nil, 2},
+		{"pcap", "c.pcap", []string{"--nanosecond", "--remote-mac", "02:00:00:00:00:99", "--local-ip", "10.0.0.1", "--remote-ip", "10.0.0.2"}, 1},
+		{"csv", "c.csv", []string{"--seed", "4", "--model", "iid"}, 1},
+	} {
+		args := append([]string{"export", exportTiny, "--format", c.format, "-o", filepath.Join(dir, c.out), "-c", "10"}, c.extra...)
+		code, stdout, stderr := runCLI(t, args...)
+		if lines := strings.Count(stdout, "\n"); code != 0 || lines != c.files {
+			t.Errorf("%s: exit %d, %d files (%q): %s", c.format, code, lines, stdout, stderr)
+		}
+	}
+}
+
+func TestExportBadInput(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "x")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "nope", "-o", out}, "valid: csv,"},
+		{[]string{"-o", out}, "--format is required"},
+		{[]string{"--format", "pcap"}, "-o OUT"},
+		{[]string{"--format", "pcap", "-o", out, "--object", "UDP 1.1.1.1:1 2.2.2.2:2"}, `valid: "UDP 198.18.0.1:5000 198.18.0.2:6000"`},
+		{[]string{"--format", "pcap", "-o", out, "--direction", "sideways"}, "valid: from, to, both"},
+		{[]string{"--format", "pcap", "-o", out, "--model", "markov"}, "valid: iid, hmm"},
+		{[]string{"--format", "pcap", "-o", out, "--stl-mode", "rate"}, "--stl-mode applies to --format"},
+		{[]string{"--format", "trex-stl", "-o", out, "--stl-mode", "burst"}, "valid: chain, rate"},
+		{[]string{"--format", "pcap", "-o", out, "--local-mac", "zz"}, "--local-mac"},
+		{[]string{"--format", "pcap", "-o", out, "--remote-ip", "1.2.3"}, "--remote-ip"},
+		{[]string{"--format", "pcap", "-o", out, "--max-frame", "10"}, "--max-frame 10"},
+		{[]string{"--format", "pcap", "-o", out, "--model", "hmm", "--direction", "to"}, "nothing to export"},
+		{[]string{"--format", "trex-stf", "-o", out, "-c", "70000"}, "fewer than 65000"},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"export", exportTiny}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+	if code, _, stderr := runCLI(t, "export", "no-such.yaml", "--format", "pcap", "-o", out); code != 2 || !strings.Contains(stderr, "no-such.yaml") {
+		t.Errorf("missing profile: exit %d, %q", code, stderr)
+	}
+}
