@@ -105,7 +105,7 @@ func checkSeries(t *testing.T, name string, intended, realised series) {
 		}
 	}
 	r := compareGaps(intended.gaps, realised.gaps)
-	t.Logf("%s: %d packets, gap error median %.1f µs, p99 %.1f µs, KS(intended, realised gaps) %.4f", name, r.packets, r.median, r.p99, r.ks)
+	t.Logf("%s %s: %d packets, gap error median %.1f µs, p99 %.1f µs, KS(intended, realised gaps) %.4f", t.Name(), name, r.packets, r.median, r.p99, r.ks)
 	if !(r.ks <= 0.1) {
 		t.Errorf("%s: KS of intended vs realised gaps %.4f > 0.1", name, r.ks)
 	}
