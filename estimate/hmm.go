@@ -601,18 +601,57 @@ func (h *hmmModel) params() int {
 	return p
 }
 
-// chainFrom converts a fitted model into the profile's chain shape, dropping
-// retired components.
+// chainFrom converts a fitted model into the profile's chain shape. Retired
+// components are dropped, and so are states left with none (a constant
+// series needs one state, not k): their transitions go to the remaining
+// states in proportion.
 func (h *hmmModel) chainFrom() Chain {
 	d, k := h.d, h.k
-	ch := Chain{
-		Start:  append([]float64(nil), h.start...),
-		Trans:  make([][]float64, k),
-		States: make([]Mixture, k),
+	var keep []int
+	for s := 0; s < k; s++ {
+		for j := 0; j < h.m; j++ {
+			if h.g[s*h.m+j].w > 0 {
+				keep = append(keep, s)
+				break
+			}
+		}
 	}
-	for i := 0; i < k; i++ {
-		ch.Trans[i] = append([]float64(nil), h.trans[i*k:(i+1)*k]...)
+	if len(keep) == 0 {
+		keep = []int{0} // cannot happen after a fit; keeps the shape valid
+		h.g[0].w = 1
+	}
+	norm := func(p []float64) []float64 {
+		var s float64
+		for _, v := range p {
+			s += v
+		}
+		if !(s > 0) {
+			for i := range p {
+				p[i] = 1 / float64(len(p))
+			}
+			return p
+		}
+		for i := range p {
+			p[i] /= s
+		}
+		return p
+	}
+	ch := Chain{Trans: make([][]float64, len(keep)), States: make([]Mixture, len(keep))}
+	for _, s := range keep {
+		ch.Start = append(ch.Start, h.start[s])
+	}
+	ch.Start = norm(ch.Start)
+	for a, i := range keep {
+		row := make([]float64, len(keep))
+		for b, j := range keep {
+			row[b] = h.trans[i*k+j]
+		}
+		ch.Trans[a] = norm(row)
 		mix := Mixture{Dim: d}
+		var ws float64
+		for j := 0; j < h.m; j++ {
+			ws += h.g[i*h.m+j].w
+		}
 		for j := 0; j < h.m; j++ {
 			c := h.g[i*h.m+j]
 			if c.w <= 0 {
@@ -622,9 +661,9 @@ func (h *hmmModel) chainFrom() Chain {
 			for a := range cov {
 				cov[a] = append([]float64(nil), c.cov[a*d:(a+1)*d]...)
 			}
-			mix.Components = append(mix.Components, Gaussian{Weight: c.w, Mean: append([]float64(nil), c.mean...), Cov: cov})
+			mix.Components = append(mix.Components, Gaussian{Weight: c.w / ws, Mean: append([]float64(nil), c.mean...), Cov: cov})
 		}
-		ch.States[i] = mix
+		ch.States[a] = mix
 	}
 	return ch
 }

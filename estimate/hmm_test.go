@@ -1,0 +1,465 @@
+package estimate
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// hmmTruth is a known GMM-HMM to draw from in tests.
+type hmmTruth struct {
+	d     int
+	start []float64
+	trans [][]float64
+	// per state, per component: weight, mean (d), std per dim (diagonal)
+	w    [][]float64
+	mean [][][]float64
+	std  [][][]float64
+}
+
+func (tr hmmTruth) draw(n int, seed uint64) (x []float64, states []int) {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	s := pickIndex(rng, tr.start)
+	for t := 0; t < n; t++ {
+		if t > 0 {
+			s = pickIndex(rng, tr.trans[s])
+		}
+		j := pickIndex(rng, tr.w[s])
+		for a := 0; a < tr.d; a++ {
+			x = append(x, tr.mean[s][j][a]+tr.std[s][j][a]*rng.NormFloat64())
+		}
+		states = append(states, s)
+	}
+	return x, states
+}
+
+// model converts the truth into an hmmModel.
+func (tr hmmTruth) model() *hmmModel {
+	k, m := len(tr.start), len(tr.w[0])
+	h := newHMMModel(tr.d, k, m)
+	copy(h.start, tr.start)
+	for i := range tr.trans {
+		copy(h.trans[i*k:], tr.trans[i])
+	}
+	for s := 0; s < k; s++ {
+		for j := 0; j < m; j++ {
+			g := &h.g[s*m+j]
+			g.w = tr.w[s][j]
+			copy(g.mean, tr.mean[s][j])
+			for a := 0; a < tr.d; a++ {
+				g.cov[a*tr.d+a] = tr.std[s][j][a] * tr.std[s][j][a]
+			}
+		}
+	}
+	return h
+}
+
+var truth3 = hmmTruth{
+	d:     1,
+	start: []float64{1, 0, 0},
+	trans: [][]float64{{0.95, 0.04, 0.01}, {0.05, 0.9, 0.05}, {0.02, 0.08, 0.9}},
+	w:     [][]float64{{1}, {1}, {1}},
+	mean:  [][][]float64{{{-2}}, {{0}}, {{2.5}}},
+	std:   [][][]float64{{{0.5}}, {{0.4}}, {{0.6}}},
+}
+
+// Brute force over every path of a tiny series: the scaled forward pass
+// must give the exact log-likelihood and Viterbi the best path.
+func TestHMMForwardViterbiBruteForce(t *testing.T) {
+	tr := hmmTruth{
+		d:     2,
+		start: []float64{0.6, 0.4},
+		trans: [][]float64{{0.7, 0.3}, {0.2, 0.8}},
+		w:     [][]float64{{0.3, 0.7}, {0.5, 0.5}},
+		mean:  [][][]float64{{{0, 0}, {1, -1}}, {{2, 1}, {-1, 3}}},
+		std:   [][][]float64{{{1, 0.5}, {0.7, 1}}, {{0.5, 0.5}, {1.5, 1}}},
+	}
+	x, _ := tr.draw(6, 1)
+	h := tr.model()
+	h.g[1].cov[1], h.g[1].cov[2] = 0.2, 0.2 // one correlated component
+	if err := h.prepare(); err != nil {
+		t.Fatal(err)
+	}
+	n, k := 6, 2
+	dens := func(t, s int) float64 {
+		var p float64
+		for j := 0; j < h.m; j++ {
+			p += math.Exp(h.g[s*h.m+j].logDens(x[t*2:t*2+2], make([]float64, 2), 2))
+		}
+		return p
+	}
+	var total float64
+	best, bestPath := -1.0, []int(nil)
+	path := make([]int, n)
+	var rec func(t int, p float64)
+	rec = func(t int, p float64) {
+		if t == n {
+			total += p
+			if p > best {
+				best, bestPath = p, slices.Clone(path)
+			}
+			return
+		}
+		for s := 0; s < k; s++ {
+			path[t] = s
+			q := p * dens(t, s)
+			if t == 0 {
+				q *= h.start[s]
+			} else {
+				q *= h.trans[path[t-1]*k+s]
+			}
+			rec(t+1, q)
+		}
+	}
+	rec(0, 1)
+	w := newHMMWork(n, 2, k, h.m)
+	ll, err := w.logLik(h, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(ll-math.Log(total)) > 1e-9 {
+		t.Errorf("forward log-likelihood %.12f, brute force %.12f", ll, math.Log(total))
+	}
+	vp, err := h.viterbi(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(vp, bestPath) {
+		t.Errorf("viterbi %v, brute force %v", vp, bestPath)
+	}
+	// The E-step's posteriors must sum to n, and the expected transitions
+	// to n-1.
+	w.backward(h, x)
+	var occ, xi float64
+	for _, v := range w.occ {
+		occ += v
+	}
+	for i := range w.xi {
+		xi += w.xi[i] * h.trans[i]
+	}
+	if math.Abs(occ-float64(n)) > 1e-9 || math.Abs(xi-float64(n-1)) > 1e-9 {
+		t.Errorf("posterior mass %.12f (want %d), transitions %.12f (want %d)", occ, n, xi, n-1)
+	}
+}
+
+// Recovery: Baum-Welch from a k-means start finds a known 3-state HMM's
+// parameters from 20k draws (tolerances: means 0.05, stds 0.05,
+// transitions 0.02), each EM step never lowers the likelihood, and BIC
+// prefers 3 states to 2 or 4.
+func TestHMMRecovery(t *testing.T) {
+	x, states := truth3.draw(20000, 1)
+	bic := map[int]float64{}
+	var h3 *hmmModel
+	for _, k := range []int{2, 3, 4} {
+		rng := rand.New(rand.NewPCG(1, 1))
+		labels := hmmKMeans(rng, x, 1, k, 50)
+		h := hmmInitFromLabels(rng, x, 1, k, 1, labels, hmmVarFloor)
+		w := newHMMWork(len(x), 1, k, 1)
+		cfg := hmmFitConfig{maxIter: 1, pseudo: 1e-3, varFloor: hmmVarFloor}
+		prev := math.Inf(-1)
+		var ll float64
+		for it := 0; it < 100; it++ {
+			var err error
+			ll, err = w.iterate(h, x, &cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ll < prev-1e-6*float64(len(x)) {
+				t.Fatalf("k=%d: log-likelihood fell from %.6f to %.6f at iteration %d", k, prev, ll, it)
+			}
+			if ll-prev < 1e-7*float64(len(x)) {
+				break
+			}
+			prev = ll
+		}
+		ll, _ = w.logLik(h, x)
+		bic[k] = -2*ll + float64(h.params())*math.Log(float64(len(x)))
+		if k == 3 {
+			h3 = h
+		}
+	}
+	if !(bic[3] < bic[2] && bic[3] < bic[4]) {
+		t.Errorf("BIC by k = %v: want the minimum at 3", bic)
+	}
+	// Match fitted states to true ones by mean.
+	order := []int{0, 1, 2}
+	slices.SortFunc(order, func(a, b int) int { return cmpFloat(h3.g[a].mean[0], h3.g[b].mean[0]) })
+	for i, s := range order {
+		g := h3.g[s]
+		if d := math.Abs(g.mean[0] - truth3.mean[i][0][0]); d > 0.05 {
+			t.Errorf("state %d mean %.3f, true %.3f", i, g.mean[0], truth3.mean[i][0][0])
+		}
+		if d := math.Abs(math.Sqrt(g.cov[0]) - truth3.std[i][0][0]); d > 0.05 {
+			t.Errorf("state %d std %.3f, true %.3f", i, math.Sqrt(g.cov[0]), truth3.std[i][0][0])
+		}
+		for j, s2 := range order {
+			if d := math.Abs(h3.trans[s*3+s2] - truth3.trans[i][j]); d > 0.02 {
+				t.Errorf("transition %d->%d %.3f, true %.3f", i, j, h3.trans[s*3+s2], truth3.trans[i][j])
+			}
+		}
+	}
+	// Viterbi decodes the true states almost everywhere.
+	path, err := h3.viterbi(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rank := make([]int, 3)
+	for i, s := range order {
+		rank[s] = i
+	}
+	var wrong int
+	for i, s := range path {
+		if rank[s] != states[i] {
+			wrong++
+		}
+	}
+	if frac := float64(wrong) / float64(len(path)); frac > 0.05 {
+		t.Errorf("viterbi wrong on %.1f%% of steps, want <= 5%%", 100*frac)
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// A GMM-HMM whose states share a component location but differ in weights
+// and in their second component: the fit recovers each state's mixture.
+func TestHMMRecoveryMixtureStates(t *testing.T) {
+	tr := hmmTruth{
+		d:     2,
+		start: []float64{0.5, 0.5},
+		trans: [][]float64{{0.97, 0.03}, {0.05, 0.95}},
+		w:     [][]float64{{0.7, 0.3}, {0.4, 0.6}},
+		mean:  [][][]float64{{{-2, 0}, {0, 2}}, {{2, 0}, {0, -2}}},
+		std:   [][][]float64{{{0.3, 0.3}, {0.3, 0.3}}, {{0.3, 0.3}, {0.3, 0.3}}},
+	}
+	x, _ := tr.draw(20000, 2)
+	rng := rand.New(rand.NewPCG(2, 2))
+	cfg := hmmFitConfig{maxIter: 200, tol: 1e-7, pseudo: 1e-3, varFloor: hmmVarFloor}
+	h, _, _, err := fitHMM(rng, x, nil, 2, 2, 2, hmmInitSpec{smooth: 50}, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := h.chainFrom()
+	// Identify the fitted state holding the component near (-2, 0).
+	find := func(mx, my float64) (state int, w float64) {
+		for s, st := range ch.States {
+			for _, g := range st.Components {
+				if math.Hypot(g.Mean[0]-mx, g.Mean[1]-my) < 0.1 {
+					return s, g.Weight
+				}
+			}
+		}
+		t.Fatalf("no fitted component near (%g, %g): %+v", mx, my, ch.States)
+		return
+	}
+	for s := range tr.w {
+		for j := range tr.w[s] {
+			_, w := find(tr.mean[s][j][0], tr.mean[s][j][1])
+			if math.Abs(w-tr.w[s][j]) > 0.03 {
+				t.Errorf("component at %v: weight %.3f, true %.3f", tr.mean[s][j], w, tr.w[s][j])
+			}
+		}
+	}
+	s0, _ := find(-2, 0)
+	if p := ch.Trans[s0][s0]; math.Abs(p-0.97) > 0.01 {
+		t.Errorf("self-transition %.3f, true 0.97", p)
+	}
+}
+
+// 200k observations with far outliers: finite likelihood, no NaN anywhere,
+// valid probability rows and positive definite covariances.
+func TestHMMStableLong(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long series")
+	}
+	x, _ := truth3.draw(200000, 4)
+	for i := 0; i < len(x); i += 9973 {
+		x[i] = 1e3 * float64(i%7-3) // outliers hundreds of std away
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	cfg := hmmFitConfig{maxIter: 5, tol: 0, pseudo: 1e-3, varFloor: hmmVarFloor}
+	h, ll, _, err := fitHMM(rng, x, nil, 1, 4, 2, hmmInitSpec{}, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.IsNaN(ll) || math.IsInf(ll, 0) {
+		t.Fatalf("log-likelihood %v", ll)
+	}
+	checkChain(t, h.chainFrom())
+}
+
+// checkChain verifies what profile validation will demand of a chain.
+func checkChain(t *testing.T, c Chain) {
+	t.Helper()
+	probs := func(name string, p []float64) {
+		var s float64
+		for _, v := range p {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				t.Errorf("%s: bad probability %v", name, v)
+			}
+			s += v
+		}
+		if math.Abs(s-1) > 1e-6 {
+			t.Errorf("%s: sums to %v", name, s)
+		}
+	}
+	probs("start", c.Start)
+	for i, r := range c.Trans {
+		probs("transition row "+string(rune('0'+i%10)), r)
+	}
+	for s, st := range c.States {
+		if len(st.Components) == 0 {
+			t.Errorf("state %d has no components", s)
+		}
+		var w []float64
+		for _, g := range st.Components {
+			w = append(w, g.Weight)
+			d := len(g.Mean)
+			flat := make([]float64, d*d)
+			for a := range g.Cov {
+				copy(flat[a*d:], g.Cov[a])
+				for b := range g.Cov[a] {
+					if g.Cov[a][b] != g.Cov[b][a] || math.IsNaN(g.Cov[a][b]) {
+						t.Errorf("state %d: covariance not symmetric: %v", s, g.Cov)
+					}
+				}
+			}
+			if ok, _ := hmmCholesky(flat, make([]float64, d*d), d, 0); !ok {
+				t.Errorf("state %d: covariance not positive definite: %v", s, g.Cov)
+			}
+			for _, m := range g.Mean {
+				if math.IsNaN(m) || math.IsInf(m, 0) {
+					t.Errorf("state %d: mean %v", s, g.Mean)
+				}
+			}
+		}
+		probs("state weights", w)
+	}
+}
+
+func TestFitTemporalDeterministicAndValid(t *testing.T) {
+	// A synthetic direction: talk/silence regimes in size, periodic gaps
+	// with back-to-back bursts, some exact zero gaps.
+	rng := rand.New(rand.NewPCG(5, 5))
+	n := 600
+	iat, size := make([]float64, n), make([]float64, n)
+	talk := true
+	for i := range iat {
+		if rng.Float64() < 0.01 {
+			talk = !talk
+		}
+		switch {
+		case i%4 == 3:
+			iat[i] = 0
+		case talk:
+			iat[i] = 0.02 + 0.001*rng.NormFloat64()
+		default:
+			iat[i] = 0.06 * rng.ExpFloat64()
+		}
+		if talk {
+			size[i] = math.Round(120 + 10*rng.NormFloat64())
+		} else {
+			size[i] = 42
+		}
+	}
+	for _, st := range []string{"auto", "joint", "separate"} {
+		a, err := FitTemporal(iat, size, TemporalOptions{Seed: 7, Structure: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st == "auto" {
+			b, err := FitTemporal(iat, size, TemporalOptions{Seed: 7, Structure: st})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: two fits with the same seed differ", st)
+			}
+		}
+		seen := map[string]int{}
+		for _, c := range a.Chains {
+			checkChain(t, c)
+			for _, f := range c.Features {
+				seen[f]++
+			}
+			if len(c.ScaleMean) != len(c.Features) || len(c.ScaleStd) != len(c.Features) {
+				t.Errorf("%s: scale has %d/%d entries for %d features", st, len(c.ScaleMean), len(c.ScaleStd), len(c.Features))
+			}
+			if c.Transform["iat"] != "log" && slices.Contains(c.Features, "iat") {
+				t.Errorf("%s: iat transform %q, want log by default", st, c.Transform["iat"])
+			}
+			if math.IsNaN(c.BIC) || math.IsInf(c.BIC, 0) {
+				t.Errorf("%s: BIC %v", st, c.BIC)
+			}
+		}
+		if seen["iat"] != 1 || seen["size"] != 1 {
+			t.Errorf("%s: features emitted %v, want iat and size once each", st, seen)
+		}
+		if want := map[string]int{"joint": 1, "separate": 2}[st]; want != 0 && len(a.Chains) != want {
+			t.Errorf("%s: %d chains, want %d", st, len(a.Chains), want)
+		}
+	}
+}
+
+// Constant sizes (every RTP packet 252 bytes) and constant gaps must give a
+// valid, narrow model, not NaN.
+func TestFitTemporalConstant(t *testing.T) {
+	n := 300
+	iat, size := make([]float64, n), make([]float64, n)
+	for i := range iat {
+		iat[i], size[i] = 0.02, 252
+	}
+	tm, err := FitTemporal(iat, size, TemporalOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range tm.Chains {
+		checkChain(t, c)
+	}
+}
+
+func TestFitTemporalBadInput(t *testing.T) {
+	ok := make([]float64, 50)
+	for i := range ok {
+		ok[i] = float64(i + 1)
+	}
+	bad := func(i int, v float64) []float64 {
+		s := slices.Clone(ok)
+		s[i] = v
+		return s
+	}
+	cases := []struct {
+		name      string
+		iat, size []float64
+		opts      TemporalOptions
+		tooFew    bool
+	}{
+		{"length mismatch", ok, ok[:49], TemporalOptions{}, false},
+		{"too few", ok[:10], ok[:10], TemporalOptions{}, true},
+		{"NaN iat", bad(3, math.NaN()), ok, TemporalOptions{}, false},
+		{"negative iat", bad(3, -1), ok, TemporalOptions{}, false},
+		{"Inf size", ok, bad(7, math.Inf(1)), TemporalOptions{}, false},
+		{"unknown transform", ok, ok, TemporalOptions{IATTransform: "sqrt"}, false},
+		{"unknown structure", ok, ok, TemporalOptions{Structure: "tree"}, false},
+	}
+	for _, c := range cases {
+		_, err := FitTemporal(c.iat, c.size, c.opts)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		if errors.Is(err, ErrTooFewObservations) != c.tooFew {
+			t.Errorf("%s: %v (ErrTooFewObservations: want %v)", c.name, err, c.tooFew)
+		}
+	}
+}
