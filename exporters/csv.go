@@ -18,7 +18,8 @@ func init() {
 	})
 }
 
-// exportCSV writes DESIGN.md's CSV: time in seconds from 0, direction from
+// exportCSV writes DESIGN.md's CSV, as `sample` does: time in seconds from 0
+// (nanosecond precision), direction from
 // or to, size in the profile's unit, iat of that direction (empty for its
 // first packet). The columns name no object, so several objects give one
 // file each, OUT-N.csv with N the object's position in the profile.
@@ -58,14 +59,14 @@ func writeCSV(w io.Writer, s *sampler.Stream) (int, error) {
 	var pk sampler.Packet
 	n := 0
 	for s.Next(&pk) {
-		b = strconv.AppendFloat(b, pk.Time, 'f', -1, 64)
+		b = strconv.AppendFloat(b, pk.Time, 'f', 9, 64)
 		b = append(b, ',')
 		b = append(b, pk.Dir.String()...)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(pk.Size), 10)
 		b = append(b, ',')
 		if !pk.First {
-			b = strconv.AppendFloat(b, pk.Gap, 'f', -1, 64)
+			b = strconv.AppendFloat(b, pk.Gap, 'f', 9, 64)
 		}
 		b = append(b, '\n')
 		n++

@@ -2,6 +2,7 @@ package exporters
 
 import (
 	"encoding/csv"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -36,14 +37,14 @@ func TestCSVIsTheSample(t *testing.T) {
 		r := rows[i]
 		tm, _ := strconv.ParseFloat(r[0], 64)
 		size, _ := strconv.Atoi(r[2])
-		if tm != pk.Time || r[1] != pk.Dir.String() || size != pk.Size {
+		if math.Abs(tm-pk.Time) > 5e-10 || r[1] != pk.Dir.String() || size != pk.Size {
 			t.Fatalf("row %d: %v, sampled %+v", i, r, pk)
 		}
 		if pk.First != (r[3] == "") {
 			t.Fatalf("row %d: iat %q for first=%v", i, r[3], pk.First)
 		}
 		if !pk.First {
-			if iat, _ := strconv.ParseFloat(r[3], 64); iat != pk.Gap {
+			if iat, _ := strconv.ParseFloat(r[3], 64); math.Abs(iat-pk.Gap) > 5e-10 {
 				t.Fatalf("row %d: iat %v, sampled %v", i, iat, pk.Gap)
 			}
 		}
