@@ -33,13 +33,16 @@ import (
 // sends for about three seconds.
 const realCount = 1000
 
-// fastProfile is tiny.yaml with gaps of about 1-4 ms, so that a thousand
-// packets take seconds, not minutes. Its addresses are netnstest's: the from
-// side is namespace 0 (198.18.0.1, 02:..:01), the to side namespace 1.
+// fastProfile is tiny.yaml with gaps of about 1-6 ms, so that a thousand
+// packets take seconds, not minutes, and with addresses of another network
+// (as a profile fitted elsewhere has), which the tests rewrite for the veth
+// pair with the export's address overrides.
 func fastProfile(t *testing.T) *profiles.Profile {
 	t.Helper()
 	p := loadTiny(t)
 	o := &p.Objects[0]
+	o.Local = profiles.Endpoint{IP: "192.0.2.10", Port: 5000, MAC: "00:11:22:33:44:55"}
+	o.Remote = profiles.Endpoint{IP: "192.0.2.20", Port: 6000, MAC: "00:11:22:33:44:66"}
 	o.From.IAT = profiles.Param{Min: 0.0008, Max: 0.006, Transform: profiles.TransformLog,
 		Mixture: []profiles.Component{{Weight: 1, Mean: math.Log(0.002), Std: 0.4}}}
 	o.From.HMM = nil
@@ -262,22 +265,22 @@ func replayTest(t *testing.T, perSide bool, send func(p *netnstest.Pair, side in
 	if d := os.Getenv("I6KEEP"); d != "" {
 		dir = d
 	}
-	id := prof.Objects[0].ID
+	id := pairFlowID(p, prof.Objects[0], 0)
 	var pcaps [2]string
 	var intended [2]series
 	if perSide {
 		for side, d := range []profiles.Dir{profiles.From, profiles.To} {
 			pcaps[side] = filepath.Join(dir, d.String()+".pcap")
-			if _, err := Export(prof, "pcap", Options{Output: pcaps[side], Count: realCount, Seed: 11, Dirs: []profiles.Dir{d}}); err != nil {
+			if _, err := Export(prof, "pcap", Options{Output: pcaps[side], Count: realCount, Seed: 11, Dirs: []profiles.Dir{d}, Addr: pairAddr(p)}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Each file holds one direction, which trace calls from (its first sender).
 		intended[0] = readSeries(t, pcaps[0], id)[0]
-		intended[1] = readSeries(t, pcaps[1], reverseID(t, prof.Objects[0]))[0]
+		intended[1] = readSeries(t, pcaps[1], pairFlowID(p, prof.Objects[0], 1))[0]
 	} else {
 		pcaps[0] = filepath.Join(dir, "flow.pcap")
-		if _, err := Export(prof, "pcap", Options{Output: pcaps[0], Count: realCount, Seed: 11}); err != nil {
+		if _, err := Export(prof, "pcap", Options{Output: pcaps[0], Count: realCount, Seed: 11, Addr: pairAddr(p)}); err != nil {
 			t.Fatal(err)
 		}
 		intended = readSeries(t, pcaps[0], id)
@@ -305,16 +308,22 @@ func replayTest(t *testing.T, perSide bool, send func(p *netnstest.Pair, side in
 	}
 	realised := readSeries(t, stop(), id)
 	if perSide {
-		realised[1] = readSeries(t, stop0(), reverseID(t, prof.Objects[0]))[0]
+		realised[1] = readSeries(t, stop0(), pairFlowID(p, prof.Objects[0], 1))[0]
 	}
 	checkSeries(t, "from", intended[0], realised[0])
 	checkSeries(t, "to", intended[1], realised[1])
 }
 
-// reverseID is the flow id of o seen from its remote side.
-func reverseID(t *testing.T, o profiles.Object) string {
-	t.Helper()
-	return fmt.Sprintf("%s %s:%d %s:%d", o.Proto, o.Remote.IP, o.Remote.Port, o.Local.IP, o.Local.Port)
+// pairAddr puts the profile's local side in namespace 0 and its remote side
+// in namespace 1.
+func pairAddr(p *netnstest.Pair) Addresses {
+	return Addresses{LocalIP: p.IP[0], RemoteIP: p.IP[1], LocalMAC: p.MAC[0], RemoteMAC: p.MAC[1]}
+}
+
+// pairFlowID is the flow id of o on the veth pair, seen from side's end.
+func pairFlowID(p *netnstest.Pair, o profiles.Object, side int) string {
+	ports := [2]int{o.Local.Port, o.Remote.Port}
+	return fmt.Sprintf("%s %s:%d %s:%d", o.Proto, p.IP[side], ports[side], p.IP[1-side], ports[1-side])
 }
 
 // TestTcpreplay replays the exported pcap of both directions with tcpreplay
@@ -389,7 +398,7 @@ func TestDITG(t *testing.T) {
 	p := netnstest.New(t)
 	prof := fastProfile(t)
 	dir := t.TempDir()
-	if _, err := Export(prof, "ditg", Options{Output: filepath.Join(dir, "flow.ditg"), Count: realCount, Seed: 11}); err != nil {
+	if _, err := Export(prof, "ditg", Options{Output: filepath.Join(dir, "flow.ditg"), Count: realCount, Seed: 11, Addr: pairAddr(p)}); err != nil {
 		t.Fatal(err)
 	}
 	var stops [2]func() error
