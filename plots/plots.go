@@ -327,6 +327,39 @@ func histogram(vals []float64, bins int, lo, hi float64) (*plotter.Histogram, er
 	return h, nil
 }
 
+// sizeHistogram bins whole-byte sizes on edges at half bytes, so that each
+// bar is centred on the sizes it counts (a constant size is one bar on it),
+// with at most about 60 bars.
+func sizeHistogram(vals []float64, lo, hi float64) (*plotter.Histogram, error) {
+	width := max(1, math.Ceil((hi-lo)/60))
+	start := math.Floor(lo) - 0.5
+	nb := int(math.Ceil((hi-start)/width)) + 1
+	bins := make([]plotter.HistogramBin, nb)
+	for i := range bins {
+		bins[i].Min = start + float64(i)*width
+		bins[i].Max = bins[i].Min + width
+	}
+	n := 0
+	for _, v := range vals {
+		if v < lo || v > hi {
+			continue
+		}
+		i := int((v - start) / width)
+		if i >= 0 && i < nb {
+			bins[i].Weight++
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("no values")
+	}
+	h := &plotter.Histogram{Bins: bins, Width: width, FillColor: color.RGBA{R: 190, G: 190, B: 190, A: 255}, LineStyle: plotter.DefaultLineStyle}
+	h.LineStyle.Color = color.RGBA{R: 150, G: 150, B: 150, A: 255}
+	h.LineStyle.Width = vg.Points(0.3)
+	h.Normalize(1)
+	return h, nil
+}
+
 func sizePanel(d *dirData) *plot.Plot {
 	pm := d.dm.Size
 	p := newPlot(fmt.Sprintf("packet size: %d-component mixture", len(pm.Mixture)), "packet size (bytes)", "density (1/byte)")
@@ -339,7 +372,7 @@ func sizePanel(d *dirData) *plot.Plot {
 	var h *plotter.Histogram
 	if d.orig != nil {
 		var err error
-		if h, err = histogram(d.orig.size, 60, lo, hi); err == nil {
+		if h, err = sizeHistogram(d.orig.size, lo, hi); err == nil {
 			p.Add(h)
 			p.Legend.Add("original (trimmed)", h)
 		}
@@ -453,6 +486,23 @@ func log10s(x []float64) []float64 {
 type secondsTicks struct{}
 
 func (secondsTicks) Ticks(lo, hi float64) []plot.Tick {
+	if hi-lo < 1 {
+		// Within a decade: ordinary ticks in seconds, placed on the log axis.
+		var ticks []plot.Tick
+		for _, t := range (plot.DefaultTicks{}).Ticks(math.Pow(10, lo), math.Pow(10, hi)) {
+			if t.Value <= 0 {
+				continue
+			}
+			tk := plot.Tick{Value: math.Log10(t.Value)}
+			if t.Label != "" {
+				tk.Label = fmtSeconds(t.Value)
+			}
+			ticks = append(ticks, tk)
+		}
+		if hasLabel(ticks) {
+			return ticks
+		}
+	}
 	var ticks []plot.Tick
 	// Over less than three decades, 2× and 5× get labels too.
 	few := hi-lo < 3
