@@ -173,7 +173,7 @@ type Session struct {
 
 // Open checks the configuration, meets the peer over the control channel,
 // agrees the run with it and opens the data sockets (and the capture).
-func Open(ctx context.Context, cfg Config) (s *Session, err error) {
+func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 	cfg.defaults()
 	if cfg.Profile == nil || cfg.Object == nil {
 		return nil, errors.New("native: no profile or object")
@@ -201,7 +201,7 @@ func Open(ctx context.Context, cfg Config) (s *Session, err error) {
 			return nil, fmt.Errorf("native: interface %s: %w", cfg.Iface, err)
 		}
 	}
-	s = &Session{cfg: cfg, dir: profiles.From}
+	s := &Session{cfg: cfg, dir: profiles.From}
 	if cfg.Role == Remote {
 		s.dir = profiles.To
 	}

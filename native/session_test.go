@@ -3,11 +3,13 @@ package native
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +36,9 @@ type pairRun struct {
 }
 
 // runPair runs both sides in two namespaces joined by a veth pair.
-func runPair(t *testing.T, tr Transport, d time.Duration, tweak func(side int, c *Config)) *pairRun {
+// With cancelRemote > 0 the remote side is interrupted that long after its
+// run started.
+func runPair(t *testing.T, tr Transport, d time.Duration, tweak func(side int, c *Config), cancelRemote ...time.Duration) *pairRun {
 	t.Helper()
 	p := netnstest.New(t)
 	prof, err := profiles.Load(testProfile)
@@ -83,7 +87,13 @@ func runPair(t *testing.T, tr Transport, d time.Duration, tweak func(side int, c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.reports[side], r.errs[side] = sessions[side].Run(ctx, nil)
+			sctx := ctx
+			if side == 1 && len(cancelRemote) > 0 {
+				var cancel context.CancelFunc
+				sctx, cancel = context.WithTimeout(ctx, time.Until(sessions[side].Start())+cancelRemote[0])
+				defer cancel()
+			}
+			r.reports[side], r.errs[side] = sessions[side].Run(sctx, nil)
 		}()
 	}
 	wg.Wait()
@@ -268,4 +278,131 @@ func parseIPv4(b []byte) (frame.Info, bool) {
 		return in, false
 	}
 	return in, true
+}
+
+// TestTCPEndToEnd checks that over TCP every packet arrives whole and in
+// order, and that the bytes on the wire are the bytes reported.
+func TestTCPEndToEnd(t *testing.T) {
+	r := runPair(t, TCP, 3*time.Second, nil)
+	for side := range 2 {
+		if r.errs[side] != nil {
+			t.Fatalf("%v side: %v", Role(side), r.errs[side])
+		}
+	}
+	p := r.pair
+	for side := range 2 {
+		dir := profiles.Dir(side)
+		rs, rr := r.reports[side], r.reports[1-side]
+		t.Logf("%s: sent %d packets %d bytes; received %d packets %d bytes, reordered %d, lost %d",
+			dir, rs.Sent.Packets, rs.Sent.Bytes, rr.Received.Packets, rr.Received.Bytes, rr.Received.Reordered, rr.Received.Lost)
+		if rs.Sent.Packets < 50 {
+			t.Fatalf("%s: only %d packets sent", dir, rs.Sent.Packets)
+		}
+		if rr.Received.Packets != rs.Sent.Packets || rr.Received.Bytes != rs.Sent.Bytes || rr.Received.Reordered != 0 || rr.Received.Lost != 0 {
+			t.Errorf("%s: sent %d packets / %d bytes, received %d / %d, reordered %d, lost %d",
+				dir, rs.Sent.Packets, rs.Sent.Bytes, rr.Received.Packets, rr.Received.Bytes, rr.Received.Reordered, rr.Received.Lost)
+		}
+		// The data connection's payload bytes on the wire, in both captures.
+		for _, c := range []int{side, 1 - side} {
+			fp := readFlow(t, r.caps[c], p.IP[side], p.IP[1-side], frame.TCP)
+			var n int64
+			for _, s := range fp.sizes {
+				n += int64(s)
+			}
+			if n != rs.Sent.Bytes {
+				t.Errorf("%s: %d payload bytes in %v's capture, report says %d sent", dir, n, Role(c), rs.Sent.Bytes)
+			}
+		}
+	}
+}
+
+// TestRefusals checks that both sides refuse a peer with another token or
+// profile and say what differs.
+func TestRefusals(t *testing.T) {
+	cases := []struct {
+		name  string
+		tweak func(side int, c *Config)
+		want  string
+	}{
+		{"token", func(side int, c *Config) {
+			if side == 1 {
+				c.Token = "other"
+			}
+		}, "token differs"},
+		{"duration", func(side int, c *Config) {
+			if side == 1 {
+				c.Duration = 3 * time.Second
+			}
+		}, "duration differs"},
+		{"transport", func(side int, c *Config) {
+			if side == 1 {
+				c.Transport = TCP
+			}
+		}, "transport differs"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runPair(t, UDP, time.Second, func(side int, c *Config) {
+				c.Capture = ""
+				tc.tweak(side, c)
+			})
+			for side := range 2 {
+				err := r.errs[side]
+				if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("%v side: error %v, want ErrRefused saying %q", Role(side), err, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestPeerLost interrupts the remote side mid-run: it reports the
+// interruption, and the local side stops with ErrPeerLost and a report.
+func TestPeerLost(t *testing.T) {
+	r := runPair(t, UDP, 5*time.Second, func(side int, c *Config) { c.Capture = "" }, time.Second)
+	if !errors.Is(r.errs[1], context.DeadlineExceeded) {
+		t.Errorf("remote side: %v, want the interruption", r.errs[1])
+	}
+	if !errors.Is(r.errs[0], ErrPeerLost) {
+		t.Fatalf("local side: %v, want ErrPeerLost", r.errs[0])
+	}
+	if rep := r.reports[0]; rep == nil || rep.Sent.Packets == 0 || rep.Received.Packets == 0 {
+		t.Errorf("local report after losing the peer: %+v", rep)
+	}
+}
+
+// TestNoPeer checks the wait for a peer that never comes.
+func TestNoPeer(t *testing.T) {
+	prof, err := profiles.Load(testProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Role: Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
+		Transport: UDP, ControlPort: 17999, DataPort: 18000, Wait: 300 * time.Millisecond}
+	start := time.Now()
+	_, err = Open(context.Background(), cfg)
+	if !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("remote with no peer: %v, want ErrNoPeer", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("gave up after %v, want about 300ms", el)
+	}
+	cfg.Role, cfg.Duration = Local, time.Second
+	if _, err = Open(context.Background(), cfg); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("local with no peer: %v, want ErrNoPeer", err)
+	}
+}
+
+// TestCheckPeer refuses addresses that would spray traffic.
+func TestCheckPeer(t *testing.T) {
+	for _, a := range []string{"0.0.0.0", "255.255.255.255", "224.0.0.1", "ff02::1", "::"} {
+		if err := CheckPeer(netip.MustParseAddr(a)); err == nil {
+			t.Errorf("CheckPeer(%s) accepted it", a)
+		}
+	}
+	for _, a := range []string{"198.18.0.2", "2001:db8::1"} {
+		if err := CheckPeer(netip.MustParseAddr(a)); err != nil {
+			t.Errorf("CheckPeer(%s): %v", a, err)
+		}
+	}
 }
