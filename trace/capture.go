@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -116,7 +117,9 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 		body, gz = zr, true
 	}
 	rd := newReader(name, opts)
-	rd.src = source{r: body, buf: make([]byte, bufSize)}
+	buf := bufPool.Get().(*[]byte)
+	defer bufPool.Put(buf)
+	rd.src = source{r: body, buf: *buf}
 	if err := rd.run(gz); err != nil {
 		return nil, err
 	}
@@ -134,6 +137,10 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 	}
 	return c, nil
 }
+
+// bufPool recycles read buffers: callers reading many small captures (tests,
+// the fuzzer, a directory walk) would otherwise allocate 1 MiB for each.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
 
 // countReader hashes and counts the file's bytes and reports progress.
 type countReader struct {
