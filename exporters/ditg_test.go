@@ -2,6 +2,7 @@ package exporters
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -143,6 +144,37 @@ func TestDITGSmallSizes(t *testing.T) {
 			if v, _ := strconv.Atoi(s); v < 4 || v > ditgMaxPayload {
 				t.Fatalf("size line %d: %s outside 4..%d", i+1, s, ditgMaxPayload)
 			}
+		}
+	}
+}
+
+// TestMoonGenDITGDeterministic checks that the same request writes the same
+// bytes, and that asking for an HMM where the profile has none leaves
+// nothing to export.
+func TestMoonGenDITGDeterministic(t *testing.T) {
+	p := loadTiny(t)
+	for _, format := range []string{"moongen", "ditg"} {
+		var outs [2][]byte
+		dir := t.TempDir() // the same paths: the files name each other
+		for i := range outs {
+			files, err := Export(p, format, Options{Output: filepath.Join(dir, "x.out"), Count: 300, Seed: 5, Model: sampler.IID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				outs[i] = append(outs[i], b...)
+			}
+		}
+		if !bytes.Equal(outs[0], outs[1]) {
+			t.Errorf("%s: two exports with the same seed differ", format)
+		}
+		_, err := Export(p, format, Options{Output: filepath.Join(t.TempDir(), "y"), Model: sampler.HMM, Dirs: []profiles.Dir{profiles.To}})
+		if !errors.Is(err, ErrInput) {
+			t.Errorf("%s: HMM export of a direction without one: err %v, want ErrInput", format, err)
 		}
 	}
 }
