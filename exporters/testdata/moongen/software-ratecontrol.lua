@@ -75,6 +75,14 @@ function rateLimiter:sendN(bufs, n)
 	for i = 1, n do
 		local b = bufs[i]
 		local payload = check(b, i)
+		-- A TCP stream's sequence numbers advance by each segment's payload.
+		local h = b.hdr
+		if h.kind == "tcp4" or h.kind == "tcp6" then
+			if self.nextSeq and h.seq ~= self.nextSeq then
+				standin.fail("buffer %d: TCP sequence number %s, want %d", i, tostring(h.seq), self.nextSeq)
+			end
+			self.nextSeq = (h.seq + payload) % 4294967296
+		end
 		-- Delays are byte-times at the link speed: 8 bits each.
 		t.clock = t.clock + b.delay * 8 / (self.speed * 1e6)
 		t.sent = t.sent + 1
