@@ -185,3 +185,23 @@ func BenchmarkPcap1M(b *testing.B) {
 	}
 	b.ReportMetric(math.Round(float64(b.Elapsed().Milliseconds())/float64(b.N)), "ms/export")
 }
+
+// Profiles that count IP or frame bytes get payloads that make the IP
+// packet or the frame that long.
+func TestPcapSizeUnits(t *testing.T) {
+	for _, unit := range []string{"ip", "frame"} {
+		p := tiny(t)
+		p.Settings.Size = unit
+		files, _ := export(t, p, "pcap", unit+".pcap", Options{Count: 200, Seed: 2, Dirs: []profiles.Dir{profiles.From}})
+		want := draws(t, &p.Objects[0], profiles.From, sampler.IID, 2, 200)
+		for i, in := range readFrames(t, files[0]) {
+			got := in.Payload + 28 // IPv4 + UDP headers
+			if unit == "frame" {
+				got += 14
+			}
+			if got != want[i].Size {
+				t.Fatalf("%s: packet %d: %d bytes, sampled %d", unit, i, got, want[i].Size)
+			}
+		}
+	}
+}

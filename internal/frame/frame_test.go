@@ -200,3 +200,24 @@ func BenchmarkFrame(b *testing.B) {
 		_ = tpl.Frame(n)
 	}
 }
+
+// Decode takes frames from the wire and files: it must reject, not panic on,
+// anything, and what it accepts must be self-consistent.
+func FuzzDecode(f *testing.F) {
+	for _, v6 := range []bool{false, true} {
+		for _, p := range []Proto{UDP, TCP} {
+			tpl, _ := New(specFor(v6, p))
+			f.Add(bytes.Clone(tpl.Frame(0)))
+			f.Add(bytes.Clone(tpl.Frame(77)))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in, err := Decode(b)
+		if err != nil {
+			return
+		}
+		if in.Payload < 0 || in.Payload > len(b) || (in.Proto != UDP && in.Proto != TCP) {
+			t.Fatalf("accepted %x as %+v", b, in)
+		}
+	})
+}
