@@ -144,6 +144,7 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		}
 	} else {
 		o.Model = defaultModel(p, o)
+		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: model %s (hmm when every selected direction has one; choose with --model)\n", o.Model)
 	}
 	if o.Addr, err = addressFlags(cmd); err != nil {
 		return err
