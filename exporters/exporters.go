@@ -59,7 +59,9 @@ const (
 	Bool
 )
 
-// Param declares a format-specific option.
+// Param declares a format-specific option. The CLI makes a Bool parameter a
+// flag that is false unless given, so declare Bool parameters with Default
+// "false".
 type Param struct {
 	Name    string
 	Kind    ParamKind

@@ -189,8 +189,7 @@ func (g *stlGroup) rate(o Options, sz *sizer, prefix string) error {
 	return nil
 }
 
-// rateVM is the field-engine program of a rate stream: trim to a random
-// length, rewrite the IP and UDP length fields, fix checksums.
+// vmInstr is one field-engine instruction of a rate stream.
 type vmInstr struct {
 	kind    string // flow_var, trim_pkt_size, write_flow_var, fix_checksum_ipv4, fix_checksum_hw
 	offset  int    // pkt_offset or l2_len
@@ -200,6 +199,8 @@ type vmInstr struct {
 	valList []int  // flow_var
 }
 
+// rateVM is the field-engine program of a rate stream: trim to a random
+// length, rewrite the IP and UDP length fields, fix checksums.
 func (g *stlGroup) rateVM(s *stlStream) []vmInstr {
 	l4 := g.tpl.HeaderLen() - map[frame.Proto]int{frame.UDP: frame.UDPLen, frame.TCP: frame.TCPLen}[g.tpl.Proto()]
 	vm := []vmInstr{{kind: "flow_var", valList: s.sizes}, {kind: "trim_pkt_size"}}
@@ -243,7 +244,7 @@ func (g *stlGroup) flags() int {
 
 // stlFiles names the output file of each direction: OUT-from / OUT-to when
 // both directions were asked for, OUT otherwise.
-func stlFiles(o Options, ext string) [2]string {
+func stlFiles(o Options) [2]string {
 	if o.Dirs == nil {
 		return [2]string{suffixed(o.Output, "-from"), suffixed(o.Output, "-to")}
 	}
@@ -256,7 +257,7 @@ func exportSTL(p *profiles.Profile, o Options) ([]string, error) {
 		return nil, err
 	}
 	clampNote(o, pl.sizers...)
-	names := stlFiles(o, ".yaml")
+	names := stlFiles(o)
 	var files []string
 	for d, groups := range pl.groups {
 		if len(groups) == 0 {
@@ -291,7 +292,8 @@ func (pl *stlPlan) header(p *profiles.Profile, o Options, d profiles.Dir, commen
 		if ac := g.streams[len(g.streams)-1].actionCount; ac > 0 {
 			plays = strconv.Itoa(ac) + " times"
 		}
-		line("object %q: streams %s..%s, one sampled packet each, isg = its gap (µs); the chain plays %s", g.t.obj.ID, g.streams[0].name, g.streams[len(g.streams)-1].name, plays)
+		line("object %q: streams %s..%s, one sampled packet each, isg = its gap (µs); the chain plays %s;", g.t.obj.ID, g.streams[0].name, g.streams[len(g.streams)-1].name, plays)
+		line("  %s's isg is the gap from the last packet back to the first (it also delays the very first packet)", g.streams[0].name)
 	}
 	return b
 }
