@@ -426,3 +426,19 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// The side that sent a TCP flow's SYN is its from side, although the SYN
+// itself (no payload) is not counted.
+func TestOrientationBySYN(t *testing.T) {
+	syn := ipPacket(t, "10.0.0.9", "10.0.0.1", layers.IPProtocolTCP, 40000, 25, 0)
+	banner := ipPacket(t, "10.0.0.1", "10.0.0.9", layers.IPProtocolTCP, 25, 40000, 30)
+	c := readBytes(t, pcapFile(false, false, layers.LinkTypeRaw, []rec{{ts: base, data: syn}, {ts: base + step, data: banner}}), Options{})
+	if len(c.Objects) != 1 || c.Objects[0].ID != "TCP 10.0.0.9:40000 10.0.0.1:25" || c.Objects[0].From.Len() != 0 || c.Objects[0].To.Len() != 1 {
+		t.Errorf("objects %+v, want TCP 10.0.0.9:40000 10.0.0.1:25 with one packet to it", c.Objects)
+	}
+	// A flow of nothing but empty packets is no object.
+	c = readBytes(t, pcapFile(false, false, layers.LinkTypeRaw, []rec{{ts: base, data: syn}}), Options{})
+	if len(c.Objects) != 0 || c.Skipped[SkipEmptyPayload] != 1 {
+		t.Errorf("objects %d, skipped %v; want none and one empty-payload", len(c.Objects), c.Skipped)
+	}
+}

@@ -28,9 +28,10 @@ type reader struct {
 const batchSize = 32
 
 type pending struct {
-	p    pkt
-	ts   int64
-	size int32
+	p     pkt
+	ts    int64
+	size  int32
+	empty bool // skipped for having no payload, but still orients its flow
 }
 
 func newReader(name string, opts Options) *reader {
@@ -109,7 +110,8 @@ func (rd *reader) packet(ts int64, link uint32, data []byte, origLen uint32) {
 		rd.skipped[r]++
 		return
 	}
-	if b.p.payload == 0 && !rd.opts.KeepEmpty {
+	b.empty = b.p.payload == 0 && !rd.opts.KeepEmpty
+	if b.empty && rd.table.kind != Flow {
 		rd.skipped[reasonEmptyPayload]++
 		return
 	}
@@ -151,7 +153,7 @@ func (rd *reader) flush() {
 	}
 	for i := range batch {
 		b := &batch[i]
-		rd.count(rd.table.addFlow(&keys[i], hashes[i], swapped[i], &b.p, b.ts, b.size))
+		rd.count(rd.table.addFlow(&keys[i], hashes[i], swapped[i], &b.p, b.ts, b.size, b.empty))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
+	"slices"
 )
 
 // The object tables are keyed by fixed-size comparable structs, so looking a
@@ -103,7 +104,8 @@ func (t *table) objects() []*Object {
 		t.log[ci] = nil // let the collector take it while the rest is copied
 	}
 	t.log = nil
-	return t.objs
+	// A flow seen only in empty packets has nothing to show.
+	return slices.DeleteFunc(t.objs, func(o *Object) bool { return o.Packets() == 0 })
 }
 
 // less orders endpoints by address, then port.
@@ -138,7 +140,7 @@ func (t *table) add(p *pkt, ts int64, size int32) reason {
 		return t.device(from, to, ts, size)
 	}
 	k, swapped := flowKeyOf(p)
-	return t.addFlow(&k, t.flows.hash(&k), swapped, p, ts, size)
+	return t.addFlow(&k, t.flows.hash(&k), swapped, p, ts, size, false)
 }
 
 // flowKeyOf returns the packet's flow key and whether the packet goes from
@@ -154,7 +156,11 @@ func flowKeyOf(p *pkt) (k flowKey, swapped bool) {
 	return k, swapped
 }
 
-func (t *table) addFlow(k *flowKey, h uint64, swapped bool, p *pkt, ts int64, size int32) reason {
+// addFlow logs a packet for its flow. An empty packet (no payload, and
+// empty-payload packets are left out) is not logged, but the flow's first
+// packet decides its orientation even so: the side that sent the SYN is the
+// from side, as DESIGN.md defines it, even though the SYN has no payload.
+func (t *table) addFlow(k *flowKey, h uint64, swapped bool, p *pkt, ts int64, size int32, empty bool) reason {
 	sl := t.flows.lookup(k, h)
 	if sl.state == slotEmpty {
 		sl.key, sl.swapped, sl.state, sl.obj = *k, swapped, slotKept, t.newFlow(p)
@@ -163,11 +169,17 @@ func (t *table) addFlow(k *flowKey, h uint64, swapped bool, p *pkt, ts int64, si
 		}
 		o := sl.obj
 		t.flows.added()
+		if empty {
+			return reasonEmptyPayload
+		}
 		if o < 0 {
 			return reasonNotSelected
 		}
 		t.push(o<<1, ts, size)
 		return reasonOK
+	}
+	if empty {
+		return reasonEmptyPayload
 	}
 	if sl.state != slotKept {
 		return reasonNotSelected
