@@ -35,11 +35,12 @@ type Result struct {
 	WindowsOriginal, WindowsGenerated int
 }
 
-// Compare computes every distance between orig and gen. It copies and sorts
-// the samples (the caller's slices are not modified) and runs the independent
-// parts on separate goroutines; on two 1M-packet series it takes about half a
-// second (BenchmarkCompare). Rolling entropy bins both sides over the
-// original's [min, max].
+// Compare computes every distance between orig and gen. The series must hold
+// no NaN. It copies and sorts the samples (the caller's slices are not
+// modified; a radix sort, see sortFloats) and runs the independent parts on
+// separate goroutines; two 1M-packet series take about 0.5 s of CPU time in
+// all, spread over the cores (BenchmarkCompare). Rolling entropy bins both
+// sides over the original's [min, max].
 func Compare(orig, gen Series) Result {
 	r := Result{
 		PacketsOriginal:  len(orig.Size),
@@ -85,8 +86,9 @@ func distances(a, b []float64) (ks, ksp, kl, js, w1, qq float64) {
 		return nan, nan, nan, nan, nan, nan
 	}
 	sa, sb := slices.Clone(a), slices.Clone(b)
-	slices.Sort(sa)
-	slices.Sort(sb)
+	buf := make([]float64, max(len(a), len(b)))
+	sortFloats(sa, buf)
+	sortFloats(sb, buf)
 	ks = KS(sa, sb)
 	ksp = KSPValue(ks, len(sa), len(sb))
 	kl = KL(sa, sb)
