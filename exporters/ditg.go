@@ -90,10 +90,10 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 			}
 			stem := fmt.Sprintf("%s-%d", sbase, t.index)
 			f.idt, f.ps = stem+".ft", stem+".fs"
-			if err := writeLines(f.idt, len(f.gaps), func(i int) string { return strconv.FormatFloat(f.gaps[i], 'f', 6, 64) }); err != nil {
+			if err := writeLines(f.idt, len(f.gaps), func(b []byte, i int) []byte { return strconv.AppendFloat(b, f.gaps[i], 'f', 6, 64) }); err != nil {
 				return nil, err
 			}
-			if err := writeLines(f.ps, len(f.sizes), func(i int) string { return strconv.Itoa(f.sizes[i]) }); err != nil {
+			if err := writeLines(f.ps, len(f.sizes), func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(f.sizes[i]), 10) }); err != nil {
 				return nil, err
 			}
 			files = append(files, f.idt, f.ps)
@@ -106,7 +106,7 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 					t.obj.ID, d, f.raised, len(f.sizes), ditgMinPayload[f.pmode], f.pmode)
 			}
 		}
-		if err := writeLines(script, len(lines), func(i int) string { return lines[i] }); err != nil {
+		if err := writeLines(script, len(lines), func(b []byte, i int) []byte { return append(b, lines[i]...) }); err != nil {
 			return nil, err
 		}
 		files = append(files, script)
@@ -218,11 +218,14 @@ func (f *ditgFlow) line() string {
 		f.dst.ip, f.dst.port, proto, extra, filepath.Base(f.idt), filepath.Base(f.ps), len(f.sizes), limit, f.pmode)
 }
 
-// writeLines writes n lines atomically.
-func writeLines(path string, n int, line func(int) string) error {
+// writeLines writes n lines atomically; line appends line i to a buffer
+// reused for every line, so the values files cost no allocation per packet.
+func writeLines(path string, n int, line func(b []byte, i int) []byte) error {
 	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		var b []byte
 		for i := 0; i < n; i++ {
-			if _, err := io.WriteString(w, line(i)+"\n"); err != nil {
+			b = append(line(b[:0], i), '\n')
+			if _, err := w.Write(b); err != nil {
 				return err
 			}
 		}

@@ -178,3 +178,32 @@ func TestMoonGenDITGDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDITG exports 100000 packets a direction (two scripts, four
+// values files).
+func BenchmarkDITG(b *testing.B) {
+	p, err := profiles.Load(filepath.Join("..", "profiles", "testdata", "tiny.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	for b.Loop() {
+		if _, err := Export(p, "ditg", Options{Output: filepath.Join(dir, "b.ditg"), Count: 100000, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMoonGen writes the HMM script of tiny.yaml.
+func BenchmarkMoonGen(b *testing.B) {
+	p, err := profiles.Load(filepath.Join("..", "profiles", "testdata", "tiny.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	for b.Loop() {
+		if _, err := Export(p, "moongen", Options{Output: filepath.Join(dir, "b.lua"), Model: sampler.HMM, Dirs: []profiles.Dir{profiles.From}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
