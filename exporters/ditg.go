@@ -23,7 +23,7 @@ var ditgMinPayload = [3]int{20, 8, 4}
 
 const ditgMaxPayload = 64000
 
-// DITG writes D-ITG inputs: per direction a script for ITGSend with one line
+// The ditg format writes D-ITG inputs: per direction a script for ITGSend with one line
 // per object (OUT, or OUT-from.EXT and OUT-to.EXT when both directions are
 // exported, since each direction is sent by its own side), per line an
 // inter-departure file (-Ft, milliseconds) and a payload size file (-Fs) of

@@ -13,7 +13,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
-// MoonGen writes one MoonGen userscript (Lua) to o.Output. The script carries
+// The moongen format writes one MoonGen userscript (Lua) to o.Output. It carries
 // the model itself (the 1-D mixtures and, with --model hmm, the hidden chains
 // with the Cholesky factors of their covariances) and draws every gap and size
 // at run time with the sampler's semantics, so it runs for any duration
