@@ -6,6 +6,7 @@
 package plots
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -247,10 +248,28 @@ func render(path, f string, data *dirData) error {
 		}
 	}
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		if f == "svg" {
+			var buf bytes.Buffer
+			if _, err := canvas.WriteTo(&buf); err != nil {
+				return err
+			}
+			_, err := svgFonts.WriteString(w, buf.String())
+			return err
+		}
 		_, err := canvas.WriteTo(w)
 		return err
 	})
 }
+
+// svgFonts adds fallbacks to the font names gonum/plot writes in SVG: text was
+// laid out with the Liberation fonts' metrics, and a viewer without them would
+// substitute a wider default font and make labels overlap; Times New Roman
+// and Arial have the same metrics and are everywhere else.
+var svgFonts = strings.NewReplacer(
+	"font-family:Liberation Serif;", "font-family:'Liberation Serif','Times New Roman',Times,serif;",
+	"font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;",
+	"font-family:Liberation Mono;", "font-family:'Liberation Mono','Courier New',Courier,monospace;",
+)
 
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()

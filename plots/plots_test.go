@@ -100,6 +100,8 @@ func TestProfileWritesReadableFigures(t *testing.T) {
 				}
 			} else if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("autocorrelation of packet size")) {
 				t.Errorf("%s: not an SVG with the panel titles", f)
+			} else if bytes.Contains(b, []byte("font-family:Liberation Serif;")) {
+				t.Errorf("%s: font without the metric-compatible fallbacks", f)
 			}
 		}
 		if !strings.Contains(log.String(), "no BIC values") {
