@@ -186,6 +186,11 @@ type hmmWork struct {
 	s1         []float64 // k×m×d: Σ r·x
 	s2         []float64 // k×m×d×d: Σ r·x·xᵀ (lower triangle used)
 	z          []float64 // d
+	// Set by dedupe: each observation's index into uniq (its distinct
+	// values), and per distinct value the tables emissions copies from.
+	idx                 []int32
+	uniq                []float64
+	tabLC, tabB, tabOff []float64
 }
 
 func newHMMWork(n, d, k, m int) *hmmWork {
@@ -201,60 +206,109 @@ func newHMMWork(n, d, k, m int) *hmmWork {
 
 // emissions fills lc, b and off for the n×d observations x. For mixtures
 // lc ends up holding each component's scaled probability exp(log(w·N)-off),
-// so the backward pass needs no further exponentials.
+// so the backward pass needs no further exponentials. When the series
+// repeats a few distinct values (packet sizes do), each is computed once and
+// copied.
 func (w *hmmWork) emissions(h *hmmModel, x []float64) {
-	d, k, m := h.d, h.k, h.m
+	k, m := h.k, h.m
+	if w.idx == nil {
+		for t := 0; t < w.n; t++ {
+			w.off[t] = w.emit(h, x[t*h.d:(t+1)*h.d], w.lc[t*k*m:(t+1)*k*m], w.b[t*k:(t+1)*k])
+		}
+		return
+	}
+	nv := len(w.uniq) / h.d
+	for v := 0; v < nv; v++ {
+		w.tabOff[v] = w.emit(h, w.uniq[v*h.d:(v+1)*h.d], w.tabLC[v*k*m:(v+1)*k*m], w.tabB[v*k:(v+1)*k])
+	}
+	for t, v := range w.idx {
+		copy(w.lc[t*k*m:(t+1)*k*m], w.tabLC[int(v)*k*m:(int(v)+1)*k*m])
+		copy(w.b[t*k:(t+1)*k], w.tabB[int(v)*k:(int(v)+1)*k])
+		w.off[t] = w.tabOff[v]
+	}
+}
+
+// dedupe prepares emissions to be computed once per distinct observation
+// when there are at most half as many distinct ones as observations.
+func (w *hmmWork) dedupe(x []float64) {
+	d := w.d
+	if d > 2 {
+		return
+	}
+	ids := make(map[[2]float64]int32)
+	idx := make([]int32, w.n)
+	var uniq []float64
 	for t := 0; t < w.n; t++ {
-		xt := x[t*d : t*d+d]
-		lc := w.lc[t*k*m : (t+1)*k*m]
-		bt := w.b[t*k : (t+1)*k]
-		best := math.Inf(-1)
-		switch d {
-		case 1:
-			x0 := xt[0]
-			pk := h.pk[:len(lc)*3]
-			for i := range lc {
-				p := pk[i*3 : i*3+3 : i*3+3]
-				y := (x0 - p[1]) * p[2]
-				v := p[0] - 0.5*y*y
-				lc[i] = v
-				best = max(best, v)
-			}
-		case 2:
-			x0, x1 := xt[0], xt[1]
-			pk := h.pk[:len(lc)*6]
-			for i := range lc {
-				p := pk[i*6 : i*6+6 : i*6+6]
-				y0 := (x0 - p[1]) * p[3]
-				y1 := (x1 - p[2] - p[4]*y0) * p[5]
-				v := p[0] - 0.5*(y0*y0+y1*y1)
-				lc[i] = v
-				best = max(best, v)
-			}
-		default:
-			for i := range lc {
-				v := h.g[i].logDens(xt, w.z, d)
-				lc[i] = v
-				best = max(best, v)
+		var key [2]float64
+		copy(key[:], x[t*d:(t+1)*d])
+		id, ok := ids[key]
+		if !ok {
+			id = int32(len(ids))
+			ids[key] = id
+			uniq = append(uniq, x[t*d:(t+1)*d]...)
+			if len(ids) > w.n/2 {
+				return
 			}
 		}
-		w.off[t] = best
-		if m == 1 {
-			for s := range bt {
-				bt[s] = hmmExpRel(lc[s] - best)
-			}
-			continue
+		idx[t] = id
+	}
+	nv := len(ids)
+	w.idx, w.uniq = idx, uniq
+	w.tabLC = make([]float64, nv*w.k*w.m)
+	w.tabB = make([]float64, nv*w.k)
+	w.tabOff = make([]float64, nv)
+}
+
+// emit computes one observation's component terms into lc, its scaled
+// state emission probabilities into bt, and returns the scale offset.
+func (w *hmmWork) emit(h *hmmModel, xt, lc, bt []float64) float64 {
+	d, k, m := h.d, h.k, h.m
+	best := math.Inf(-1)
+	switch d {
+	case 1:
+		x0 := xt[0]
+		pk := h.pk[:len(lc)*3]
+		for i := range lc {
+			p := pk[i*3 : i*3+3 : i*3+3]
+			y := (x0 - p[1]) * p[2]
+			v := p[0] - 0.5*y*y
+			lc[i] = v
+			best = max(best, v)
 		}
-		for s := 0; s < k; s++ {
-			var sum float64
-			for j := s * m; j < (s+1)*m; j++ {
-				p := hmmExpRel(lc[j] - best)
-				lc[j] = p
-				sum += p
-			}
-			bt[s] = sum
+	case 2:
+		x0, x1 := xt[0], xt[1]
+		pk := h.pk[:len(lc)*6]
+		for i := range lc {
+			p := pk[i*6 : i*6+6 : i*6+6]
+			y0 := (x0 - p[1]) * p[3]
+			y1 := (x1 - p[2] - p[4]*y0) * p[5]
+			v := p[0] - 0.5*(y0*y0+y1*y1)
+			lc[i] = v
+			best = max(best, v)
+		}
+	default:
+		for i := range lc {
+			v := h.g[i].logDens(xt, w.z, d)
+			lc[i] = v
+			best = max(best, v)
 		}
 	}
+	if m == 1 {
+		for s := range bt {
+			bt[s] = hmmExpRel(lc[s] - best)
+		}
+		return best
+	}
+	for s := 0; s < k; s++ {
+		var sum float64
+		for j := s * m; j < (s+1)*m; j++ {
+			p := hmmExpRel(lc[j] - best)
+			lc[j] = p
+			sum += p
+		}
+		bt[s] = sum
+	}
+	return best
 }
 
 // hmmExpRel is exp(v) for v ≤ 0, taken as 0 below e^-30 (1e-13 of the best

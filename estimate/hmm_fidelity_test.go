@@ -194,6 +194,7 @@ func fitOneChain(t testing.TB, v []float64, name string, logT bool, k, m int, in
 		fmt.Sscan(v, &iters)
 	}
 	cfg := hmmFitConfig{maxIter: iters, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
+
 	var raw []float64
 	if logT {
 		raw = hmmFeature(name, v, false).z
@@ -227,7 +228,7 @@ func TestHMMExperiment(t *testing.T) {
 	for _, c := range strings.Split(os.Getenv("HMM_CFGS"), ";") {
 		var x cfgT
 		var raw int
-		fmt.Sscanf(c, "%d,%d,%d,%d,%f,%d", &x.k, &x.m, &x.init.embed, &x.init.smooth, &x.sticky, &raw)
+		fmt.Sscanf(c, "%d,%d,%d,%d,%f,%d,%d", &x.k, &x.m, &x.init.embed, &x.init.smooth, &x.sticky, &raw, &x.init.regimes)
 		x.init.raw = raw == 1
 		cfgs = append(cfgs, x)
 	}

@@ -26,6 +26,9 @@ type TemporalOptions struct {
 	Sticky float64
 	// MaxIter caps Baum-Welch iterations per candidate (default 30).
 	MaxIter int
+	// Restarts is how many more times the winning candidate of each chain
+	// is fitted from other random starts (default 1; negative: none).
+	Restarts int
 }
 
 func (o TemporalOptions) withDefaults() TemporalOptions {
@@ -48,6 +51,11 @@ func (o TemporalOptions) withDefaults() TemporalOptions {
 	}
 	if o.MaxIter <= 0 {
 		o.MaxIter = 30
+	}
+	if o.Restarts == 0 {
+		o.Restarts = 1
+	} else if o.Restarts < 0 {
+		o.Restarts = 0
 	}
 	return o
 }
@@ -80,8 +88,8 @@ var (
 	hmmIATCands = []hmmCand{
 		{k: 6, m: 6},
 		{k: 12, m: 3, init: hmmInitSpec{embed: 8, raw: true}},
-		{k: 16, m: 2, init: hmmInitSpec{embed: 4, raw: true}},
-		{k: 8, m: 4, init: hmmInitSpec{smooth: 10, raw: true}},
+		{k: 12, m: 3, init: hmmInitSpec{embed: 4, smooth: 50, regimes: 2, raw: true}},
+		{k: 16, m: 2, init: hmmInitSpec{embed: 8, smooth: 50, regimes: 2, raw: true}},
 	}
 	hmmSizeCands = []hmmCand{
 		{k: 6, m: 6, init: hmmInitSpec{smooth: 50}},
@@ -176,9 +184,10 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 const hmmScoreTie = 0.002
 
 // hmmTrace, when set (by tests), sees every candidate's outcome.
-var hmmTrace func(stream uint64, c hmmCand, iters int, score, bic float64)
+var hmmTrace func(stream uint64, c hmmCand, iters int, acfErr, ks, bic float64)
 
 type hmmChoice struct {
+	cand       hmmCand
 	score, bic float64
 	chain      Chain
 	chains     []Chain
@@ -211,23 +220,22 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			}
 		}
 	}
-	var best *hmmChoice
-	for i, c := range cands {
+	fit := func(c hmmCand, streamID uint64) *hmmChoice {
 		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
 		cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
 		if c.sticky {
 			if o.Sticky == 0 {
-				continue // the prior is disabled: this candidate would repeat another
+				return nil // the prior is disabled: this candidate would repeat another
 			}
 			cfg.sticky = o.Sticky
 		}
 		if k < 1 || n < 2*k {
-			continue
+			return nil
 		}
-		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|uint64(i)))
+		rng := rand.New(rand.NewPCG(o.Seed, streamID))
 		h, ll, iters, err := fitHMM(rng, x, rx, d, k, m, c.init, &cfg)
 		if err != nil {
-			continue
+			return nil
 		}
 		ch := h.chainFrom()
 		// The log-likelihood of the transformed features in their own
@@ -248,11 +256,23 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 				ch.Transform[f.name] = "log"
 			}
 		}
-		cand := &hmmChoice{score: hmmCheck(o.Seed^(stream<<32|uint64(i)), h, feats, tg), bic: ch.BIC, chain: ch}
+		acfErr, ks := hmmCheck(o.Seed^streamID, h, feats, tg)
+		cand := &hmmChoice{score: acfErr + hmmKSWeight*ks, bic: ch.BIC, chain: ch, cand: c}
 		if hmmTrace != nil {
-			hmmTrace(stream, c, iters, cand.score, cand.bic)
+			hmmTrace(stream, c, iters, acfErr, ks, cand.bic)
 		}
-		if best == nil || cand.better(best) {
+		return cand
+	}
+	var best *hmmChoice
+	for i, c := range cands {
+		if cand := fit(c, stream<<32|uint64(i)); cand != nil && (best == nil || cand.better(best)) {
+			best = cand
+		}
+	}
+	// Baum-Welch finds a local optimum that depends on the initial
+	// clustering: the winning configuration gets further restarts.
+	for r := 1; best != nil && r <= o.Restarts; r++ {
+		if cand := fit(best.cand, stream<<32|uint64(1000+r)); cand != nil && cand.better(best) {
 			best = cand
 		}
 	}
@@ -322,6 +342,12 @@ type hmmInitSpec struct {
 	// long gaps that dominate the IAT's autocorrelation, not on telling
 	// 10 µs from 100 µs apart.
 	raw bool
+	// regimes > 1 first splits the series into that many slow regimes
+	// (k-means on the moving average over smooth observations), then
+	// clusters each regime's windows into its share of the k states, so
+	// the initial chain is regimes of patterns: transitions between
+	// regimes are rare, and each regime keeps its own repeating pattern.
+	regimes int
 }
 
 // fitHMM initialises a model from clustered labels and runs Baum-Welch. It
@@ -335,22 +361,61 @@ func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg
 	if init.raw && raw != nil {
 		view = raw
 	}
-	pts, pd := view, d
+	var labels []int
 	switch {
+	case init.regimes > 1 && k >= init.regimes:
+		labels = hmmRegimeLabels(rng, view, d, k, init)
 	case init.smooth > 1:
-		pts = hmmSmooth(view, d, init.smooth)
+		labels = hmmKMeans(rng, hmmSmooth(view, d, init.smooth), d, k, 50)
 	case init.embed > 1:
-		pts = hmmEmbed(view, d, init.embed)
-		pd = d * init.embed
+		labels = hmmKMeans(rng, hmmEmbed(view, d, init.embed), d*init.embed, k, 50)
+	default:
+		labels = hmmKMeans(rng, view, d, k, 50)
 	}
-	labels := hmmKMeans(rng, pts, pd, k, 50)
 	h := hmmInitFromLabels(rng, x, d, k, m, labels, cfg.varFloor)
 	w := newHMMWork(n, d, k, m)
+	w.dedupe(x)
 	ll, it, err := w.baumWelch(h, x, cfg)
 	if err != nil {
 		return nil, ll, it, err
 	}
 	return h, ll, it, nil
+}
+
+// hmmRegimeLabels labels observations as (regime, pattern) pairs: regimes
+// from the moving average, patterns from windows within each regime.
+func hmmRegimeLabels(rng *rand.Rand, view []float64, d, k int, init hmmInitSpec) []int {
+	n := len(view) / d
+	win := max(init.smooth, 2)
+	reg := hmmKMeans(rng, hmmSmooth(view, d, win), d, init.regimes, 50)
+	emb, ed := view, d
+	if init.embed > 1 {
+		emb, ed = hmmEmbed(view, d, init.embed), d*init.embed
+	}
+	labels := make([]int, n)
+	base := 0
+	for r := 0; r < init.regimes; r++ {
+		kr := k / init.regimes
+		if r == init.regimes-1 {
+			kr = k - base
+		}
+		var idx []int
+		var pts []float64
+		for t := 0; t < n; t++ {
+			if reg[t] == r {
+				idx = append(idx, t)
+				pts = append(pts, emb[t*ed:(t+1)*ed]...)
+			}
+		}
+		if len(idx) > 0 {
+			sub := hmmKMeans(rng, pts, ed, kr, 50)
+			for i, t := range idx {
+				labels[t] = base + sub[i]
+			}
+		}
+		base += kr
+	}
+	return labels
 }
 
 // hmmSmooth is the centred moving average of each dimension over win

@@ -15,14 +15,17 @@ import (
 // will use it (walk the chain, draw, undo scaling and transform, redraw
 // outside the observed range, round sizes) in segments as long as the data,
 // and scored by what the comparison reports for each segment: the mean |ACF
-// difference| over lags 1..50 against the data plus the KS distance, averaged
-// over segments. Scoring segments of the data's length, not one long run,
+// difference| over lags 1..50 against the data and the KS distance, averaged
+// over segments, then combined as acf + ks/2 (hmmKSWeight): the marginal is
+// what the iid mixtures already get right, the autocorrelation is what the
+// HMM is for, and every candidate's marginal comes from a full mixture fit. Scoring segments of the data's length, not one long run,
 // makes the score include the sampling spread of long regimes, which is what
 // a user's run of that length sees.
 
 const (
 	hmmCheckLags     = 50
 	hmmCheckSegments = 10
+	hmmKSWeight      = 0.5
 )
 
 // hmmTarget is one observed feature in data units, as the check needs it.
@@ -163,11 +166,11 @@ func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, 
 	}
 }
 
-// hmmCheck scores a fitted chain: the sum over its features of the mean over
-// segments of ACF error plus KS distance. Lower is better.
-func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float64 {
+// hmmCheck scores a fitted chain: the sums over its features of the mean
+// over segments of the ACF error and of the KS distance. Lower is better.
+func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) (acfErr, ks float64) {
 	if err := h.prepare(); err != nil {
-		return math.Inf(1)
+		return math.Inf(1), math.Inf(1)
 	}
 	n := len(tg[0].v)
 	rng := rand.New(rand.NewPCG(seed, 0x636865636b))
@@ -177,7 +180,6 @@ func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float6
 		seg[a] = make([]float64, n)
 	}
 	acf := make([]float64, hmmCheckLags)
-	var score float64
 	for r := 0; r < hmmCheckSegments; r++ {
 		hmmSimulate(rng, h, feats, tg, n, seg)
 		for a := 0; a < d; a++ {
@@ -187,8 +189,9 @@ func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float6
 				e += math.Abs(v - tg[a].acf[i])
 			}
 			slices.Sort(seg[a])
-			score += (e/hmmCheckLags + hmmKSSorted(seg[a], tg[a].sorted)) / hmmCheckSegments
+			acfErr += e / hmmCheckLags / hmmCheckSegments
+			ks += hmmKSSorted(seg[a], tg[a].sorted) / hmmCheckSegments
 		}
 	}
-	return score
+	return acfErr, ks
 }
