@@ -1,0 +1,530 @@
+package estimate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Defaults of GMMOptions; README ("defaults chosen by evidence") gives the
+// measurements behind DefaultMaxK.
+const (
+	DefaultMaxK     = 12
+	DefaultRestarts = 10
+	DefaultMaxIter  = 500
+	DefaultTol      = 1e-4
+	// shortIter is the length of each restart's trial run: restarts are
+	// ranked after this many EM steps and only the best is run to
+	// convergence ("short-run EM", Biernacki et al. 2003).
+	shortIter = 5
+	// searchIter caps EM for each candidate k of an automatic search;
+	// the chosen k is then run to convergence (MaxIter).
+	searchIter = 100
+)
+
+// ErrNoData is returned when there is nothing to fit.
+var ErrNoData = errors.New("estimate: no samples")
+
+// GMMOptions controls FitMixture1D. Zero values take the defaults.
+type GMMOptions struct {
+	K        int    // components; 0 chooses k by BIC over 1..MaxK
+	MaxK     int    // cap for automatic k (DefaultMaxK)
+	Restarts int    // k-means++ starts per k, the best likelihood kept (DefaultRestarts)
+	Seed     uint64 // seeds every random choice
+	MaxIter  int    // EM iteration cap of the final run (DefaultMaxIter)
+	// Tol stops EM when the mean log-likelihood per sample changes by less
+	// (DefaultTol).
+	Tol float64
+	// Workers bounds the number of k fitted at once when K is 0 (default
+	// GOMAXPROCS). The result does not depend on it.
+	Workers int
+}
+
+func (o GMMOptions) withDefaults() GMMOptions {
+	if o.MaxK <= 0 {
+		o.MaxK = DefaultMaxK
+	}
+	if o.Restarts <= 0 {
+		o.Restarts = DefaultRestarts
+	}
+	if o.MaxIter <= 0 {
+		o.MaxIter = DefaultMaxIter
+	}
+	if o.Tol <= 0 {
+		o.Tol = DefaultTol
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// relFloor sets the variance floor: a component's standard deviation never
+// goes below relFloor times the data's standard deviation (or its magnitude
+// when it is constant). It keeps a component sitting on one repeated value —
+// every RTP packet 252 bytes — finite and narrow, and is small enough that
+// such spikes are fitted as tightly as scikit-learn's absolute 1e-6 variance
+// regularisation does on data in natural units.
+const relFloor = 1e-6
+
+// pts1D is a weighted 1-D sample: sorted values v with counts c, and
+// optionally per-value within variances wv when each value summarises a bin
+// of the original sample (nil when the values are exact). Packet sizes
+// repeat a lot, and EM over distinct values is exact and much cheaper.
+type pts1D struct {
+	v, c, wv []float64
+	n        float64 // total count
+	mean     float64
+	variance float64
+	varFloor float64
+	pre      *prefix1D
+}
+
+// coarseBins is the number of bins of the summary on which restarts and
+// the search over k run; the chosen fit is then refined on the exact data.
+const coarseBins = 256
+
+// newPts1D sorts x and reduces it to distinct values.
+func newPts1D(x []float64) (*pts1D, error) {
+	if len(x) == 0 {
+		return nil, ErrNoData
+	}
+	s := slices.Clone(x)
+	for i, xi := range s {
+		if math.IsNaN(xi) || math.IsInf(xi, 0) {
+			return nil, fmt.Errorf("estimate: sample %d is %v", i, xi)
+		}
+	}
+	slices.Sort(s)
+	v := make([]float64, 0, len(s))
+	c := make([]float64, 0, len(s))
+	for i := 0; i < len(s); {
+		j := i + 1
+		for j < len(s) && s[j] == s[i] {
+			j++
+		}
+		v = append(v, s[i])
+		c = append(c, float64(j-i))
+		i = j
+	}
+	d := &pts1D{v: v, c: c, n: float64(len(s))}
+	sum := 0.0
+	for j := range v {
+		sum += c[j] * v[j]
+	}
+	d.mean = sum / d.n
+	ss := 0.0
+	for j := range v {
+		e := v[j] - d.mean
+		ss += c[j] * e * e
+	}
+	d.variance = ss / d.n
+	scale := math.Sqrt(d.variance)
+	if !(scale > 0) {
+		scale = math.Max(math.Abs(d.mean), 1)
+	}
+	fs := relFloor * scale
+	d.varFloor = fs * fs
+	d.pre = newPrefix1D(v, c, nil, d.mean)
+	return d, nil
+}
+
+// binned summarises d in about b bins of equal count (a distinct value is
+// never split), each kept as count, mean and within-bin variance. It
+// returns d itself when d has few distinct values already.
+func (d *pts1D) binned(b int) *pts1D {
+	if len(d.v) <= 2*b {
+		return d
+	}
+	per := d.n / float64(b)
+	o := &pts1D{n: d.n, mean: d.mean, variance: d.variance, varFloor: d.varFloor}
+	for j := 0; j < len(d.v); {
+		cnt, sum := 0.0, 0.0
+		k := j
+		for k < len(d.v) && (cnt < per || k == j) {
+			cnt += d.c[k]
+			sum += d.c[k] * d.v[k]
+			k++
+		}
+		m := sum / cnt
+		ss := 0.0
+		for i := j; i < k; i++ {
+			e := d.v[i] - m
+			ss += d.c[i] * e * e
+		}
+		o.v = append(o.v, m)
+		o.c = append(o.c, cnt)
+		o.wv = append(o.wv, ss/cnt)
+		j = k
+	}
+	o.pre = newPrefix1D(o.v, o.c, o.wv, o.mean)
+	return o
+}
+
+// gmm1D is the working state of one EM run.
+type gmm1D struct {
+	w, mu, v []float64 // weight, mean, variance
+	// per-iteration constants and accumulators
+	lw, iv, s0, s1, s2, p []float64
+	sw, smu, sv           []float64 // saved parameters
+	ll                    float64   // total log-likelihood of the last E step
+}
+
+func newGMM1D(k int) *gmm1D {
+	b := make([]float64, 12*k)
+	return &gmm1D{
+		w: b[0:k], mu: b[k : 2*k], v: b[2*k : 3*k],
+		lw: b[3*k : 4*k], iv: b[4*k : 5*k], s0: b[5*k : 6*k], s1: b[6*k : 7*k], s2: b[7*k : 8*k], p: b[8*k : 9*k],
+		sw: b[9*k : 10*k], smu: b[10*k : 11*k], sv: b[11*k : 12*k],
+	}
+}
+
+func (g *gmm1D) k() int { return len(g.w) }
+
+func (g *gmm1D) copyFrom(o *gmm1D) {
+	copy(g.w, o.w)
+	copy(g.mu, o.mu)
+	copy(g.v, o.v)
+	g.ll = o.ll
+}
+
+var log2Pi = math.Log(2 * math.Pi)
+
+// step runs one E step (computing the log-likelihood of the current
+// parameters) and the M step that follows it.
+func (g *gmm1D) step(d *pts1D) {
+	k := g.k()
+	for i := range k {
+		// p_i(x) ∝ w_i/σ_i · exp(-(x-μ_i)²/(2σ_i²)); the common √(2π) is
+		// added to the log-likelihood once.
+		g.lw[i] = g.w[i] / math.Sqrt(g.v[i])
+		g.iv[i] = -0.5 / g.v[i]
+		g.s0[i], g.s1[i], g.s2[i] = 0, 0, 0
+	}
+	ll := 0.0
+	p := g.p
+	for j, x := range d.v {
+		tot := 0.0
+		for i := range k {
+			e := x - g.mu[i]
+			pi := g.lw[i] * math.Exp(e*e*g.iv[i])
+			p[i] = pi
+			tot += pi
+		}
+		var lt float64
+		if tot < 1e-280 {
+			// x is far from every component: redo it in log space so
+			// that its responsibilities and likelihood stay exact.
+			lt = g.logSpace(x, p)
+		} else {
+			lt = math.Log(tot)
+			s := d.c[j] / tot
+			for i := range k {
+				p[i] *= s
+			}
+		}
+		ll += d.c[j] * lt
+		wv := 0.0
+		if d.wv != nil {
+			wv = d.wv[j]
+		}
+		for i := range k {
+			r := p[i]
+			e := x - g.mu[i]
+			g.s0[i] += r
+			g.s1[i] += r * e
+			g.s2[i] += r * (e*e + wv)
+		}
+	}
+	g.ll = ll - 0.5*d.n*log2Pi
+	g.mstep(d)
+}
+
+// logSpace fills p with the count-weighted responsibilities of x computed
+// with the log-sum-exp trick and returns log Σ_i w_i/σ_i exp(...).
+func (g *gmm1D) logSpace(x float64, p []float64) float64 {
+	mx := math.Inf(-1)
+	for i := range g.k() {
+		e := x - g.mu[i]
+		a := math.Log(g.lw[i]) + e*e*g.iv[i]
+		p[i] = a
+		if a > mx {
+			mx = a
+		}
+	}
+	s := 0.0
+	for i := range p {
+		p[i] = math.Exp(p[i] - mx)
+		s += p[i]
+	}
+	return mx + math.Log(s)
+}
+
+func (g *gmm1D) mstep(d *pts1D) {
+	for i := range g.k() {
+		s0 := g.s0[i]
+		if s0 < 1e-12*d.n {
+			// An empty component: put it back on the data's overall
+			// shape with a negligible weight rather than divide by zero.
+			g.w[i] = 1e-12
+			g.mu[i] = d.mean
+			g.v[i] = math.Max(d.variance, d.varFloor)
+			continue
+		}
+		m1 := g.s1[i] / s0
+		g.w[i] = s0 / d.n
+		g.mu[i] += m1
+		v := g.s2[i]/s0 - m1*m1
+		g.v[i] = math.Max(v, d.varFloor)
+	}
+	normalise(g.w)
+}
+
+func normalise(w []float64) {
+	s := 0.0
+	for _, x := range w {
+		s += x
+	}
+	for i := range w {
+		w[i] /= s
+	}
+}
+
+// initFrom sets the parameters from a 1-D clustering given by interval
+// bounds over d.v.
+func (g *gmm1D) initFrom(d *pts1D, bounds []int) {
+	for i := range g.k() {
+		w, m, v := d.pre.moments(bounds[i], bounds[i+1])
+		g.w[i] = w / d.n
+		g.mu[i] = m
+		g.v[i] = math.Max(v, d.varFloor)
+	}
+}
+
+// run iterates EM until the mean log-likelihood changes by less than tol or
+// maxIter steps. On return the parameters are those whose log-likelihood is
+// g.ll (one final E step is done for that).
+func (g *gmm1D) run(d *pts1D, maxIter int, tol float64) (iters int) {
+	prev := math.Inf(-1)
+	for iters = 0; iters < maxIter; iters++ {
+		g.save()
+		g.step(d)
+		// g.ll is the likelihood of the parameters saved before the step.
+		// EM only lowers it by rounding or the variance floor; either way,
+		// or at convergence, stop there.
+		if (g.ll-prev)/d.n < tol {
+			g.restore()
+			return iters + 1
+		}
+		prev = g.ll
+	}
+	// g.ll is that of the parameters before the last M step; evaluate the
+	// current ones.
+	g.ll = g.logLik(d)
+	return iters
+}
+
+func (g *gmm1D) save() {
+	copy(g.sw, g.w)
+	copy(g.smu, g.mu)
+	copy(g.sv, g.v)
+}
+
+func (g *gmm1D) restore() {
+	copy(g.w, g.sw)
+	copy(g.mu, g.smu)
+	copy(g.v, g.sv)
+}
+
+// logLik evaluates the total log-likelihood without changing the parameters.
+func (g *gmm1D) logLik(d *pts1D) float64 {
+	k := g.k()
+	for i := range k {
+		g.lw[i] = g.w[i] / math.Sqrt(g.v[i])
+		g.iv[i] = -0.5 / g.v[i]
+	}
+	ll := 0.0
+	for j, x := range d.v {
+		tot := 0.0
+		for i := range k {
+			e := x - g.mu[i]
+			tot += g.lw[i] * math.Exp(e*e*g.iv[i])
+		}
+		var lt float64
+		if tot < 1e-280 {
+			lt = g.logSpace(x, g.p)
+		} else {
+			lt = math.Log(tot)
+		}
+		ll += d.c[j] * lt
+	}
+	return ll - 0.5*d.n*log2Pi
+}
+
+// fitK fits exactly k components (k ≤ distinct values of d) with
+// restarts: each start runs a few EM steps, the best is run to convergence.
+// It returns nil when no start gave k distinct centres.
+func fitK(d *pts1D, k int, o GMMOptions, maxIter int) *gmm1D {
+	rng := newRand(o.Seed, uint64(k))
+	scratch := make([]float64, len(d.v))
+	best := newGMM1D(k)
+	best.ll = math.Inf(-1)
+	cur := newGMM1D(k)
+	restarts := o.Restarts
+	if k == 1 {
+		restarts = 1 // one component has a single optimum
+	}
+	for r := 0; r < restarts; r++ {
+		bounds := kmeansPP1D(rng, d.v, d.c, d.pre, k, scratch)
+		if len(bounds)-1 < k {
+			continue // coincident centres; another start will do
+		}
+		cur.initFrom(d, bounds)
+		cur.run(d, shortIter, o.Tol)
+		if cur.ll > best.ll {
+			best.copyFrom(cur)
+		}
+	}
+	if math.IsInf(best.ll, -1) {
+		return nil
+	}
+	best.run(d, maxIter, o.Tol)
+	return best
+}
+
+// FitMixture1D fits a Gaussian mixture to x by EM. With o.K > 0 it fits that
+// many components (fewer when x has fewer distinct values); with o.K == 0 it
+// fits 1..o.MaxK and keeps the fit of lowest BIC. Each k is started
+// o.Restarts times from k-means++ seeds (random source from o.Seed) and the
+// start of best likelihood is kept.
+//
+// When x has many distinct values, the restarts and the search over k run on
+// a 256-bin summary of x (count, mean and spread of each bin); every
+// candidate's likelihood for BIC is then computed on x itself, and the chosen
+// fit is refined by EM on x to convergence. NaN or Inf samples are an error;
+// a constant sample gives one narrow component.
+func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
+	o = o.withDefaults()
+	if o.K < 0 {
+		return nil, fmt.Errorf("estimate: component count %d is negative", o.K)
+	}
+	exact, err := newPts1D(x)
+	if err != nil {
+		return nil, err
+	}
+	coarse := exact.binned(coarseBins)
+	if o.K > 0 {
+		k := min(o.K, len(exact.v))
+		d := coarse
+		if k > len(coarse.v)/2 {
+			d = exact
+		}
+		for ; k >= 1; k-- {
+			if g := fitK(d, k, o, o.MaxIter); g != nil {
+				if d != exact {
+					g.run(exact, o.MaxIter, o.Tol)
+				}
+				return g.result(exact), nil
+			}
+		}
+		return nil, fmt.Errorf("estimate: no fit for %d samples", len(x))
+	}
+	maxK := min(o.MaxK, len(coarse.v))
+	fits := make([]*gmm1D, maxK)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(o.Workers, maxK) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				g := fitK(coarse, k, o, min(searchIter, o.MaxIter))
+				if g != nil && coarse != exact {
+					g.ll = g.logLik(exact)
+				}
+				fits[k-1] = g
+			}
+		}()
+	}
+	// Largest k first: they take longest, so the workers finish together.
+	for k := maxK; k >= 1; k-- {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	byK := make([]float64, maxK)
+	bestK := 0
+	for k := 1; k <= maxK; k++ {
+		g := fits[k-1]
+		if g == nil {
+			byK[k-1] = math.Inf(1)
+			continue
+		}
+		byK[k-1] = BIC(g.ll, Params1D(k), len(x))
+		if bestK == 0 || byK[k-1] < byK[bestK-1] {
+			bestK = k
+		}
+	}
+	g := fits[bestK-1]
+	g.run(exact, o.MaxIter, o.Tol)
+	byK[bestK-1] = BIC(g.ll, Params1D(bestK), len(x))
+	res := g.result(exact)
+	res.BICByK = byK
+	return res, nil
+}
+
+func (g *gmm1D) result(d *pts1D) *Mixture1D {
+	m := &Mixture1D{N: int(d.n), LogLik: g.ll}
+	order := make([]int, g.k())
+	for i := range order {
+		order[i] = i
+	}
+	// Sorted by mean, so equal inputs give documents that diff cleanly.
+	slices.SortFunc(order, func(a, b int) int {
+		if g.mu[a] < g.mu[b] {
+			return -1
+		}
+		if g.mu[a] > g.mu[b] {
+			return 1
+		}
+		return 0
+	})
+	for _, i := range order {
+		m.Components = append(m.Components, Component1D{Weight: g.w[i], Mean: g.mu[i], Std: math.Sqrt(g.v[i])})
+	}
+	m.BIC = BIC(g.ll, Params1D(g.k()), m.N)
+	return m
+}
+
+// LogPDF returns the log density of the mixture at x.
+func (m *Mixture1D) LogPDF(x float64) float64 {
+	mx := math.Inf(-1)
+	var a [32]float64
+	terms := a[:0]
+	for _, c := range m.Components {
+		e := (x - c.Mean) / c.Std
+		t := math.Log(c.Weight) - math.Log(c.Std) - 0.5*e*e - 0.5*log2Pi
+		terms = append(terms, t)
+		mx = math.Max(mx, t)
+	}
+	if math.IsInf(mx, -1) {
+		return mx
+	}
+	s := 0.0
+	for _, t := range terms {
+		s += math.Exp(t - mx)
+	}
+	return mx + math.Log(s)
+}
+
+// MeanLogLik returns the mean log-likelihood of x under the mixture.
+func (m *Mixture1D) MeanLogLik(x []float64) float64 {
+	s := 0.0
+	for _, xi := range x {
+		s += m.LogPDF(xi)
+	}
+	return s / float64(len(x))
+}

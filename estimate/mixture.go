@@ -1,0 +1,609 @@
+package estimate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// DefaultRestartsD is the default number of starts per k for d-D mixtures:
+// fewer than in 1-D because each EM step costs d² more per sample and the
+// search over k already explores many starts.
+const DefaultRestartsD = 3
+
+// ridgeRel is added, times each dimension's variance, to the diagonal of
+// every covariance: for standardised data it is scikit-learn's reg_covar
+// (1e-6), and it keeps a component on coincident points positive definite.
+const ridgeRel = 1e-6
+
+// MixtureOptions controls FitMixture. Zero values take the defaults.
+type MixtureOptions struct {
+	K          int // components; 0 chooses k by BIC over KMin..KMax
+	KMin, KMax int // range for automatic k (1..DefaultMaxK)
+	Restarts   int // k-means++ starts per k (DefaultRestartsD)
+	Seed       uint64
+	MaxIter    int     // EM iteration cap (DefaultMaxIter)
+	Tol        float64 // stop when the mean log-likelihood changes by less (DefaultTol)
+	// Weights, when not nil, holds one non-negative weight per row (for
+	// example the posterior of an HMM state); the fit maximises the
+	// weighted log-likelihood, and N in BIC is the sum of the weights.
+	Weights []float64
+	Workers int // k fitted at once when K is 0 (GOMAXPROCS); the result does not depend on it
+}
+
+func (o MixtureOptions) withDefaults() MixtureOptions {
+	if o.KMin <= 0 {
+		o.KMin = 1
+	}
+	if o.KMax <= 0 {
+		o.KMax = max(DefaultMaxK, o.KMin)
+	}
+	if o.Restarts <= 0 {
+		o.Restarts = DefaultRestartsD
+	}
+	if o.MaxIter <= 0 {
+		o.MaxIter = DefaultMaxIter
+	}
+	if o.Tol <= 0 {
+		o.Tol = DefaultTol
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// ptsD is the weighted sample of a d-D fit.
+type ptsD struct {
+	x     []float64 // row-major n×d
+	w     []float64 // nil: all ones
+	d     int
+	n     int
+	sumW  float64
+	ridge []float64 // per-dimension diagonal regularisation
+}
+
+func (p *ptsD) weight(i int) float64 {
+	if p.w == nil {
+		return 1
+	}
+	return p.w[i]
+}
+
+// gmmD is the working state of one d-D EM run.
+type gmmD struct {
+	k, d int
+	w    []float64 // k
+	mu   []float64 // k×d
+	cov  []float64 // k×d×d
+	linv []float64 // k×d×d, inverse of the lower Cholesky factor
+	lc   []float64 // k: log w - ½log det - d/2 log 2π
+	s0   []float64
+	s1   []float64
+	s2   []float64
+	a    []float64 // k scratch
+	e    []float64 // d scratch
+	ll   float64
+	save *gmmD
+}
+
+func newGMMD(k, d int) *gmmD {
+	return &gmmD{
+		k: k, d: d,
+		w: make([]float64, k), mu: make([]float64, k*d), cov: make([]float64, k*d*d),
+		linv: make([]float64, k*d*d), lc: make([]float64, k),
+		s0: make([]float64, k), s1: make([]float64, k*d), s2: make([]float64, k*d*d),
+		a: make([]float64, k), e: make([]float64, d),
+	}
+}
+
+func (g *gmmD) copyParams(o *gmmD) {
+	copy(g.w, o.w)
+	copy(g.mu, o.mu)
+	copy(g.cov, o.cov)
+	g.ll = o.ll
+}
+
+var errNotPD = errors.New("covariance is not positive definite")
+
+// factor computes linv and lc from the covariances, adding ridge when a
+// covariance is not numerically positive definite.
+func (g *gmmD) factor(p *ptsD) error {
+	d := g.d
+	sym := mat.NewSymDense(d, nil)
+	var ch mat.Cholesky
+	var l mat.TriDense
+	for c := range g.k {
+		cv := g.cov[c*d*d : (c+1)*d*d]
+		ok := false
+		for try := 0; try < 8 && !ok; try++ {
+			for i := range d {
+				for j := 0; j <= i; j++ {
+					sym.SetSym(i, j, cv[i*d+j])
+				}
+			}
+			if ok = ch.Factorize(sym); !ok {
+				// Grow the ridge tenfold until it factors.
+				for i := range d {
+					cv[i*d+i] += p.ridge[i] * math.Pow(10, float64(try+1))
+				}
+			}
+		}
+		if !ok {
+			return fmt.Errorf("estimate: component %d: %w", c, errNotPD)
+		}
+		ch.LTo(&l)
+		if err := l.InverseTri(&l); err != nil {
+			return fmt.Errorf("estimate: component %d: %w", c, errNotPD)
+		}
+		li := g.linv[c*d*d : (c+1)*d*d]
+		for i := range d {
+			for j := range d {
+				li[i*d+j] = l.At(i, j)
+			}
+		}
+		g.lc[c] = math.Log(g.w[c]) - 0.5*ch.LogDet() - 0.5*float64(d)*log2Pi
+	}
+	return nil
+}
+
+// logComp fills g.a with log(w_c N(x; μ_c, Σ_c)) and returns the maximum.
+func (g *gmmD) logComp(x []float64) float64 {
+	d := g.d
+	mx := math.Inf(-1)
+	if d == 2 {
+		// The case of joint (IAT, size) models, unrolled.
+		x0, x1 := x[0], x[1]
+		for c := range g.k {
+			e0, e1 := x0-g.mu[2*c], x1-g.mu[2*c+1]
+			li := g.linv[4*c : 4*c+4]
+			y0 := li[0] * e0
+			y1 := li[2]*e0 + li[3]*e1
+			a := g.lc[c] - 0.5*(y0*y0+y1*y1)
+			g.a[c] = a
+			if a > mx {
+				mx = a
+			}
+		}
+		return mx
+	}
+	for c := range g.k {
+		mu := g.mu[c*d : (c+1)*d]
+		for j := range d {
+			g.e[j] = x[j] - mu[j]
+		}
+		li := g.linv[c*d*d : (c+1)*d*d]
+		q := 0.0
+		for i := range d {
+			y := 0.0
+			row := li[i*d : i*d+i+1]
+			for j, lij := range row {
+				y += lij * g.e[j]
+			}
+			q += y * y
+		}
+		a := g.lc[c] - 0.5*q
+		g.a[c] = a
+		if a > mx {
+			mx = a
+		}
+	}
+	return mx
+}
+
+// step does one E step (g.ll becomes the log-likelihood of the current
+// parameters) and the M step. factor must have been called.
+func (g *gmmD) step(p *ptsD) {
+	d, k := g.d, g.k
+	clear(g.s0)
+	clear(g.s1)
+	clear(g.s2)
+	ll := 0.0
+	for i := range p.n {
+		x := p.x[i*d : (i+1)*d]
+		wi := p.weight(i)
+		if wi == 0 {
+			continue
+		}
+		mx := g.logComp(x)
+		tot := 0.0
+		for c := range k {
+			g.a[c] = math.Exp(g.a[c] - mx)
+			tot += g.a[c]
+		}
+		ll += wi * (mx + math.Log(tot))
+		s := wi / tot
+		for c := range k {
+			r := g.a[c] * s
+			if r < 1e-300 {
+				continue
+			}
+			g.s0[c] += r
+			mu := g.mu[c*d : (c+1)*d]
+			s1 := g.s1[c*d : (c+1)*d]
+			s2 := g.s2[c*d*d : (c+1)*d*d]
+			for j := range d {
+				e := x[j] - mu[j]
+				g.e[j] = e
+				s1[j] += r * e
+			}
+			for j := range d {
+				re := r * g.e[j]
+				for l := 0; l <= j; l++ {
+					s2[j*d+l] += re * g.e[l]
+				}
+			}
+		}
+	}
+	g.ll = ll
+	g.mstep(p)
+}
+
+func (g *gmmD) mstep(p *ptsD) {
+	d := g.d
+	for c := range g.k {
+		s0 := g.s0[c]
+		mu := g.mu[c*d : (c+1)*d]
+		cv := g.cov[c*d*d : (c+1)*d*d]
+		if s0 < 1e-10*p.sumW {
+			// Empty: keep its place with a negligible weight.
+			g.w[c] = 1e-12
+			continue
+		}
+		g.w[c] = s0 / p.sumW
+		m1 := g.s1[c*d : (c+1)*d]
+		for j := range d {
+			m1[j] /= s0
+		}
+		for j := range d {
+			for l := 0; l <= j; l++ {
+				v := g.s2[c*d*d+j*d+l]/s0 - m1[j]*m1[l]
+				if j == l {
+					v += p.ridge[j]
+				}
+				cv[j*d+l] = v
+				cv[l*d+j] = v
+			}
+		}
+		for j := range d {
+			mu[j] += m1[j]
+		}
+	}
+	normalise(g.w)
+}
+
+// run iterates EM to convergence (mean log-likelihood change below tol) or
+// maxIter steps, keeping the parameters whose log-likelihood is g.ll.
+func (g *gmmD) run(p *ptsD, maxIter int, tol float64) error {
+	if g.save == nil {
+		g.save = newGMMD(g.k, g.d)
+	}
+	if err := g.factor(p); err != nil {
+		return err
+	}
+	prev := math.Inf(-1)
+	for it := 0; it < maxIter; it++ {
+		g.save.copyParams(g)
+		g.step(p)
+		// g.ll is the likelihood of the parameters saved before the step.
+		// EM only lowers it by rounding or the ridge; either way, or at
+		// convergence, stop there.
+		if (g.ll-prev)/p.sumW < tol {
+			ll := g.ll
+			g.copyParams(g.save)
+			g.ll = ll
+			return g.factor(p)
+		}
+		prev = g.ll
+		if err := g.factor(p); err != nil {
+			g.copyParams(g.save)
+			g.ll = g.logLikFactor(p)
+			return nil
+		}
+	}
+	g.ll = g.logLik(p)
+	return nil
+}
+
+// logLikFactor factors the current parameters and returns their
+// log-likelihood (-Inf when they cannot be factored).
+func (g *gmmD) logLikFactor(p *ptsD) float64 {
+	if g.factor(p) != nil {
+		return math.Inf(-1)
+	}
+	return g.logLik(p)
+}
+
+func (g *gmmD) logLik(p *ptsD) float64 {
+	ll := 0.0
+	for i := range p.n {
+		wi := p.weight(i)
+		if wi == 0 {
+			continue
+		}
+		mx := g.logComp(p.x[i*p.d : (i+1)*p.d])
+		tot := 0.0
+		for c := range g.k {
+			tot += math.Exp(g.a[c] - mx)
+		}
+		ll += wi * (mx + math.Log(tot))
+	}
+	return ll
+}
+
+// initFrom sets the parameters from a hard clustering.
+func (g *gmmD) initFrom(p *ptsD, assign []int) {
+	d := g.d
+	clear(g.s0)
+	clear(g.s1)
+	clear(g.s2)
+	for i := range p.n {
+		c, wi := assign[i], p.weight(i)
+		g.s0[c] += wi
+		for j := range d {
+			g.s1[c*d+j] += wi * p.x[i*d+j]
+		}
+	}
+	for c := range g.k {
+		for j := range d {
+			if g.s0[c] > 0 {
+				g.mu[c*d+j] = g.s1[c*d+j] / g.s0[c]
+			}
+		}
+	}
+	for i := range p.n {
+		c, wi := assign[i], p.weight(i)
+		x := p.x[i*d : (i+1)*d]
+		for j := range d {
+			ej := x[j] - g.mu[c*d+j]
+			for l := 0; l <= j; l++ {
+				g.s2[c*d*d+j*d+l] += wi * ej * (x[l] - g.mu[c*d+l])
+			}
+		}
+	}
+	for c := range g.k {
+		g.w[c] = math.Max(g.s0[c], 1e-12*p.sumW) / p.sumW
+		for j := range d {
+			for l := 0; l <= j; l++ {
+				v := 0.0
+				if g.s0[c] > 0 {
+					v = g.s2[c*d*d+j*d+l] / g.s0[c]
+				}
+				if j == l {
+					v += p.ridge[j]
+				}
+				g.cov[c*d*d+j*d+l] = v
+				g.cov[c*d*d+l*d+j] = v
+			}
+		}
+	}
+	normalise(g.w)
+}
+
+func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int) *gmmD {
+	rng := newRand(o.Seed, uint64(k)|1<<32)
+	best := newGMMD(k, p.d)
+	best.ll = math.Inf(-1)
+	cur := newGMMD(k, p.d)
+	restarts := o.Restarts
+	if k == 1 {
+		restarts = 1
+	}
+	for r := 0; r < restarts; r++ {
+		assign, got := kmeansPP(rng, p.x, p.d, p.w, k, 10)
+		if got < k {
+			continue
+		}
+		cur.initFrom(p, assign)
+		if cur.run(p, shortIter, o.Tol) != nil {
+			continue
+		}
+		if cur.ll > best.ll {
+			best.copyParams(cur)
+		}
+	}
+	if math.IsInf(best.ll, -1) {
+		return nil
+	}
+	if best.run(p, maxIter, o.Tol) != nil {
+		return nil
+	}
+	return best
+}
+
+// FitMixture fits a Gaussian mixture with full covariances to the n rows of
+// x (row-major, len(x) = n·d) by EM. With o.K > 0 it fits that many
+// components (fewer when there are fewer distinct rows); otherwise it fits
+// every k in o.KMin..o.KMax and keeps the one of lowest BIC. Each k is
+// started o.Restarts times from k-means++ seeds and the start of best
+// likelihood is kept. NaN or Inf values are an error.
+func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
+	o = o.withDefaults()
+	if d <= 0 || len(x)%d != 0 {
+		return nil, fmt.Errorf("estimate: %d values do not make rows of dimension %d", len(x), d)
+	}
+	n := len(x) / d
+	if n == 0 {
+		return nil, ErrNoData
+	}
+	if o.Weights != nil && len(o.Weights) != n {
+		return nil, fmt.Errorf("estimate: %d weights for %d rows", len(o.Weights), n)
+	}
+	if o.K < 0 {
+		return nil, fmt.Errorf("estimate: component count %d is negative", o.K)
+	}
+	p := &ptsD{x: x, w: o.Weights, d: d, n: n, ridge: make([]float64, d)}
+	mean := make([]float64, d)
+	for i := range n {
+		wi := p.weight(i)
+		if wi < 0 || math.IsNaN(wi) || math.IsInf(wi, 0) {
+			return nil, fmt.Errorf("estimate: weight %d is %v", i, wi)
+		}
+		p.sumW += wi
+		for j := range d {
+			v := x[i*d+j]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("estimate: row %d column %d is %v", i, j, v)
+			}
+			mean[j] += wi * v
+		}
+	}
+	if !(p.sumW > 0) {
+		return nil, ErrNoData
+	}
+	for j := range d {
+		mean[j] /= p.sumW
+	}
+	for i := range n {
+		for j := range d {
+			e := x[i*d+j] - mean[j]
+			p.ridge[j] += p.weight(i) * e * e
+		}
+	}
+	for j := range d {
+		v := p.ridge[j] / p.sumW
+		if !(v > 0) {
+			m := math.Max(math.Abs(mean[j]), 1)
+			v = m * m
+		}
+		p.ridge[j] = ridgeRel * v
+	}
+	distinct := distinctRows(p)
+	nEff := int(math.Round(p.sumW))
+	if o.K > 0 {
+		for k := min(o.K, distinct); k >= 1; k-- {
+			if g := fitKD(p, k, o, o.MaxIter); g != nil {
+				return g.result(nEff), nil
+			}
+		}
+		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows", d, n)
+	}
+	lo, hi := o.KMin, min(o.KMax, distinct)
+	if lo > hi {
+		lo = hi
+	}
+	fits := make([]*gmmD, hi+1)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(o.Workers, hi-lo+1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				fits[k] = fitKD(p, k, o, min(searchIter, o.MaxIter))
+			}
+		}()
+	}
+	for k := hi; k >= lo; k-- {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	byK := map[int]float64{}
+	bestK := 0
+	for k := lo; k <= hi; k++ {
+		if fits[k] == nil {
+			continue
+		}
+		byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
+		if bestK == 0 || byK[k] < byK[bestK] {
+			bestK = k
+		}
+	}
+	if bestK == 0 {
+		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows with k in %d..%d", d, n, lo, hi)
+	}
+	// The search capped EM; finish the chosen fit.
+	g := fits[bestK]
+	if err := g.run(p, o.MaxIter, o.Tol); err != nil {
+		return nil, err
+	}
+	byK[bestK] = BIC(g.ll, ParamsFull(bestK, d), nEff)
+	res := g.result(nEff)
+	res.BICByK = byK
+	return res, nil
+}
+
+// distinctRows counts distinct rows, up to a limit that exceeds any k.
+func distinctRows(p *ptsD) int {
+	const limit = 1 << 10
+	seen := map[string]struct{}{}
+	for i := range p.n {
+		if p.weight(i) == 0 {
+			continue
+		}
+		row := p.x[i*p.d : (i+1)*p.d]
+		key := fmt.Sprint(row)
+		seen[key] = struct{}{}
+		if len(seen) >= limit {
+			break
+		}
+	}
+	return len(seen)
+}
+
+func (g *gmmD) result(n int) *Mixture {
+	d := g.d
+	m := &Mixture{Dim: d, N: n, LogLik: g.ll, BIC: BIC(g.ll, ParamsFull(g.k, d), n)}
+	for c := range g.k {
+		gs := Gaussian{Weight: g.w[c], Mean: append([]float64(nil), g.mu[c*d:(c+1)*d]...)}
+		for i := range d {
+			gs.Cov = append(gs.Cov, append([]float64(nil), g.cov[c*d*d+i*d:c*d*d+(i+1)*d]...))
+		}
+		m.Components = append(m.Components, gs)
+	}
+	return m
+}
+
+// Density evaluates a mixture's log density quickly: the Cholesky factors
+// are computed once. It is not safe for concurrent use (it has scratch
+// space); make one per goroutine.
+type Density struct {
+	g *gmmD
+}
+
+// NewDensity prepares m for evaluation; it fails when a covariance is not
+// positive definite or a weight is not positive.
+func NewDensity(m *Mixture) (*Density, error) {
+	d, k := m.Dim, len(m.Components)
+	if k == 0 || d <= 0 {
+		return nil, fmt.Errorf("estimate: empty mixture (%d components, dimension %d)", k, d)
+	}
+	g := newGMMD(k, d)
+	for c, gs := range m.Components {
+		if !(gs.Weight > 0) || len(gs.Mean) != d || len(gs.Cov) != d {
+			return nil, fmt.Errorf("estimate: component %d: weight %v, mean of %d, cov of %d rows for dimension %d",
+				c, gs.Weight, len(gs.Mean), len(gs.Cov), d)
+		}
+		g.w[c] = gs.Weight
+		copy(g.mu[c*d:], gs.Mean)
+		for i, row := range gs.Cov {
+			if len(row) != d {
+				return nil, fmt.Errorf("estimate: component %d: covariance row %d has %d values, want %d", c, i, len(row), d)
+			}
+			copy(g.cov[c*d*d+i*d:], row)
+		}
+	}
+	// No ridge: a density is evaluated as given.
+	if err := g.factor(&ptsD{d: d, ridge: make([]float64, d)}); err != nil {
+		return nil, err
+	}
+	return &Density{g: g}, nil
+}
+
+// LogPDF returns log p(x); len(x) must be the dimension.
+func (m *Density) LogPDF(x []float64) float64 {
+	mx := m.g.logComp(x)
+	tot := 0.0
+	for _, a := range m.g.a {
+		tot += math.Exp(a - mx)
+	}
+	return mx + math.Log(tot)
+}
+
+// Dim returns the dimension.
+func (m *Density) Dim() int { return m.g.d }
