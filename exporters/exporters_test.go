@@ -94,9 +94,21 @@ func TestBadInput(t *testing.T) {
 		{"stf limit", "trex-stf", Options{Count: 65000}, "fewer than 65000"},
 		{"cps", "trex-astf", Options{Params: map[string]string{"cps": "0"}}, "--cps"},
 		{"rate count", "trex-stl", Options{Count: 1, Params: map[string]string{"stl-mode": "rate"}}, "at least 2"},
+		{"dotted py name", "trex-py", Options{}, "no other dot"},
+		{"yaml name", "trex-stl", Options{}, "NAME.yaml"},
 	}
 	for _, c := range cases {
-		c.o.Output = filepath.Join(dir, "x.out")
+		c.o.Output = filepath.Join(dir, map[string]string{"trex-stl": "x.yaml", "trex-py": "x.py", "trex-astf": "x.py"}[c.format])
+		switch c.name {
+		case "dotted py name":
+			c.o.Output = filepath.Join(dir, "my.call.py")
+		case "yaml name":
+			c.o.Output = filepath.Join(dir, "x.out")
+		default:
+			if !strings.HasPrefix(c.format, "trex-") || c.format == "trex-stf" {
+				c.o.Output = filepath.Join(dir, "x.out")
+			}
+		}
 		_, err := Export(p, c.format, c.o)
 		if err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want ErrInput mentioning %q", c.name, err, c.want)
@@ -126,7 +138,11 @@ func TestDeterministic(t *testing.T) {
 			continue // formats of other files test themselves
 		}
 		read := func(seed uint64) map[string][]byte {
-			files, _ := export(t, p, format, "out.x", Options{Count: 30, Seed: seed})
+			out := map[string]string{"trex-stl": "out.yaml", "trex-py": "out.py", "trex-astf": "out.py"}[format]
+			if out == "" {
+				out = "out.x"
+			}
+			files, _ := export(t, p, format, out, Options{Count: 30, Seed: seed})
 			m := map[string][]byte{}
 			for _, f := range files {
 				b, err := os.ReadFile(f)

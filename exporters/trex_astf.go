@@ -75,6 +75,9 @@ func writeFlowPcaps(p *profiles.Profile, o Options, ts []target, names []string,
 }
 
 func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
+	if err := trexName(o.Output, ".py"); err != nil {
+		return nil, err
+	}
 	ts, err := statefulTargets(p, o, "trex-astf")
 	if err != nil {
 		return nil, err

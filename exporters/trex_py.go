@@ -23,6 +23,9 @@ func init() {
 // Each group (object and direction) is a dict with its addresses and either
 // a chain table — one (isg µs, payload bytes) row per stream — or a rate.
 func exportPy(p *profiles.Profile, o Options) ([]string, error) {
+	if err := trexName(o.Output, ".py"); err != nil {
+		return nil, err
+	}
 	pl, err := planSTL(p, o)
 	if err != nil {
 		return nil, err

@@ -252,12 +252,17 @@ func stlFiles(o Options) [2]string {
 }
 
 func exportSTL(p *profiles.Profile, o Options) ([]string, error) {
+	names := stlFiles(o)
+	for _, n := range names {
+		if err := trexName(n, ".yaml"); err != nil {
+			return nil, err
+		}
+	}
 	pl, err := planSTL(p, o)
 	if err != nil {
 		return nil, err
 	}
 	clampNote(o, pl.sizers...)
-	names := stlFiles(o)
 	var files []string
 	for d, groups := range pl.groups {
 		if len(groups) == 0 {
