@@ -46,3 +46,14 @@ func benchBaumWelch(b *testing.B, n, d, k, m int) {
 func BenchmarkBaumWelchK10N100k(b *testing.B)    { benchBaumWelch(b, 100000, 2, 10, 1) }
 func BenchmarkBaumWelchK10M3N100k(b *testing.B)  { benchBaumWelch(b, 100000, 2, 10, 3) }
 func BenchmarkBaumWelchK6M6N3400D1(b *testing.B) { benchBaumWelch(b, 3400, 1, 6, 6) }
+
+// FitTemporal on one direction of the main Skype flow (~3.4k packets),
+// model search included: the budget is about 1.5 s.
+func BenchmarkFitTemporalSkype(b *testing.B) {
+	from, _ := loadSkypeMain(b)
+	for b.Loop() {
+		if _, err := FitTemporal(from.IAT, from.Size, TemporalOptions{Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

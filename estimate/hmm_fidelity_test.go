@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"strings"
 	"testing"
 	"time"
 )
@@ -165,6 +163,14 @@ func describeTemporal(tm *Temporal) string {
 	return s
 }
 
+// TestHMMSkypeFidelity is the issue's bar on the main Skype flow: the
+// fitted temporal model, sampled with seeds 1..5 as long as the trimmed
+// original, must keep KS ≤ 0.07 for size and IAT and mean |ACF difference|
+// over lags 1..50 ≤ 0.10, lower than independent draws wherever the
+// original has autocorrelation to keep. The `to` IAT has none beyond a
+// lag-1 value of -0.12 (a jittered 20 ms clock): there independent draws
+// and every HMM tried score 0.022 in expectation over 50 simulated runs, so
+// the HMM is only held to independent draws' level plus the 5-seed noise.
 func TestHMMSkypeFidelity(t *testing.T) {
 	from, to := loadSkypeMain(t)
 	for _, d := range []struct {
@@ -177,97 +183,37 @@ func TestHMMSkypeFidelity(t *testing.T) {
 			t.Fatal(err)
 		}
 		el := time.Since(start)
+		for _, c := range tm.Chains {
+			checkChain(t, c)
+		}
 		f := hmmJudge(tm, d.s)
-		t.Logf("%s: %s fit %v: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, describeTemporal(tm), el, f.ksSize, f.ksIAT, f.acfSize, f.acfIAT)
 		b := hmmJudgeIID(d.s)
-		t.Logf("%s iid resampling: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, b.ksSize, b.ksIAT, b.acfSize, b.acfIAT)
-	}
-}
-
-// fitOneChain fits a single chain over the named feature with explicit
-// settings, for experiments.
-func fitOneChain(t testing.TB, v []float64, name string, logT bool, k, m int, init hmmInitSpec, sticky float64, seed uint64) *Temporal {
-	f := hmmFeature(name, v, logT)
-	rng := rand.New(rand.NewPCG(seed, 0x484d4d))
-	iters := 100
-	if v := os.Getenv("HMM_ITERS"); v != "" {
-		fmt.Sscan(v, &iters)
-	}
-	cfg := hmmFitConfig{maxIter: iters, tol: 1e-5, sticky: sticky, pseudo: 1e-3, varFloor: hmmVarFloor}
-
-	var raw []float64
-	if logT {
-		raw = hmmFeature(name, v, false).z
-	}
-	h, ll, _, err := fitHMM(rng, f.z, raw, 1, k, m, init, &cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := h.chainFrom()
-	ch.LogLik = ll
-	ch.BIC = -2*ll + float64(h.params())*math.Log(float64(len(v)))
-	ch.Features = []string{name}
-	ch.ScaleMean, ch.ScaleStd = []float64{f.mean}, []float64{f.std}
-	if logT {
-		ch.Transform = map[string]string{name: "log"}
-	}
-	return &Temporal{Chains: []Chain{ch}}
-}
-
-func TestHMMExperiment(t *testing.T) {
-	if os.Getenv("HMM_EXPLORE") == "" {
-		t.Skip("exploration only")
-	}
-	from, to := loadSkypeMain(t)
-	type cfgT struct {
-		k, m   int
-		init   hmmInitSpec
-		sticky float64
-	}
-	var cfgs []cfgT
-	for _, c := range strings.Split(os.Getenv("HMM_CFGS"), ";") {
-		var x cfgT
-		var raw int
-		fmt.Sscanf(c, "%d,%d,%d,%d,%f,%d,%d", &x.k, &x.m, &x.init.embed, &x.init.smooth, &x.sticky, &raw, &x.init.regimes)
-		x.init.raw = raw == 1
-		cfgs = append(cfgs, x)
-	}
-	feat := os.Getenv("HMM_FEAT")
-	for _, d := range []struct {
-		name string
-		s    skypeSeries
-	}{{"from", from}, {"to", to}} {
-		if dir := os.Getenv("HMM_DIR"); dir != "" && dir != d.name {
-			continue
+		t.Logf("%s: %s fit %v", d.name, describeTemporal(tm), el.Round(time.Millisecond))
+		t.Logf("%s hmm: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, f.ksSize, f.ksIAT, f.acfSize, f.acfIAT)
+		t.Logf("%s iid: ks_size %.3f ks_iat %.3f acf_err_size %.3f acf_err_iat %.3f", d.name, b.ksSize, b.ksIAT, b.acfSize, b.acfIAT)
+		for _, c := range []struct {
+			what     string
+			got, max float64
+		}{
+			{"ks_size", f.ksSize, 0.07},
+			{"ks_iat", f.ksIAT, 0.07},
+			{"acf_err_size", f.acfSize, 0.10},
+			{"acf_err_iat", f.acfIAT, 0.10},
+		} {
+			if c.got > c.max {
+				t.Errorf("%s: %s %.3f, want <= %.2f", d.name, c.what, c.got, c.max)
+			}
 		}
-		v := d.s.Size
-		if feat == "iat" {
-			v = d.s.IAT
-		}
-		for _, c := range cfgs {
-			start := time.Now()
-			tm := fitOneChain(t, v, feat, feat == "iat", c.k, c.m, c.init, c.sticky, 1)
-			el := time.Since(start)
-			lo, hi := hmmMinMax(v)
-			var ks, ae []float64
-			for seed := uint64(1); seed <= 5; seed++ {
-				g := hmmSampleTemporal(tm, len(v), seed, map[string]float64{feat: lo}, map[string]float64{feat: hi})
-				ks = append(ks, hmmKS(v, g[feat]))
-				ae = append(ae, hmmACFErr(v, g[feat]))
+		for _, c := range []struct {
+			what     string
+			hmm, iid float64
+		}{{"acf_err_size", f.acfSize, b.acfSize}, {"acf_err_iat", f.acfIAT, b.acfIAT}} {
+			if c.iid > 0.05 && c.hmm >= c.iid {
+				t.Errorf("%s: %s %.3f, not lower than independent draws' %.3f", d.name, c.what, c.hmm, c.iid)
 			}
-			diag := 0.0
-			for i, r := range tm.Chains[0].Trans {
-				diag += r[i] / float64(len(r))
+			if c.iid <= 0.05 && c.hmm > c.iid+0.005 {
+				t.Errorf("%s: %s %.3f, worse than independent draws' %.3f", d.name, c.what, c.hmm, c.iid)
 			}
-			if os.Getenv("HMM_ACF") != "" {
-				g := hmmSampleTemporal(tm, 10*len(v), 1, map[string]float64{feat: lo}, map[string]float64{feat: hi})
-				a, b := hmmACF(v, 50), hmmACF(g[feat], 50)
-				for l := 0; l < 50; l += 10 {
-					t.Logf("  lags %d: orig %.2f", l+1, a[l:l+10])
-					t.Logf("  lags %d: modl %.2f", l+1, b[l:l+10])
-				}
-			}
-			t.Logf("%s %s %+v: BIC %.0f meanself %.3f ks %.3f acf %.3f (%.3f) %v", d.name, feat, c, tm.Chains[0].BIC, diag, hmmMedian(ks), hmmMedian(ae), ae, el.Round(time.Millisecond))
 		}
 	}
 }

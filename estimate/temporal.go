@@ -27,7 +27,7 @@ type TemporalOptions struct {
 	// MaxIter caps Baum-Welch iterations per candidate (default 30).
 	MaxIter int
 	// Restarts is how many more times the winning candidate of each chain
-	// is fitted from other random starts (default 1; negative: none).
+	// is fitted from other random starts (default 2; negative: none).
 	Restarts int
 }
 
@@ -53,7 +53,7 @@ func (o TemporalOptions) withDefaults() TemporalOptions {
 		o.MaxIter = 30
 	}
 	if o.Restarts == 0 {
-		o.Restarts = 1
+		o.Restarts = 2
 	} else if o.Restarts < 0 {
 		o.Restarts = 0
 	}
@@ -87,7 +87,6 @@ type hmmCand struct {
 var (
 	hmmIATCands = []hmmCand{
 		{k: 6, m: 6},
-		{k: 12, m: 3, init: hmmInitSpec{embed: 8, raw: true}},
 		{k: 12, m: 3, init: hmmInitSpec{embed: 4, smooth: 50, regimes: 2, raw: true}},
 		{k: 16, m: 2, init: hmmInitSpec{embed: 8, smooth: 50, regimes: 2, raw: true}},
 	}
