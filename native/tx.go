@@ -60,8 +60,10 @@ const lateSlack = 1000 // ns
 // pace sends sch's packets through tr on p's clock. Packets due within
 // threshold of the first packet of a batch (or already due) join it, up to
 // the transport's batch size; a late packet is sent at once and the schedule
-// is kept. A packet's realised time is when the send call returned, so a
-// slow or preempted send shows in the gap error. With topspeed the
+// is kept. A packet's realised time is when its send call began: on a veth
+// pair the call returns only after the peer's whole receive path ran, which
+// is not the sender's timing. A slow send still shows, as lateness of the
+// packets after it. With topspeed the
 // deadlines are ignored and every batch is full. It stops early when stop
 // is set (returning nil) or when a send fails.
 func pace(p *Pacer, sch schedule, tr transport, st *txStats, stop *atomic.Bool, threshold int64, topspeed bool) error {
@@ -109,9 +111,8 @@ func pace(p *Pacer, sch schedule, tr transport, st *txStats, stop *atomic.Bool, 
 			}
 			st.packets += int64(n)
 		} else {
-			sent := p.Now()
 			for i := range n {
-				st.record(deadlines[i], sent, sizes[i], now > deadlines[i]+lateSlack)
+				st.record(deadlines[i], now, sizes[i], now > deadlines[i]+lateSlack)
 			}
 		}
 		st.progress.Store(st.packets)
