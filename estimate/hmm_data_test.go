@@ -13,22 +13,45 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/gmm2trex/gmm2trex/internal/sharedtest"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
-// This file holds the test-only plumbing for the HMM fidelity checks: a
-// minimal reader for the Skype capture (classic pcap, Ethernet/IPv4/UDP) and
-// the comparison statistics. It exists so the HMM can be judged before the
-// trace and metrics packages land; it decodes only what that capture holds.
+// This file holds the test-only plumbing for the HMM fidelity checks: the
+// Skype series (through the trace package, cross-checked against a minimal
+// reader of that capture: classic pcap, Ethernet/IPv4/UDP) and the
+// comparison statistics, written here so this package's tests do not depend
+// on metrics.
 
 // skypeSeries is one trimmed direction of a flow.
 type skypeSeries struct {
 	IAT, Size []float64
 }
 
-// loadSkypeMain reads the main Skype flow and returns its from and to
-// directions, trimmed with percentiles 3,97 on the IAT as estimate does.
+// loadSkypeMain reads the main Skype flow with the trace package and returns
+// its from and to directions, trimmed with percentiles 3,97 on the IAT, as
+// estimate does.
 func loadSkypeMain(t testing.TB) (from, to skypeSeries) {
 	t.Helper()
+	path := sharedtest.Path(t, "pcaps", "skypeLANhome.pcap")
+	c, err := trace.ReadFile(path, trace.Options{SkipHash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "UDP 192.168.0.102:18826 192.168.0.105:26454"
+	for _, o := range c.Objects {
+		if o.ID == id {
+			f, g := trace.Trim(o.From, 3, 97), trace.Trim(o.To, 3, 97)
+			return skypeSeries{IAT: f.IAT, Size: f.Size}, skypeSeries{IAT: g.IAT, Size: g.Size}
+		}
+	}
+	t.Fatalf("%s: no object %q", path, id)
+	return
+}
+
+// The test's own minimal reader and trimming agree with the trace package,
+// so the fidelity numbers here are those of the series estimate fits.
+func TestSkypeSeriesMatchesTrace(t *testing.T) {
+	from, to := loadSkypeMain(t)
 	path := sharedtest.Path(t, "pcaps", "skypeLANhome.pcap")
 	a := netip.MustParseAddrPort("192.168.0.102:18826")
 	b := netip.MustParseAddrPort("192.168.0.105:26454")
@@ -36,12 +59,24 @@ func loadSkypeMain(t testing.TB) (from, to skypeSeries) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hmmTrim(ft, fs, 3, 97), hmmTrim(tt, ts, 3, 97)
+	for _, c := range []struct {
+		name     string
+		got, own skypeSeries
+	}{{"from", from, hmmTrim(ft, fs, 3, 97)}, {"to", to, hmmTrim(tt, ts, 3, 97)}} {
+		if len(c.got.IAT) != len(c.own.IAT) {
+			t.Fatalf("%s: trace kept %d packets, own reader %d", c.name, len(c.got.IAT), len(c.own.IAT))
+		}
+		for i := range c.got.IAT {
+			if math.Abs(c.got.IAT[i]-c.own.IAT[i]) > 1e-9 || c.got.Size[i] != c.own.Size[i] {
+				t.Fatalf("%s packet %d: trace (%v, %v), own (%v, %v)", c.name, i, c.got.IAT[i], c.got.Size[i], c.own.IAT[i], c.own.Size[i])
+			}
+		}
+	}
 }
 
-// hmmReadUDPFlow returns timestamps (s) and UDP payload lengths of the packets
-// a->b and b->a.
-func hmmReadUDPFlow(path string, a, b netip.AddrPort) (abT, abS, baT, baS []float64, err error) {
+// hmmReadUDPFlow returns timestamps (ns) and UDP payload lengths of the
+// packets a->b and b->a.
+func hmmReadUDPFlow(path string, a, b netip.AddrPort) (abT []int64, abS []float64, baT []int64, baS []float64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -63,7 +98,7 @@ func hmmReadUDPFlow(path string, a, b netip.AddrPort) (abT, abS, baT, baS []floa
 		if !ok {
 			continue
 		}
-		ts := float64(ci.Timestamp.UnixNano()) / 1e9
+		ts := ci.Timestamp.UnixNano()
 		switch {
 		case src == a && dst == b:
 			abT, abS = append(abT, ts), append(abS, float64(n))
@@ -106,13 +141,13 @@ func hmmUDPv4(d []byte) (src, dst netip.AddrPort, payload int, ok bool) {
 
 // hmmTrim keeps packets 1..n-1 whose IAT lies within the [lo, hi]
 // percentiles of all IATs (linear interpolation, as numpy.percentile).
-func hmmTrim(ts, sizes []float64, lo, hi float64) skypeSeries {
+func hmmTrim(ts []int64, sizes []float64, lo, hi float64) skypeSeries {
 	if len(ts) < 2 {
 		return skypeSeries{}
 	}
 	iat := make([]float64, len(ts)-1)
 	for i := 1; i < len(ts); i++ {
-		iat[i-1] = ts[i] - ts[i-1]
+		iat[i-1] = float64(ts[i]-ts[i-1]) / 1e9
 	}
 	s := append([]float64(nil), iat...)
 	sort.Float64s(s)
