@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
 )
@@ -45,17 +44,14 @@ func mix(a, b uint64) uint64 {
 }
 
 func (t *flowTable) hash(k *flowKey) uint64 {
-	le := binary.LittleEndian
-	w4 := uint64(k.pa) | uint64(k.pb)<<16 | uint64(k.proto)<<32
-	if k.v6 {
-		w4 |= 1 << 40
-		h := mix(le.Uint64(k.a[:8])^t.seed[0], le.Uint64(k.a[8:])^0x9e3779b97f4a7c15)
-		h ^= mix(le.Uint64(k.b[:8])^t.seed[1], le.Uint64(k.b[8:])^0xbf58476d1ce4e5b9)
-		return mix(h^w4, t.seed[2]|1)
+	if k.meta&(1<<40) != 0 {
+		h := mix(k.a[0]^t.seed[0], k.a[1]^0x9e3779b97f4a7c15)
+		h ^= mix(k.b[0]^t.seed[1], k.b[1]^0xbf58476d1ce4e5b9)
+		return mix(h^k.meta, t.seed[2]|1)
 	}
-	// IPv4 addresses sit in the first 4 bytes, the rest is zero.
-	ab := uint64(le.Uint32(k.a[:4])) | uint64(le.Uint32(k.b[:4]))<<32
-	return mix(mix(ab^t.seed[0], w4^t.seed[1]), t.seed[2]|1)
+	// IPv4 addresses fill the top half of the first word, the rest is zero.
+	ab := k.a[0] | k.b[0]>>32
+	return mix(mix(ab^t.seed[0], k.meta^t.seed[1]), t.seed[2]|1)
 }
 
 // lookup returns the slot of k, which is empty when k is new; the caller
@@ -64,7 +60,7 @@ func (t *flowTable) lookup(k *flowKey, h uint64) *flowSlot {
 	i := h & t.mask
 	for {
 		s := &t.slots[i]
-		if s.state == slotEmpty || s.key == *k {
+		if s.state == slotEmpty || s.key.eq(k) {
 			return s
 		}
 		i = (i + 1) & t.mask

@@ -18,15 +18,21 @@ import (
 // share. Memory is the log's 16 bytes per kept packet plus, at the end, the
 // series' 12 bytes per packet.
 
+// flowKey is a flow's addresses, the lower endpoint (address, then port)
+// first, and meta = port a | port b << 16 | protocol << 32 | v6 << 40.
 type flowKey struct {
-	a, b   [16]byte // the lower endpoint (address, then port) first
-	pa, pb uint16
-	proto  uint8
-	v6     bool
+	a, b ipAddr
+	meta uint64
+}
+
+// eq compares word by word; == on the struct calls a memory comparison that
+// showed in profiles.
+func (k *flowKey) eq(o *flowKey) bool {
+	return k.a[0] == o.a[0] && k.a[1] == o.a[1] && k.b[0] == o.b[0] && k.b[1] == o.b[1] && k.meta == o.meta
 }
 
 type ipKey struct {
-	a  [16]byte
+	a  ipAddr
 	v6 bool
 }
 
@@ -109,12 +115,12 @@ func (t *table) objects() []*Object {
 }
 
 // less orders endpoints by address, then port.
-func less(a *[16]byte, pa uint16, b *[16]byte, pb uint16) bool {
-	if x, y := be.Uint64(a[:8]), be.Uint64(b[:8]); x != y {
-		return x < y
+func less(a ipAddr, pa uint16, b ipAddr, pb uint16) bool {
+	if a[0] != b[0] {
+		return a[0] < b[0]
 	}
-	if x, y := be.Uint64(a[8:]), be.Uint64(b[8:]); x != y {
-		return x < y
+	if a[1] != b[1] {
+		return a[1] < b[1]
 	}
 	return pa < pb
 }
@@ -123,8 +129,8 @@ func less(a *[16]byte, pa uint16, b *[16]byte, pb uint16) bool {
 func (t *table) add(p *pkt, ts int64, size int32) reason {
 	switch t.kind {
 	case IP:
-		from := t.ipDevice(&p.src, p.v6, &p.srcMAC, p.hasSrcMAC)
-		to := t.ipDevice(&p.dst, p.v6, &p.dstMAC, p.hasDstMAC)
+		from := t.ipDevice(p.src, p.v6, &p.srcMAC, p.hasSrcMAC)
+		to := t.ipDevice(p.dst, p.v6, &p.dstMAC, p.hasDstMAC)
 		return t.device(from, to, ts, size)
 	case MAC:
 		if !p.hasSrcMAC && !p.hasDstMAC {
@@ -132,10 +138,10 @@ func (t *table) add(p *pkt, ts int64, size int32) reason {
 		}
 		from, to := int32(-1), int32(-1)
 		if p.hasSrcMAC {
-			from = t.macDevice(&p.srcMAC, &p.src, p.v6)
+			from = t.macDevice(&p.srcMAC, p.src, p.v6)
 		}
 		if p.hasDstMAC {
-			to = t.macDevice(&p.dstMAC, &p.dst, p.v6)
+			to = t.macDevice(&p.dstMAC, p.dst, p.v6)
 		}
 		return t.device(from, to, ts, size)
 	}
@@ -146,12 +152,17 @@ func (t *table) add(p *pkt, ts int64, size int32) reason {
 // flowKeyOf returns the packet's flow key and whether the packet goes from
 // the key's b side to its a side.
 func flowKeyOf(p *pkt) (k flowKey, swapped bool) {
-	swapped = less(&p.dst, p.dport, &p.src, p.sport)
-	k.proto, k.v6 = p.proto, p.v6
+	swapped = less(p.dst, p.dport, p.src, p.sport)
+	k.meta = uint64(p.proto) << 32
+	if p.v6 {
+		k.meta |= 1 << 40
+	}
 	if swapped {
-		k.a, k.pa, k.b, k.pb = p.dst, p.dport, p.src, p.sport
+		k.a, k.b = p.dst, p.src
+		k.meta |= uint64(p.dport) | uint64(p.sport)<<16
 	} else {
-		k.a, k.pa, k.b, k.pb = p.src, p.sport, p.dst, p.dport
+		k.a, k.b = p.src, p.dst
+		k.meta |= uint64(p.sport) | uint64(p.dport)<<16
 	}
 	return k, swapped
 }
@@ -205,11 +216,14 @@ func (t *table) device(from, to int32, ts int64, size int32) reason {
 	return reasonOK
 }
 
-func addr(a *[16]byte, v6 bool) netip.Addr {
+func addr(a ipAddr, v6 bool) netip.Addr {
+	var b [16]byte
+	be.PutUint64(b[:], a[0])
+	be.PutUint64(b[8:], a[1])
 	if v6 {
-		return netip.AddrFrom16(*a)
+		return netip.AddrFrom16(b)
 	}
-	return netip.AddrFrom4([4]byte(a[:4]))
+	return netip.AddrFrom4([4]byte(b[:4]))
 }
 
 // keep adds o to the objects if the selector picks it and returns its
@@ -231,8 +245,8 @@ func (t *table) newFlow(p *pkt) int32 {
 	o := &Object{
 		Kind:   Flow,
 		Proto:  proto,
-		Local:  Endpoint{IP: addr(&p.src, p.v6), Port: p.sport},
-		Remote: Endpoint{IP: addr(&p.dst, p.v6), Port: p.dport},
+		Local:  Endpoint{IP: addr(p.src, p.v6), Port: p.sport},
+		Remote: Endpoint{IP: addr(p.dst, p.v6), Port: p.dport},
 	}
 	if p.hasSrcMAC {
 		o.Local.MAC = net.HardwareAddr(bytes.Clone(p.srcMAC[:]))
@@ -244,8 +258,8 @@ func (t *table) newFlow(p *pkt) int32 {
 	return t.keep(o)
 }
 
-func (t *table) ipDevice(a *[16]byte, v6 bool, mac *[6]byte, hasMAC bool) int32 {
-	k := ipKey{*a, v6}
+func (t *table) ipDevice(a ipAddr, v6 bool, mac *[6]byte, hasMAC bool) int32 {
+	k := ipKey{a, v6}
 	if i, ok := t.ips[k]; ok {
 		return i
 	}
@@ -259,7 +273,7 @@ func (t *table) ipDevice(a *[16]byte, v6 bool, mac *[6]byte, hasMAC bool) int32 
 	return i
 }
 
-func (t *table) macDevice(mac *[6]byte, a *[16]byte, v6 bool) int32 {
+func (t *table) macDevice(mac *[6]byte, a ipAddr, v6 bool) int32 {
 	if i, ok := t.macs[*mac]; ok {
 		return i
 	}
