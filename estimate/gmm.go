@@ -23,6 +23,9 @@ const (
 	// searchIter caps EM for each candidate k of an automatic search;
 	// the chosen k is then run to convergence (MaxIter).
 	searchIter = 100
+	// searchTol is the tolerance of candidate fits during a search over
+	// k on a summary: ranking needs less precision than the final fit.
+	searchTol = 1e-3
 )
 
 // ErrNoData is returned when there is nothing to fit.
@@ -208,9 +211,15 @@ func (g *gmm1D) step(d *pts1D) {
 	p := g.p
 	for j, x := range d.v {
 		tot := 0.0
+		// For a bin, the exponent is the bin's mean Gaussian log density:
+		// exact for its members' sum, unlike the density at its mean.
+		wv := 0.0
+		if d.wv != nil {
+			wv = d.wv[j]
+		}
 		for i := range k {
 			e := x - g.mu[i]
-			pi := g.lw[i] * math.Exp(e*e*g.iv[i])
+			pi := g.lw[i] * math.Exp((e*e+wv)*g.iv[i])
 			p[i] = pi
 			tot += pi
 		}
@@ -218,7 +227,7 @@ func (g *gmm1D) step(d *pts1D) {
 		if tot < 1e-280 {
 			// x is far from every component: redo it in log space so
 			// that its responsibilities and likelihood stay exact.
-			lt = g.logSpace(x, p)
+			lt = g.logSpace(x, wv, p)
 		} else {
 			lt = math.Log(tot)
 			s := d.c[j] / tot
@@ -227,10 +236,6 @@ func (g *gmm1D) step(d *pts1D) {
 			}
 		}
 		ll += d.c[j] * lt
-		wv := 0.0
-		if d.wv != nil {
-			wv = d.wv[j]
-		}
 		for i := range k {
 			r := p[i]
 			e := x - g.mu[i]
@@ -245,11 +250,11 @@ func (g *gmm1D) step(d *pts1D) {
 
 // logSpace fills p with the count-weighted responsibilities of x computed
 // with the log-sum-exp trick and returns log Σ_i w_i/σ_i exp(...).
-func (g *gmm1D) logSpace(x float64, p []float64) float64 {
+func (g *gmm1D) logSpace(x, wv float64, p []float64) float64 {
 	mx := math.Inf(-1)
 	for i := range g.k() {
 		e := x - g.mu[i]
-		a := math.Log(g.lw[i]) + e*e*g.iv[i]
+		a := math.Log(g.lw[i]) + (e*e+wv)*g.iv[i]
 		p[i] = a
 		if a > mx {
 			mx = a
@@ -308,6 +313,10 @@ func (g *gmm1D) initFrom(d *pts1D, bounds []int) {
 // maxIter steps. On return the parameters are those whose log-likelihood is
 // g.ll (one final E step is done for that).
 func (g *gmm1D) run(d *pts1D, maxIter int, tol float64) (iters int) {
+	if maxIter <= 0 {
+		g.ll = g.logLik(d)
+		return 0
+	}
 	prev := math.Inf(-1)
 	for iters = 0; iters < maxIter; iters++ {
 		g.save()
@@ -321,9 +330,10 @@ func (g *gmm1D) run(d *pts1D, maxIter int, tol float64) (iters int) {
 		}
 		prev = g.ll
 	}
-	// g.ll is that of the parameters before the last M step; evaluate the
-	// current ones.
-	g.ll = g.logLik(d)
+	// At the cap, keep the parameters of the last E step: their
+	// likelihood is known, and one M step less costs less than another
+	// pass over the data to evaluate the newest ones.
+	g.restore()
 	return iters
 }
 
@@ -349,13 +359,17 @@ func (g *gmm1D) logLik(d *pts1D) float64 {
 	ll := 0.0
 	for j, x := range d.v {
 		tot := 0.0
+		wv := 0.0
+		if d.wv != nil {
+			wv = d.wv[j]
+		}
 		for i := range k {
 			e := x - g.mu[i]
-			tot += g.lw[i] * math.Exp(e*e*g.iv[i])
+			tot += g.lw[i] * math.Exp((e*e+wv)*g.iv[i])
 		}
 		var lt float64
 		if tot < 1e-280 {
-			lt = g.logSpace(x, g.p)
+			lt = g.logSpace(x, wv, g.p)
 		} else {
 			lt = math.Log(tot)
 		}
@@ -367,7 +381,7 @@ func (g *gmm1D) logLik(d *pts1D) float64 {
 // fitK fits exactly k components (k ≤ distinct values of d) with
 // restarts: each start runs a few EM steps, the best is run to convergence.
 // It returns nil when no start gave k distinct centres.
-func fitK(d *pts1D, k int, o GMMOptions, maxIter int) *gmm1D {
+func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 	rng := newRand(o.Seed, uint64(k))
 	scratch := make([]float64, len(d.v))
 	best := newGMM1D(k)
@@ -391,7 +405,7 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int) *gmm1D {
 	if math.IsInf(best.ll, -1) {
 		return nil
 	}
-	best.run(d, maxIter, o.Tol)
+	best.run(d, maxIter, tol)
 	return best
 }
 
@@ -423,7 +437,7 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 			d = exact
 		}
 		for ; k >= 1; k-- {
-			if g := fitK(d, k, o, o.MaxIter); g != nil {
+			if g := fitK(d, k, o, o.MaxIter, o.Tol); g != nil {
 				if d != exact {
 					g.run(exact, o.MaxIter, o.Tol)
 				}
@@ -441,7 +455,7 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				g := fitK(coarse, k, o, min(searchIter, o.MaxIter))
+				g := fitK(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
 				if g != nil && coarse != exact {
 					g.ll = g.logLik(exact)
 				}

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
+	"sort"
 	"sync"
 
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // DefaultRestartsD is the default number of starts per k for d-D mixtures:
@@ -65,6 +69,9 @@ type ptsD struct {
 	n     int
 	sumW  float64
 	ridge []float64 // per-dimension diagonal regularisation
+	// wcov, when not nil, holds per row a d×d within-cell covariance: the
+	// rows then summarise cells of a larger sample (see gridSummary).
+	wcov []float64
 }
 
 func (p *ptsD) weight(i int) float64 {
@@ -81,6 +88,7 @@ type gmmD struct {
 	mu   []float64 // k×d
 	cov  []float64 // k×d×d
 	linv []float64 // k×d×d, inverse of the lower Cholesky factor
+	prec []float64 // k×d×d, Σ⁻¹ (only for summaries)
 	lc   []float64 // k: log w - ½log det - d/2 log 2π
 	s0   []float64
 	s1   []float64
@@ -95,7 +103,7 @@ func newGMMD(k, d int) *gmmD {
 	return &gmmD{
 		k: k, d: d,
 		w: make([]float64, k), mu: make([]float64, k*d), cov: make([]float64, k*d*d),
-		linv: make([]float64, k*d*d), lc: make([]float64, k),
+		linv: make([]float64, k*d*d), prec: make([]float64, k*d*d), lc: make([]float64, k),
 		s0: make([]float64, k), s1: make([]float64, k*d), s2: make([]float64, k*d*d),
 		a: make([]float64, k), e: make([]float64, d),
 	}
@@ -114,19 +122,18 @@ var errNotPD = errors.New("covariance is not positive definite")
 // covariance is not numerically positive definite.
 func (g *gmmD) factor(p *ptsD) error {
 	d := g.d
-	sym := mat.NewSymDense(d, nil)
-	var ch mat.Cholesky
-	var l mat.TriDense
 	for c := range g.k {
 		cv := g.cov[c*d*d : (c+1)*d*d]
+		li := g.linv[c*d*d : (c+1)*d*d]
 		ok := false
 		for try := 0; try < 8 && !ok; try++ {
-			for i := range d {
-				for j := 0; j <= i; j++ {
-					sym.SetSym(i, j, cv[i*d+j])
-				}
-			}
-			if ok = ch.Factorize(sym); !ok {
+			copy(li, cv)
+			// LAPACK directly: mat.Cholesky would also estimate the
+			// condition number, which costs more than the factorisation
+			// at these sizes.
+			t, fine := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: d, Stride: d, Data: li})
+			ok = fine && lapack64.Trtri(t)
+			if !ok {
 				// Grow the ridge tenfold until it factors.
 				for i := range d {
 					cv[i*d+i] += p.ridge[i] * math.Pow(10, float64(try+1))
@@ -136,19 +143,50 @@ func (g *gmmD) factor(p *ptsD) error {
 		if !ok {
 			return fmt.Errorf("estimate: component %d: %w", c, errNotPD)
 		}
-		ch.LTo(&l)
-		if err := l.InverseTri(&l); err != nil {
-			return fmt.Errorf("estimate: component %d: %w", c, errNotPD)
-		}
-		li := g.linv[c*d*d : (c+1)*d*d]
+		// li holds L⁻¹ in its lower triangle; clear the rest, and
+		// log det Σ = -2 Σ log diag(L⁻¹).
+		logDet := 0.0
 		for i := range d {
-			for j := range d {
-				li[i*d+j] = l.At(i, j)
+			for j := i + 1; j < d; j++ {
+				li[i*d+j] = 0
+			}
+			logDet -= 2 * math.Log(li[i*d+i])
+		}
+		g.lc[c] = math.Log(g.w[c]) - 0.5*logDet - 0.5*float64(d)*log2Pi
+		if p.wcov != nil {
+			pr := g.prec[c*d*d : (c+1)*d*d]
+			for i := range d {
+				for j := range d {
+					v := 0.0
+					for r := max(i, j); r < d; r++ {
+						v += li[r*d+i] * li[r*d+j]
+					}
+					pr[i*d+j] = v
+				}
 			}
 		}
-		g.lc[c] = math.Log(g.w[c]) - 0.5*ch.LogDet() - 0.5*float64(d)*log2Pi
 	}
 	return nil
+}
+
+// cellPenalty subtracts from g.a the ½ tr(Σ_c⁻¹ W) term: with it, g.a is
+// the mean log density of the rows a cell (mean x, within covariance W)
+// summarises, which is exact for Gaussian components.
+func (g *gmmD) cellPenalty(wc []float64) float64 {
+	d := g.d
+	mx := math.Inf(-1)
+	for c := range g.k {
+		pr := g.prec[c*d*d : (c+1)*d*d]
+		t := 0.0
+		for i, w := range wc {
+			t += pr[i] * w
+		}
+		g.a[c] -= 0.5 * t
+		if g.a[c] > mx {
+			mx = g.a[c]
+		}
+	}
+	return mx
 }
 
 // logComp fills g.a with log(w_c N(x; μ_c, Σ_c)) and returns the maximum.
@@ -210,6 +248,9 @@ func (g *gmmD) step(p *ptsD) {
 			continue
 		}
 		mx := g.logComp(x)
+		if p.wcov != nil {
+			mx = g.cellPenalty(p.wcov[i*d*d : (i+1)*d*d])
+		}
 		tot := 0.0
 		for c := range k {
 			g.a[c] = math.Exp(g.a[c] - mx)
@@ -235,6 +276,14 @@ func (g *gmmD) step(p *ptsD) {
 				re := r * g.e[j]
 				for l := 0; l <= j; l++ {
 					s2[j*d+l] += re * g.e[l]
+				}
+			}
+			if p.wcov != nil {
+				wc := p.wcov[i*d*d : (i+1)*d*d]
+				for j := range d {
+					for l := 0; l <= j; l++ {
+						s2[j*d+l] += r * wc[j*d+l]
+					}
 				}
 			}
 		}
@@ -285,6 +334,10 @@ func (g *gmmD) run(p *ptsD, maxIter int, tol float64) error {
 	if err := g.factor(p); err != nil {
 		return err
 	}
+	if maxIter <= 0 {
+		g.ll = g.logLik(p)
+		return nil
+	}
 	prev := math.Inf(-1)
 	for it := 0; it < maxIter; it++ {
 		g.save.copyParams(g)
@@ -299,14 +352,22 @@ func (g *gmmD) run(p *ptsD, maxIter int, tol float64) error {
 			return g.factor(p)
 		}
 		prev = g.ll
+		if it == maxIter-1 {
+			break
+		}
 		if err := g.factor(p); err != nil {
 			g.copyParams(g.save)
 			g.ll = g.logLikFactor(p)
 			return nil
 		}
 	}
-	g.ll = g.logLik(p)
-	return nil
+	// At the cap, keep the parameters of the last E step: their
+	// likelihood is known, and one M step less costs less than another
+	// pass over the data to evaluate the newest ones.
+	ll := g.ll
+	g.copyParams(g.save)
+	g.ll = ll
+	return g.factor(p)
 }
 
 // logLikFactor factors the current parameters and returns their
@@ -326,6 +387,9 @@ func (g *gmmD) logLik(p *ptsD) float64 {
 			continue
 		}
 		mx := g.logComp(p.x[i*p.d : (i+1)*p.d])
+		if p.wcov != nil {
+			mx = g.cellPenalty(p.wcov[i*p.d*p.d : (i+1)*p.d*p.d])
+		}
 		tot := 0.0
 		for c := range g.k {
 			tot += math.Exp(g.a[c] - mx)
@@ -361,7 +425,11 @@ func (g *gmmD) initFrom(p *ptsD, assign []int) {
 		for j := range d {
 			ej := x[j] - g.mu[c*d+j]
 			for l := 0; l <= j; l++ {
-				g.s2[c*d*d+j*d+l] += wi * ej * (x[l] - g.mu[c*d+l])
+				q := ej * (x[l] - g.mu[c*d+l])
+				if p.wcov != nil {
+					q += p.wcov[i*d*d+j*d+l]
+				}
+				g.s2[c*d*d+j*d+l] += wi * q
 			}
 		}
 	}
@@ -384,7 +452,7 @@ func (g *gmmD) initFrom(p *ptsD, assign []int) {
 	normalise(g.w)
 }
 
-func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int) *gmmD {
+func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
 	rng := newRand(o.Seed, uint64(k)|1<<32)
 	best := newGMMD(k, p.d)
 	best.ll = math.Inf(-1)
@@ -409,7 +477,7 @@ func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int) *gmmD {
 	if math.IsInf(best.ll, -1) {
 		return nil
 	}
-	if best.run(p, maxIter, o.Tol) != nil {
+	if best.run(p, maxIter, tol) != nil {
 		return nil
 	}
 	return best
@@ -474,15 +542,28 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	}
 	distinct := distinctRows(p)
 	nEff := int(math.Round(p.sumW))
+	coarse := p.gridSummary(coarseBins)
 	if o.K > 0 {
 		for k := min(o.K, distinct); k >= 1; k-- {
-			if g := fitKD(p, k, o, o.MaxIter); g != nil {
+			c := coarse
+			if k > c.n/4 {
+				c = p
+			}
+			if g := fitKD(c, k, o, o.MaxIter, o.Tol); g != nil {
+				if c != p {
+					if err := g.run(p, o.MaxIter, o.Tol); err != nil {
+						return nil, err
+					}
+				}
 				return g.result(nEff), nil
 			}
 		}
 		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows", d, n)
 	}
 	lo, hi := o.KMin, min(o.KMax, distinct)
+	if hi > coarse.n/4 {
+		coarse = p
+	}
 	if lo > hi {
 		lo = hi
 	}
@@ -494,7 +575,16 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				fits[k] = fitKD(p, k, o, min(searchIter, o.MaxIter))
+				g := fitKD(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+				if g != nil && coarse != p {
+					// A cell straddling two clusters inflates the
+					// covariances of the summary's optimum; a few
+					// steps on the rows undo that before BIC ranks k.
+					if g.run(p, 3, o.Tol) != nil {
+						g = nil
+					}
+				}
+				fits[k] = g
 			}
 		}()
 	}
@@ -526,6 +616,76 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	res := g.result(nEff)
 	res.BICByK = byK
 	return res, nil
+}
+
+// gridSummary summarises p on a grid of about b cells whose edges are
+// per-dimension quantiles, keeping per occupied cell the weight, mean and
+// within-cell covariance, so that restarts and the search over k cost
+// O(cells) per EM step instead of O(rows). It returns p itself when p is
+// small (under 8b rows) or already a summary.
+func (p *ptsD) gridSummary(b int) *ptsD {
+	if p.n < 8*b || p.wcov != nil {
+		return p
+	}
+	d := p.d
+	q := int(math.Max(2, math.Floor(math.Pow(float64(b), 1/float64(d)))))
+	// Per dimension, the q-1 inner edges at equal-count quantiles.
+	edges := make([][]float64, d)
+	col := make([]float64, p.n)
+	for j := range d {
+		for i := range p.n {
+			col[i] = p.x[i*d+j]
+		}
+		slices.Sort(col)
+		for e := 1; e < q; e++ {
+			edges[j] = append(edges[j], col[e*p.n/q])
+		}
+	}
+	cell := make(map[int]int)
+	var w, s1 []float64
+	rows := make([]int, p.n)
+	for i := range p.n {
+		id := 0
+		for j := range d {
+			id = id*q + sort.SearchFloat64s(edges[j], p.x[i*d+j])
+		}
+		c, ok := cell[id]
+		if !ok {
+			c = len(w)
+			cell[id] = c
+			w = append(w, 0)
+			s1 = append(s1, make([]float64, d)...)
+		}
+		rows[i] = c
+		wi := p.weight(i)
+		w[c] += wi
+		for j := range d {
+			s1[c*d+j] += wi * p.x[i*d+j]
+		}
+	}
+	m := len(w)
+	o := &ptsD{x: make([]float64, m*d), d: d, n: m, sumW: p.sumW, ridge: p.ridge, wcov: make([]float64, m*d*d)}
+	for c := range m {
+		for j := range d {
+			if w[c] > 0 {
+				o.x[c*d+j] = s1[c*d+j] / w[c]
+			}
+		}
+	}
+	for i := range p.n {
+		c, wi := rows[i], p.weight(i)
+		if !(w[c] > 0) {
+			continue
+		}
+		for j := range d {
+			ej := p.x[i*d+j] - o.x[c*d+j]
+			for l := range d {
+				o.wcov[c*d*d+j*d+l] += wi * ej * (p.x[i*d+l] - o.x[c*d+l]) / w[c]
+			}
+		}
+	}
+	o.w = w
+	return o
 }
 
 // distinctRows counts distinct rows, up to a limit that exceeds any k.
