@@ -105,6 +105,7 @@ const (
 // compareHello returns what differs between the local side's hello and the
 // remote side's own settings, or "" when they match.
 func compareHello(h, own ctlMsg, ownDurationSet, ownCountSet bool) string {
+	// A remote side's zero multiplier means "the local side's".
 	short := func(s string) string { return s[:min(len(s), 12)] }
 	switch {
 	case h.Version != own.Version:
@@ -119,6 +120,8 @@ func compareHello(h, own ctlMsg, ownDurationSet, ownCountSet bool) string {
 		return fmt.Sprintf("transport differs (local %s, remote %s; udp and raw mix, tcp does not)", h.Transport, own.Transport)
 	case ownDurationSet && h.Duration != own.Duration:
 		return fmt.Sprintf("duration differs (local %gs, remote %gs)", h.Duration, own.Duration)
+	case own.Multiplier != 0 && h.Multiplier != own.Multiplier:
+		return fmt.Sprintf("rate multiplier differs (local %g, remote %g)", h.Multiplier, own.Multiplier)
 	case ownCountSet && h.Count != own.Count:
 		return fmt.Sprintf("count differs (local %d, remote %d)", h.Count, own.Count)
 	}

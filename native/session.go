@@ -68,7 +68,10 @@ type Config struct {
 
 	Model      sampler.Model
 	Seed       uint64
-	Multiplier float64 // rate multiplier; 0 means 1
+	// Multiplier divides every gap. 0 means 1 on the local side; on the
+	// remote side it means "the local side's", and any other value must
+	// equal the local side's.
+	Multiplier float64
 	Token      string
 
 	ControlPort, DataPort int
@@ -85,7 +88,7 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
-	if c.Multiplier == 0 {
+	if c.Multiplier == 0 && c.Role == Local {
 		c.Multiplier = 1
 	}
 	if c.ControlPort == 0 {
@@ -189,7 +192,7 @@ func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 	default:
 		return nil, fmt.Errorf("native: unknown transport %q (valid: udp, tcp, raw)", cfg.Transport)
 	}
-	if cfg.Multiplier <= 0 || math.IsInf(cfg.Multiplier, 0) || math.IsNaN(cfg.Multiplier) {
+	if cfg.Multiplier < 0 || math.IsInf(cfg.Multiplier, 0) || math.IsNaN(cfg.Multiplier) {
 		return nil, fmt.Errorf("native: rate multiplier %g must be positive", cfg.Multiplier)
 	}
 	var ifi *net.Interface
@@ -363,8 +366,12 @@ func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
 	if m.DataPort <= 0 || m.DataPort > 65535 {
 		return fmt.Errorf("control: local data port %d out of range", m.DataPort)
 	}
+	if !(m.Multiplier > 0) || math.IsInf(m.Multiplier, 0) {
+		return fmt.Errorf("control: local rate multiplier %g is not positive", m.Multiplier)
+	}
 	s.peerPort = m.DataPort
 	s.duration, s.count = m.Duration, m.Count
+	s.cfg.Multiplier = m.Multiplier
 	// A start already past on this clock (clocks differ between hosts)
 	// would make the first packets late and bunch them; start now instead.
 	s.start = max(m.Start, time.Now().Add(10*time.Millisecond).UnixNano())

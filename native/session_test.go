@@ -334,6 +334,11 @@ func TestRefusals(t *testing.T) {
 				c.Duration = 3 * time.Second
 			}
 		}, "duration differs"},
+		{"multiplier", func(side int, c *Config) {
+			if side == 1 {
+				c.Multiplier = 2
+			}
+		}, "rate multiplier differs"},
 		{"transport", func(side int, c *Config) {
 			if side == 1 {
 				c.Transport = TCP

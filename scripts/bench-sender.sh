@@ -3,8 +3,10 @@
 # `gmm2trex send --protocol raw` on one veth pair between two network
 # namespaces created (and removed) here. Every sender's frames are captured
 # on the receiving end with tcpdump (nanosecond stamps); the gap error is
-# |captured gap - intended gap| per packet. Needs root, ip, tcpdump,
-# tcpreplay, go, awk. Run from anywhere: scripts/bench-sender.sh
+# |captured gap - intended gap| per packet. gmm2trex's pacer runs its
+# thread in the SCHED_FIFO class when root, so tcpreplay is measured both
+# plain and under chrt. Needs root, ip, tcpdump, tcpreplay, go, awk, chrt.
+# Run from anywhere: scripts/bench-sender.sh
 #   N=2000     packets in the timed runs (the reference mix: 0.2-3 ms gaps)
 #   LOOPS=50   rounds of the N packets in the top-speed runs
 set -euo pipefail
@@ -16,8 +18,8 @@ PROFILE=$ROOT/native/testdata/bench.yaml
 
 die() { echo "bench-sender.sh: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces and raw sockets)"
-for c in ip tcpdump tcpreplay go awk; do
-	command -v "$c" >/dev/null || die "needs $c (apt-get install -y iproute2 tcpdump tcpreplay gawk)"
+for c in ip tcpdump tcpreplay go awk chrt; do
+	command -v "$c" >/dev/null || die "needs $c (apt-get install -y iproute2 tcpdump tcpreplay gawk util-linux)"
 done
 
 W=${KEEP:-$(mktemp -d)}
@@ -95,11 +97,17 @@ rate() {
 declare -A MED P99 PPS
 
 echo "timed runs: $N packets each..." >&2
-cap_start "$W/tcpreplay.pcap"
-ip netns exec "$A" tcpreplay -q -K -i "$IA" "$W/in.pcap" >/dev/null 2>&1
-cap_stop
-check_count "$W/tcpreplay.pcap" "$N" tcpreplay
-read -r MED[tcpreplay] P99[tcpreplay] < <(paste <(intended_pcap) <(times "$W/tcpreplay.pcap" | gaps) | stats)
+# tcpreplay twice: as it comes, and under the real-time class our pacer
+# asks for itself (SCHED_FIFO 50), so that the comparison is fair.
+for v in tcpreplay tcpreplay-rt; do
+	rt=()
+	[ "$v" = tcpreplay-rt ] && rt=(chrt -f 50)
+	cap_start "$W/$v.pcap"
+	ip netns exec "$A" "${rt[@]}" tcpreplay -q -K -i "$IA" "$W/in.pcap" >/dev/null 2>&1
+	cap_stop
+	check_count "$W/$v.pcap" "$N" "$v"
+	read -r MED[$v] P99[$v] < <(paste <(intended_pcap) <(times "$W/$v.pcap" | gaps) | stats)
+done
 
 cap_start "$W/replay.pcap"
 ip netns exec "$A" "$G" replay "$W/in.pcap" -I "$IA" --quiet >/dev/null
@@ -123,10 +131,14 @@ read -r MED[send] P99[send] < <(paste <(intended_send) <(times "$W/send.pcap" | 
 
 TOTAL=$((N * LOOPS))
 echo "top-speed runs: $TOTAL packets each..." >&2
-cap_start "$W/tcpreplay-top.pcap"
-ip netns exec "$A" tcpreplay -q -K --topspeed --loop "$LOOPS" -i "$IA" "$W/in.pcap" >/dev/null 2>&1
-cap_stop
-PPS[tcpreplay]=$(rate "$W/tcpreplay-top.pcap" "$TOTAL")
+for v in tcpreplay tcpreplay-rt; do
+	rt=()
+	[ "$v" = tcpreplay-rt ] && rt=(chrt -f 50)
+	cap_start "$W/$v-top.pcap"
+	ip netns exec "$A" "${rt[@]}" tcpreplay -q -K --topspeed --loop "$LOOPS" -i "$IA" "$W/in.pcap" >/dev/null 2>&1
+	cap_stop
+	PPS[$v]=$(rate "$W/$v-top.pcap" "$TOTAL")
+done
 
 cap_start "$W/replay-top.pcap"
 ip netns exec "$A" "$G" replay "$W/in.pcap" -I "$IA" --topspeed --loop "$LOOPS" --quiet >/dev/null
@@ -142,6 +154,8 @@ echo
 echo "gap error = |captured gap - intended gap| on the receiving veth end; max rate with --topspeed"
 echo "(send: -x 1000). Machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)."
 printf "%-32s %12s %12s %14s\n" sender "median µs" "p99 µs" "max rate pps"
-printf "%-32s %12s %12s %14s\n" "tcpreplay $(tcpreplay -V 2>&1 | awk 'NR==1{print $3}') -K" "${MED[tcpreplay]}" "${P99[tcpreplay]}" "${PPS[tcpreplay]}"
+TV=$(tcpreplay -V 2>&1 | awk 'NR==1{print $3}')
+printf "%-32s %12s %12s %14s\n" "tcpreplay $TV -K" "${MED[tcpreplay]}" "${P99[tcpreplay]}" "${PPS[tcpreplay]}"
+printf "%-32s %12s %12s %14s\n" "tcpreplay $TV -K, chrt -f 50" "${MED[tcpreplay-rt]}" "${P99[tcpreplay-rt]}" "${PPS[tcpreplay-rt]}"
 printf "%-32s %12s %12s %14s\n" "gmm2trex replay" "${MED[replay]}" "${P99[replay]}" "${PPS[replay]}"
 printf "%-32s %12s %12s %14s\n" "gmm2trex send --protocol raw" "${MED[send]}" "${P99[send]}" "${PPS[send]}"

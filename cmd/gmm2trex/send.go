@@ -61,7 +61,7 @@ func init() {
 			&cli.StringFlag{Name: "capture", Usage: "write what this side sent and received on -I to pcap `FILE`"},
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` (default: the profile's first)"},
 			&cli.StringFlag{Name: "model", Value: "iid", Usage: "`iid` (independent mixture draws) or hmm (the hidden Markov chains)"},
-			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "rate multiplier `X` (gaps are divided by it)"},
+			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "rate multiplier `X` (gaps are divided by it; a remote side without -x takes the local side's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same packets as sample"},
 			&cli.StringFlag{Name: "token", Sources: cli.EnvVars("GMM2TREX_TOKEN"), Usage: "shared `SECRET` both sides must hold (env GMM2TREX_TOKEN)"},
 			&cli.IntFlag{Name: "control-port", Value: native.DefaultControlPort, Usage: "control channel TCP `PORT`"},
@@ -132,6 +132,9 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	cfg.Multiplier = cmd.Float("multiplier")
 	if !(cfg.Multiplier > 0) || math.IsInf(cfg.Multiplier, 0) {
 		return usagef("-x %v: must be a number > 0", cfg.Multiplier)
+	}
+	if cfg.Role == native.Remote && !cmd.IsSet("multiplier") {
+		cfg.Multiplier = 0 // the local side's
 	}
 	cfg.Seed = cmd.Uint64("seed")
 	cfg.Token = cmd.String("token")
