@@ -66,8 +66,8 @@ type Config struct {
 	Duration time.Duration
 	Count    int
 
-	Model      sampler.Model
-	Seed       uint64
+	Model sampler.Model
+	Seed  uint64
 	// Multiplier divides every gap. 0 means 1 on the local side; on the
 	// remote side it means "the local side's", and any other value must
 	// equal the local side's.
