@@ -1,0 +1,95 @@
+package estimate
+
+import (
+	"fmt"
+	"math"
+)
+
+// IAT transforms.
+const (
+	TransformNone = "none"
+	TransformLog  = "log"
+)
+
+// DefaultIATTransform is the IAT transform of FitDirection when none is
+// given; README ("defaults chosen by evidence") gives the measurements.
+const DefaultIATTransform = TransformLog
+
+// DirectionOptions says how FitDirection models one direction.
+type DirectionOptions struct {
+	GMM GMMOptions
+	// IATTransform is "log" (fit the IAT mixture on log(IAT)) or "none";
+	// "" means DefaultIATTransform.
+	IATTransform string
+	// Temporal, when not nil, adds the HMM; its IATTransform, when empty,
+	// follows IATTransform.
+	Temporal *TemporalOptions
+}
+
+// DirectionFit is the models of one direction.
+type DirectionFit struct {
+	Size, IAT    *Mixture1D
+	IATTransform string    // what IAT was fitted on: "none" or "log"
+	Temporal     *Temporal // nil unless asked for
+}
+
+// FitDirection fits the 1-D size and IAT mixtures of one direction, and its
+// temporal model when o.Temporal is set. iat (seconds) and size (bytes) are
+// the trimmed, aligned series of trace.Trim.
+func FitDirection(iat, size []float64, o DirectionOptions) (*DirectionFit, error) {
+	if len(iat) != len(size) {
+		return nil, fmt.Errorf("estimate: %d IATs but %d sizes", len(iat), len(size))
+	}
+	tr := o.IATTransform
+	if tr == "" {
+		tr = DefaultIATTransform
+	}
+	if tr != TransformNone && tr != TransformLog {
+		return nil, fmt.Errorf("estimate: unknown IAT transform %q (want none or log)", tr)
+	}
+	f := &DirectionFit{IATTransform: tr}
+	var err error
+	if f.Size, err = FitMixture1D(size, o.GMM); err != nil {
+		return nil, fmt.Errorf("size: %w", err)
+	}
+	x := iat
+	if tr == TransformLog {
+		x = LogIAT(iat)
+	}
+	if f.IAT, err = FitMixture1D(x, o.GMM); err != nil {
+		return nil, fmt.Errorf("iat: %w", err)
+	}
+	if o.Temporal != nil {
+		to := *o.Temporal
+		if to.IATTransform == "" {
+			to.IATTransform = tr
+		}
+		if f.Temporal, err = FitTemporal(iat, size, to); err != nil {
+			return nil, fmt.Errorf("hmm: %w", err)
+		}
+	}
+	return f, nil
+}
+
+// LogIAT returns log(max(iat, floor)), the floor being half the smallest
+// positive gap (1e-9 s when every gap is zero): back-to-back packets with a
+// zero gap in the capture's resolution stay finite, just below the smallest
+// gap seen. The temporal model uses the same floor.
+func LogIAT(iat []float64) []float64 {
+	floor := math.Inf(1)
+	for _, x := range iat {
+		if x > 0 && x < floor {
+			floor = x
+		}
+	}
+	if math.IsInf(floor, 1) {
+		floor = 1e-9
+	} else {
+		floor /= 2
+	}
+	out := make([]float64, len(iat))
+	for i, x := range iat {
+		out[i] = math.Log(math.Max(x, floor))
+	}
+	return out
+}

@@ -1,0 +1,70 @@
+package profiles
+
+import (
+	"slices"
+
+	"github.com/gmm2trex/gmm2trex/estimate"
+)
+
+// ParamOf converts a fitted 1-D mixture into a Param. transform is what the
+// mixture was fitted on ("none", "log" or "" for sizes); min and max are the
+// observed bounds in the feature's own units.
+func ParamOf(m *estimate.Mixture1D, transform string, min, max float64) Param {
+	p := Param{Min: min, Max: max, Transform: transform, BIC: slices.Clone(m.BICByK)}
+	for _, c := range m.Components {
+		p.Mixture = append(p.Mixture, Component{Weight: c.Weight, Mean: c.Mean, Std: c.Std})
+	}
+	return p
+}
+
+// HMMOf converts a fitted temporal model.
+func HMMOf(t *estimate.Temporal) *HMM {
+	h := &HMM{}
+	for _, c := range t.Chains {
+		ch := Chain{
+			Features:  slices.Clone(c.Features),
+			Scale:     Scale{Mean: slices.Clone(c.ScaleMean), Std: slices.Clone(c.ScaleStd)},
+			Start:     slices.Clone(c.Start),
+			Transform: map[string]string{},
+		}
+		for f, tr := range c.Transform {
+			if tr != "" && tr != TransformNone {
+				ch.Transform[f] = tr
+			}
+		}
+		if len(ch.Transform) == 0 {
+			ch.Transform = nil
+		}
+		for _, row := range c.Trans {
+			ch.Transitions = append(ch.Transitions, slices.Clone(row))
+		}
+		for _, s := range c.States {
+			var st State
+			for _, g := range s.Components {
+				mc := MVComponent{Weight: g.Weight, Mean: slices.Clone(g.Mean)}
+				for _, row := range g.Cov {
+					mc.Cov = append(mc.Cov, slices.Clone(row))
+				}
+				st.Mixture = append(st.Mixture, mc)
+			}
+			ch.States = append(ch.States, st)
+		}
+		h.Chains = append(h.Chains, ch)
+	}
+	return h
+}
+
+// DirectionOf converts the models of one direction; iat and size are the
+// trimmed series they were fitted on, which give the packet count and the
+// bounds generated values stay within; they must not be empty.
+func DirectionOf(f *estimate.DirectionFit, iat, size []float64) *Direction {
+	d := &Direction{
+		Packets: len(size),
+		Size:    ParamOf(f.Size, "", slices.Min(size), slices.Max(size)),
+		IAT:     ParamOf(f.IAT, f.IATTransform, slices.Min(iat), slices.Max(iat)),
+	}
+	if f.Temporal != nil {
+		d.HMM = HMMOf(f.Temporal)
+	}
+	return d
+}
