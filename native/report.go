@@ -38,7 +38,8 @@ type Received struct {
 }
 
 // Delay is the one-way delay in microseconds, from the peer's send stamp to
-// the kernel's receive stamp; it is only meaningful when both clocks agree.
+// the kernel's receive stamp; it is only meaningful when both clocks agree
+// (negative delays from a clock behind the peer's count as 0).
 type Delay struct {
 	Median float64 `json:"median"`
 	P99    float64 `json:"p99"`

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -50,7 +48,6 @@ type udpReceiver struct {
 	st   *rxStats
 	done chan struct{}
 	quit atomic.Bool
-	err  error
 }
 
 func startUDPReceiver(conn *net.UDPConn, peer netip.Addr) *udpReceiver {
@@ -69,9 +66,6 @@ func (r *udpReceiver) loop() {
 		if err != nil {
 			if r.quit.Load() || errors.Is(err, net.ErrClosed) {
 				return
-			}
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				continue
 			}
 			// ICMP errors for our own sends surface here; they are not fatal.
 			continue
@@ -127,8 +121,7 @@ type tcpReceiver struct {
 	st   *rxStats
 	done chan struct{}
 	quit atomic.Bool
-	mu   sync.Mutex
-	err  error // a stream error other than the end of the run
+	err  error // a stream error other than the end of the run; read after done
 }
 
 func startTCPReceiver(conn *net.TCPConn) *tcpReceiver {
@@ -163,9 +156,7 @@ func (r *tcpReceiver) fail(err error) {
 	if r.quit.Load() || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 		return
 	}
-	r.mu.Lock()
 	r.err = err
-	r.mu.Unlock()
 }
 
 func (r *tcpReceiver) stop() {
