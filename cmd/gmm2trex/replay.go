@@ -68,6 +68,8 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	case cfg.Spin < 0 || cfg.BatchThreshold < 0:
 		return usagef("--spin and --batch-threshold must not be negative")
 	}
+	// Zero in native.ReplayConfig means the default; a zero flag means none.
+	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
 	path := cmd.Args().First()
 	var err error
 	if cfg.Frames, cfg.Times, err = readFrames(path); err != nil {

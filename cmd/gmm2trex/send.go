@@ -156,6 +156,8 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	if cfg.BatchThreshold = cmd.Duration("batch-threshold"); cfg.BatchThreshold < 0 {
 		return usagef("--batch-threshold %v: must not be negative", cfg.BatchThreshold)
 	}
+	// Zero in native.Config means the default; a zero flag means none.
+	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
 	cfg.Iface, cfg.Capture = cmd.String("iface"), cmd.String("capture")
 	if (cfg.Transport == native.Raw || cfg.Capture != "") && cfg.Iface == "" {
 		return usagef("--protocol raw and --capture need -I IFACE")
