@@ -1,6 +1,9 @@
 package metrics
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // KLGridPoints is the number of evaluation points of KL (the reference code's
 // np.linspace(0, max(original), 100)).
@@ -15,9 +18,13 @@ const KLGridPoints = 100
 //
 // where f_orig and f_gen are Gaussian KDEs with Scott's bandwidth of each
 // sample (scipy.stats.gaussian_kde), and the sum is scipy.stats.entropy(p, q).
-// It is +Inf when q_i underflows to 0 where p_i > 0, as scipy's is.
-//
-// Deviations from scipy, for inputs where scipy fails or is slow: a constant
+// Deviations from scipy, for inputs where scipy fails, gives up or is slow:
+// where a density underflows to 0 (a grid point tens of bandwidths from every
+// point of a sample), scipy returns +Inf; here the densities are carried as
+// logarithms and such a point gets the log of its dominant kernel terms (the
+// nearest points), so KL stays finite and ranks bad imitations instead of
+// saturating. Rounding can make KL of near-equal samples a hair below 0; it is
+// clamped to 0. A constant
 // sample (zero standard deviation, where scipy raises a singular-matrix error)
 // gets a bandwidth of half the grid step, so its density is a bump the grid
 // sees; long samples use the binned KDE (see KDE; relative density error below
@@ -43,9 +50,75 @@ func KL(orig, gen []float64) float64 {
 	}
 	grid[KLGridPoints-1] = top
 	floor := step / 2
-	KDE(p[:], grid[:], orig, bandwidthOr(orig, floor))
-	KDE(q[:], grid[:], gen, bandwidthOr(gen, floor))
-	return entropy(p[:], q[:])
+	ho, hg := bandwidthOr(orig, floor), bandwidthOr(gen, floor)
+	KDE(p[:], grid[:], orig, ho)
+	KDE(q[:], grid[:], gen, hg)
+	logDensities(p[:], grid[:], orig, ho)
+	logDensities(q[:], grid[:], gen, hg)
+	return max(entropyLog(p[:], q[:]), 0)
+}
+
+// logDensities replaces the KDE values in f by their logarithms; values that
+// underflowed to 0 get the log of the nearest points' kernel terms.
+func logDensities(f, grid, x []float64, h float64) {
+	lnorm := -math.Log(float64(len(x)) * h * math.Sqrt(2*math.Pi))
+	for i, v := range f {
+		if v > 0 {
+			f[i] = math.Log(v)
+			continue
+		}
+		f[i] = lnorm + logNear(x, grid[i], h)
+	}
+}
+
+// logNear is the log of the kernel sum at g from the nearest point on each
+// side of g (with their copies), computed without underflow: far from the
+// data these terms dominate the sum by factors of exp(tens of thousands).
+func logNear(x []float64, g, h float64) float64 {
+	lo := sort.SearchFloat64s(x, g)
+	a, b := math.Inf(-1), math.Inf(-1)
+	if lo > 0 {
+		d := (g - x[lo-1]) / h
+		a = math.Log(nearCount(x, lo-1)) - d*d/2
+	}
+	if lo < len(x) {
+		d := (x[lo] - g) / h
+		b = math.Log(nearCount(x, lo)) - d*d/2
+	}
+	m := max(a, b)
+	return m + math.Log(math.Exp(a-m)+math.Exp(b-m))
+}
+
+// entropyLog is scipy.stats.entropy(p, q) for densities given as logs:
+// both normalised to sum 1, then Σ p ln(p/q).
+func entropyLog(lp, lq []float64) float64 {
+	zp, zq := logSumExp(lp), logSumExp(lq)
+	if math.IsInf(zp, 0) || math.IsInf(zq, 0) || math.IsNaN(zp+zq) {
+		return math.NaN()
+	}
+	var kl float64
+	for i := range lp {
+		a, b := lp[i]-zp, lq[i]-zq
+		if p := math.Exp(a); p > 0 {
+			kl += p * (a - b)
+		}
+	}
+	return kl
+}
+
+func logSumExp(l []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range l {
+		m = max(m, v)
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	var s float64
+	for _, v := range l {
+		s += math.Exp(v - m)
+	}
+	return m + math.Log(s)
 }
 
 func bandwidthOr(x []float64, floor float64) float64 {
@@ -53,29 +126,4 @@ func bandwidthOr(x []float64, floor float64) float64 {
 		return h
 	}
 	return floor
-}
-
-// entropy is scipy.stats.entropy(p, q): both normalised to sum 1, then
-// Σ p ln(p/q).
-func entropy(p, q []float64) float64 {
-	var sp, sq float64
-	for i := range p {
-		sp += p[i]
-		sq += q[i]
-	}
-	if !(sp > 0) || !(sq > 0) {
-		return math.NaN()
-	}
-	var kl float64
-	for i := range p {
-		pi, qi := p[i]/sp, q[i]/sq
-		switch {
-		case pi == 0:
-		case qi == 0:
-			return math.Inf(1)
-		default:
-			kl += pi * math.Log(pi/qi)
-		}
-	}
-	return kl
 }

@@ -407,3 +407,22 @@ func TestACFErrMatchesACF(t *testing.T) {
 	ACF(r, x)
 	close(t, "AR(1) r1", r[0], 0.8, 0.03)
 }
+
+// Where scipy's densities underflow (it returns inf), KL stays finite and
+// still grows with the distance between the samples.
+func TestKLFarApart(t *testing.T) {
+	a, _, _, _ := fixtures()
+	sa := sorted(a)
+	var prev float64
+	for _, width := range []float64{0.5, 0.05, 0.005} {
+		gen := make([]float64, 200)
+		for i := range gen {
+			gen[i] = 9.9 + width*float64(i)/200
+		}
+		kl := KL(sa, gen)
+		if math.IsInf(kl, 0) || math.IsNaN(kl) || !(kl > prev) {
+			t.Errorf("gen width %g: KL = %g, want finite and above %g", width, kl, prev)
+		}
+		prev = kl
+	}
+}
