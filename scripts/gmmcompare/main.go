@@ -1,0 +1,201 @@
+// Command gmmcompare produces the evidence behind estimate's defaults and its
+// comparison with scikit-learn (scripts/sklearn_compare.py runs it). It is a
+// measurement tool, not part of gmm2trex.
+//
+//	gmmcompare series CAPTURE...   JSON: every direction's trimmed IAT, log-IAT and
+//	                               size series with our auto fit (k, log-likelihood, BIC)
+//	gmmcompare bench FILE RUNS     median time of our auto fit on the values in FILE
+//	                               (one number per line)
+//	gmmcompare defaults CAPTURE... KS of iid draws from the fitted profile against the
+//	                               trimmed data, for --iat-transform none|log and caps of k
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gmm2trex/gmm2trex/estimate"
+	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/sampler"
+	"github.com/gmm2trex/gmm2trex/trace"
+)
+
+const minPackets = 100
+
+func main() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: gmmcompare series|bench|defaults ARGS (see the doc comment)")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "series":
+		err = series(os.Args[2:])
+	case "bench":
+		err = bench(os.Args[2:])
+	case "defaults":
+		err = defaults(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown mode %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gmmcompare:", err)
+		os.Exit(1)
+	}
+}
+
+type direction struct {
+	name      string
+	iat, size []float64
+}
+
+// directions reads the captures with the estimate defaults (flows, payload
+// sizes, 3..97 percentile trimming, 100 packets).
+func directions(paths []string) ([]direction, error) {
+	var out []direction
+	for _, p := range paths {
+		c, err := trace.ReadFile(p, trace.Options{SkipHash: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range c.Objects {
+			for _, d := range []struct {
+				name string
+				s    trace.Series
+			}{{"from", o.From}, {"to", o.To}} {
+				if d.s.Len() < minPackets {
+					continue
+				}
+				t := trace.Trim(d.s, 3, 97)
+				out = append(out, direction{fmt.Sprintf("%s %s %s", filepath.Base(p), o.ID, d.name), t.IAT, t.Size})
+			}
+		}
+	}
+	return out, nil
+}
+
+type seriesOut struct {
+	Name      string    `json:"name"`
+	Values    []float64 `json:"values"`
+	K         int       `json:"k"`
+	LogLik    float64   `json:"loglik_per_sample"`
+	BIC       float64   `json:"bic"`
+	Distinct  int       `json:"distinct"`
+	MillisAvg float64   `json:"ms"`
+}
+
+func series(paths []string) error {
+	dirs, err := directions(paths)
+	if err != nil {
+		return err
+	}
+	var out []seriesOut
+	for _, d := range dirs {
+		for _, f := range []struct {
+			name string
+			x    []float64
+		}{{"iat", d.iat}, {"log-iat", estimate.LogIAT(d.iat)}, {"size", d.size}} {
+			t0 := time.Now()
+			m, err := estimate.FitMixture1D(f.x, estimate.GMMOptions{Seed: 1})
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", d.name, f.name, err)
+			}
+			s := slices.Clone(f.x)
+			slices.Sort(s)
+			out = append(out, seriesOut{
+				Name: d.name + " " + f.name, Values: f.x, K: len(m.Components),
+				LogLik: m.LogLik / float64(len(f.x)), BIC: m.BIC, Distinct: len(slices.Compact(s)),
+				MillisAvg: float64(time.Since(t0).Microseconds()) / 1000,
+			})
+		}
+	}
+	return json.NewEncoder(os.Stdout).Encode(out)
+}
+
+func bench(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("bench FILE RUNS")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var x []float64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		v, err := strconv.ParseFloat(sc.Text(), 64)
+		if err != nil {
+			return err
+		}
+		x = append(x, v)
+	}
+	runs, err := strconv.Atoi(args[1])
+	if err != nil {
+		return err
+	}
+	var ts []float64
+	k := 0
+	for range runs {
+		t0 := time.Now()
+		m, err := estimate.FitMixture1D(x, estimate.GMMOptions{Seed: 1})
+		if err != nil {
+			return err
+		}
+		ts = append(ts, time.Since(t0).Seconds()*1000)
+		k = len(m.Components)
+	}
+	slices.Sort(ts)
+	fmt.Printf("{\"median_ms\": %.3f, \"k\": %d, \"runs\": %d}\n", ts[len(ts)/2], k, runs)
+	return nil
+}
+
+// defaults prints, per direction, the KS distance between the trimmed IATs
+// and iid draws from profiles fitted with each IAT transform and cap of k.
+func defaults(paths []string) error {
+	dirs, err := directions(paths)
+	if err != nil {
+		return err
+	}
+	caps := []int{5, 8, 12, 16, 20}
+	fmt.Printf("%-62s %-5s", "direction", "tr")
+	for _, c := range caps {
+		fmt.Printf("  k≤%-2d KS (k)  ", c)
+	}
+	fmt.Println()
+	for _, d := range dirs {
+		for _, tr := range []string{"none", "log"} {
+			fmt.Printf("%-62s %-5s", d.name, tr)
+			for _, c := range caps {
+				fit, err := estimate.FitDirection(d.iat, d.size, estimate.DirectionOptions{
+					GMM: estimate.GMMOptions{MaxK: c, Seed: 1}, IATTransform: tr})
+				if err != nil {
+					return err
+				}
+				pd := profiles.DirectionOf(fit, d.iat, d.size)
+				src, err := sampler.NewSource(pd, sampler.IID, 1, 0)
+				if err != nil {
+					return err
+				}
+				n := max(20000, len(d.iat))
+				gen := make([]float64, n)
+				for i := range gen {
+					gen[i], _ = src.Next()
+				}
+				orig := slices.Clone(d.iat)
+				slices.Sort(orig)
+				slices.Sort(gen)
+				fmt.Printf("  %.4f (%2d)  ", metrics.KS(orig, gen), len(fit.IAT.Components))
+			}
+			fmt.Println()
+		}
+	}
+	return nil
+}
