@@ -32,9 +32,6 @@ func runAccuracy(t *testing.T, c accuracyCase) accuracyFigures {
 	if testing.Short() {
 		t.Skip("accuracy of estimate+sample+compare on the shared captures: skipped with -short")
 	}
-	if !hasCommand("estimate") {
-		t.Skip("the estimate command is not built into this binary yet")
-	}
 	pcap := sharedtest.Path(t, "pcaps", c.file)
 	cp, err := trace.ReadFile(pcap, trace.Options{})
 	if err != nil {
@@ -105,15 +102,6 @@ func runAccuracy(t *testing.T, c accuracyCase) accuracyFigures {
 		}
 	}
 	return fig
-}
-
-func hasCommand(name string) bool {
-	for _, c := range commands {
-		if c.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // atMost checks one median against its bound.
