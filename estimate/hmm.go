@@ -44,9 +44,16 @@ type hmmModel struct {
 type hmmFitConfig struct {
 	maxIter int
 	tol     float64 // stop when the mean log-likelihood per observation improves less
-	// sticky is the Dirichlet prior's extra mass on each self-transition
-	// (κ of the sticky HMM); pseudo is a small mass on every transition so
-	// no path becomes impossible for unseen data.
+	// sticky is ρ of the sticky prior on self-transitions: each row's
+	// self-count grows by ρ times the row's expected count (a Dirichlet
+	// prior with κ_i = ρ·N_i), which makes the M-step's chain the lazy
+	// chain (A + ρI)/(1+ρ): every dwell time grows by 1+ρ while the
+	// stationary distribution, hence the marginal, stays the data's. A
+	// fixed κ on every row (the classic sticky HMM) instead lengthens
+	// rarely visited states the most and skews the marginal towards them:
+	// on the Skype sizes κ = 200 gave a long-run KS of 0.04-0.05, ρ 0.01-0.03.
+	// pseudo is a small mass on every transition so no path becomes
+	// impossible for unseen data.
 	sticky, pseudo float64
 	// varFloor bounds every variance from below (in scaled units) so a
 	// component sitting on one repeated value keeps a finite density.
@@ -485,18 +492,20 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 	for s := 0; s < k; s++ {
 		h.start[s] = w.occ[s] / tot
 	}
-	// Expected transitions are xi·A; the sticky prior adds κ to the diagonal.
+	// Expected transitions are xi·A; the sticky prior adds ρ·N_i to the
+	// diagonal.
 	for i := 0; i < k; i++ {
 		row := h.trans[i*k : (i+1)*k]
 		xr := w.xi[i*k : (i+1)*k]
 		var sum float64
 		for j := range row {
 			v := xr[j]*row[j] + cfg.pseudo
-			if i == j {
-				v += cfg.sticky
-			}
 			row[j] = v
 			sum += v
+		}
+		if cfg.sticky > 0 {
+			row[i] += cfg.sticky * sum
+			sum += cfg.sticky * sum
 		}
 		if sum > 0 {
 			for j := range row {

@@ -28,7 +28,7 @@ func benchBaumWelch(b *testing.B, n, d, k, m int) {
 	labels := hmmKMeans(rng, x, d, k, 10)
 	h := hmmInitFromLabels(rng, x, d, k, m, labels, hmmVarFloor)
 	w := newHMMWork(n, d, k, m)
-	cfg := hmmFitConfig{maxIter: 1, sticky: 0, pseudo: 1e-3, varFloor: hmmVarFloor}
+	cfg := hmmFitConfig{maxIter: 1, pseudo: 1e-3, varFloor: hmmVarFloor}
 	if _, err := w.iterate(h, x, &cfg); err != nil {
 		b.Fatal(err)
 	}

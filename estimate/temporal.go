@@ -20,9 +20,10 @@ type TemporalOptions struct {
 	// MaxStates and MaxComponents cap the states per chain and the mixture
 	// components per state of every candidate (defaults 20 and 6).
 	MaxStates, MaxComponents int
-	// Sticky is κ, the extra Dirichlet mass on each self-transition of the
-	// regime candidates; 0 gives the default 200, a negative value disables
-	// the prior.
+	// Sticky, when positive, replaces the sticky prior strength ρ of every
+	// regime candidate (defaults 0.5 and 1: dwell times 1.5 and 2 times the
+	// maximum-likelihood ones; see hmmFitConfig); negative disables the
+	// prior.
 	Sticky float64
 	// MaxIter caps Baum-Welch iterations per candidate (default 30).
 	MaxIter int
@@ -43,11 +44,6 @@ func (o TemporalOptions) withDefaults() TemporalOptions {
 	}
 	if o.MaxComponents <= 0 {
 		o.MaxComponents = 6
-	}
-	if o.Sticky == 0 {
-		o.Sticky = 200
-	} else if o.Sticky < 0 {
-		o.Sticky = 0
 	}
 	if o.MaxIter <= 0 {
 		o.MaxIter = 30
@@ -71,11 +67,11 @@ const hmmVarFloor = 1e-3
 const hmmMinObs = 20
 
 // hmmCand is one candidate chain: k states of m components, initialised as
-// init says, with sticky prior κ (sticky true: the options' κ, else none).
+// init says, with sticky prior strength ρ (0: none).
 type hmmCand struct {
 	k, m   int
 	init   hmmInitSpec
-	sticky bool
+	sticky float64
 }
 
 // The candidates, from experiments on the shared captures (see README):
@@ -92,14 +88,16 @@ var (
 	}
 	hmmSizeCands = []hmmCand{
 		{k: 6, m: 6, init: hmmInitSpec{smooth: 50}},
-		{k: 4, m: 4, init: hmmInitSpec{smooth: 50}, sticky: true},
-		{k: 6, m: 4, init: hmmInitSpec{smooth: 50}, sticky: true},
-		{k: 8, m: 3, init: hmmInitSpec{smooth: 50}, sticky: true},
+		{k: 8, m: 3, init: hmmInitSpec{smooth: 50}, sticky: 0.5},
+		{k: 4, m: 6, init: hmmInitSpec{smooth: 100}, sticky: 0.5},
+		{k: 6, m: 4, init: hmmInitSpec{smooth: 25}, sticky: 0.5},
+		{k: 6, m: 6, init: hmmInitSpec{smooth: 50}, sticky: 1},
+		{k: 4, m: 6, init: hmmInitSpec{smooth: 100}, sticky: 1},
 	}
 	// In "auto" only the first joint candidate is tried: on the shared
 	// captures joint chains lost to separate ones by a wide margin.
 	hmmJointCands = []hmmCand{
-		{k: 8, m: 3, init: hmmInitSpec{smooth: 50}, sticky: true},
+		{k: 8, m: 3, init: hmmInitSpec{smooth: 50}, sticky: 0.5},
 		{k: 6, m: 6},
 		{k: 12, m: 3, init: hmmInitSpec{embed: 8, raw: true}},
 	}
@@ -222,11 +220,15 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	fit := func(c hmmCand, streamID uint64) *hmmChoice {
 		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
 		cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
-		if c.sticky {
-			if o.Sticky == 0 {
+		if c.sticky > 0 {
+			switch {
+			case o.Sticky < 0:
 				return nil // the prior is disabled: this candidate would repeat another
+			case o.Sticky > 0:
+				cfg.sticky = o.Sticky
+			default:
+				cfg.sticky = c.sticky
 			}
-			cfg.sticky = o.Sticky
 		}
 		if k < 1 || n < 2*k {
 			return nil
@@ -255,8 +257,8 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 				ch.Transform[f.name] = "log"
 			}
 		}
-		acfErr, ks := hmmCheck(o.Seed^streamID, h, feats, tg)
-		cand := &hmmChoice{score: acfErr + hmmKSWeight*ks, bic: ch.BIC, chain: ch, cand: c}
+		score, acfErr, ks := hmmCheck(o.Seed^streamID, h, feats, tg)
+		cand := &hmmChoice{score: score, bic: ch.BIC, chain: ch, cand: c}
 		if hmmTrace != nil {
 			hmmTrace(stream, c, iters, acfErr, ks, cand.bic)
 		}
