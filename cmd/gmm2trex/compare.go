@@ -46,7 +46,8 @@ func init() {
 			"   gmm2trex compare call.pcap gen.pcap --json --max-ks 0.05 --max-acf-err 0.1   # a CI gate",
 		Description: "Each side is a capture (pcap/pcapng, gzipped too) or a CSV written by 'sample'\n" +
 			"(header time,direction,size,iat). The original is cut into objects and trimmed\n" +
-			"like estimate does with the same flags; the generated side is taken as it is.\n\n" +
+			"like estimate does with the same flags (a CSV original is taken as it is);\n" +
+			"the generated side is taken as it is, only --min-packets applies to it.\n\n" +
 			"Objects are paired by id. When no id matches and the generated side has a single\n" +
 			"object (always so for a CSV), it is paired with --object, or else with the\n" +
 			"original's largest object. Per object and direction it prints KS (size, IAT,\n" +
