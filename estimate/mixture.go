@@ -253,7 +253,7 @@ func (g *gmmD) step(p *ptsD) {
 		}
 		tot := 0.0
 		for c := range k {
-			g.a[c] = math.Exp(g.a[c] - mx)
+			g.a[c] = expNeg(g.a[c] - mx)
 			tot += g.a[c]
 		}
 		ll += wi * (mx + math.Log(tot))
@@ -392,7 +392,7 @@ func (g *gmmD) logLik(p *ptsD) float64 {
 		}
 		tot := 0.0
 		for c := range g.k {
-			tot += math.Exp(g.a[c] - mx)
+			tot += expNeg(g.a[c] - mx)
 		}
 		ll += wi * (mx + math.Log(tot))
 	}
