@@ -9,10 +9,14 @@
 # Run from anywhere: scripts/bench-sender.sh
 #   N=2000     packets in the timed runs (the reference mix: 0.2-3 ms gaps)
 #   LOOPS=50   rounds of the N packets in the top-speed runs
+#   SPIN=      gmm2trex's --spin (default: its own default)
 set -euo pipefail
 
 N=${N:-2000}
 LOOPS=${LOOPS:-50}
+SPIN_TIME=${SPIN:-}
+SPIN=()
+[ -n "$SPIN_TIME" ] && SPIN=(--spin "$SPIN_TIME")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROFILE=$ROOT/native/testdata/bench.yaml
 
@@ -110,7 +114,7 @@ for v in tcpreplay tcpreplay-rt; do
 done
 
 cap_start "$W/replay.pcap"
-ip netns exec "$A" "$G" replay "$W/in.pcap" -I "$IA" --quiet >/dev/null
+ip netns exec "$A" "$G" replay "$W/in.pcap" -I "$IA" --quiet "${SPIN[@]}" >/dev/null
 cap_stop
 check_count "$W/replay.pcap" "$N" replay
 read -r MED[replay] P99[replay] < <(paste <(intended_pcap) <(times "$W/replay.pcap" | gaps) | stats)
@@ -121,7 +125,7 @@ send_run() { # capture file, extra local flags...
 	cap_start "$f"
 	ip netns exec "$B" "$G" send -m remote -d 198.18.0.1 -o "$PROFILE" --quiet --wait 20s --json >"$f.remote.json" &
 	local rp=$!
-	ip netns exec "$A" "$G" send -m local -d 198.18.0.2 -o "$PROFILE" --protocol raw -I "$IA" --quiet --wait 20s --json "$@" >"$f.local.json"
+	ip netns exec "$A" "$G" send -m local -d 198.18.0.2 -o "$PROFILE" --protocol raw -I "$IA" --quiet --wait 20s --json "${SPIN[@]}" "$@" >"$f.local.json"
 	wait "$rp"
 	cap_stop
 }
