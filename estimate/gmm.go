@@ -25,7 +25,7 @@ const (
 	searchIter = 100
 	// searchTol is the tolerance of candidate fits during a search over
 	// k on a summary: ranking needs less precision than the final fit.
-	searchTol = 1e-3
+	searchTol = 1e-4
 )
 
 // ErrNoData is returned when there is nothing to fit.
@@ -143,14 +143,24 @@ func (d *pts1D) binned(b int) *pts1D {
 		return d
 	}
 	per := d.n / float64(b)
+	// A value repeated this often keeps a bin of its own: EM can then put
+	// a narrow component on it during the search, as it will on the data
+	// (packet sizes, gaps at the capture's clock resolution).
+	heavy := max(3, per/2)
 	o := &pts1D{n: d.n, mean: d.mean, variance: d.variance, varFloor: d.varFloor}
 	for j := 0; j < len(d.v); {
 		cnt, sum := 0.0, 0.0
 		k := j
 		for k < len(d.v) && (cnt < per || k == j) {
+			if k > j && d.c[k] >= heavy {
+				break
+			}
 			cnt += d.c[k]
 			sum += d.c[k] * d.v[k]
 			k++
+			if d.c[k-1] >= heavy {
+				break
+			}
 		}
 		m := sum / cnt
 		ss := 0.0
@@ -409,6 +419,34 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 	return best
 }
 
+// splitFrom returns a k+1 component fit of d started from the k component
+// fit prev with one component split into two (each component is tried, the
+// best after a short run is run on).
+func splitFrom(d *pts1D, prev *gmm1D, o GMMOptions) *gmm1D {
+	k := prev.k()
+	best := newGMM1D(k + 1)
+	best.ll = math.Inf(-1)
+	cur := newGMM1D(k + 1)
+	for i := range k {
+		copy(cur.w, prev.w)
+		copy(cur.mu, prev.mu)
+		copy(cur.v, prev.v)
+		sd := math.Sqrt(prev.v[i])
+		// Two halves a standard deviation apart keep the component's
+		// weight, mean and variance.
+		cur.w[i], cur.w[k] = prev.w[i]/2, prev.w[i]/2
+		cur.mu[i], cur.mu[k] = prev.mu[i]-sd/2, prev.mu[i]+sd/2
+		cur.v[i] = math.Max(0.75*prev.v[i], d.varFloor)
+		cur.v[k] = cur.v[i]
+		cur.run(d, shortIter, o.Tol)
+		if cur.ll > best.ll {
+			best.copyFrom(cur)
+		}
+	}
+	best.run(d, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+	return best
+}
+
 // FitMixture1D fits a Gaussian mixture to x by EM. With o.K > 0 it fits that
 // many components (fewer when x has fewer distinct values); with o.K == 0 it
 // fits 1..o.MaxK and keeps the fit of lowest BIC. Each k is started
@@ -469,6 +507,23 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 	}
 	close(next)
 	wg.Wait()
+	// More components never fit worse at the optimum; when the restarts of
+	// some k found a worse optimum than k-1, start it again from the k-1
+	// fit with one component split in two.
+	for k := 2; k <= maxK; k++ {
+		prev, cur := fits[k-2], fits[k-1]
+		if prev == nil || (cur != nil && cur.ll >= prev.ll) {
+			continue
+		}
+		if g := splitFrom(coarse, prev, o); g != nil {
+			if coarse != exact {
+				g.ll = g.logLik(exact)
+			}
+			if cur == nil || g.ll > cur.ll {
+				fits[k-1] = g
+			}
+		}
+	}
 	byK := make([]float64, maxK)
 	bestK := 0
 	for k := 1; k <= maxK; k++ {
