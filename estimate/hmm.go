@@ -220,13 +220,13 @@ func (w *hmmWork) emissions(h *hmmModel, x []float64) {
 	k, m := h.k, h.m
 	if w.idx == nil {
 		for t := 0; t < w.n; t++ {
-			w.off[t] = w.emit(h, x[t*h.d:(t+1)*h.d], w.lc[t*k*m:(t+1)*k*m], w.b[t*k:(t+1)*k])
+			w.off[t] = w.emit(h, x[t*h.d:(t+1)*h.d], w.lc[t*k*m:(t+1)*k*m], w.b[t*k:(t+1)*k], w.z)
 		}
 		return
 	}
 	nv := len(w.uniq) / h.d
 	for v := 0; v < nv; v++ {
-		w.tabOff[v] = w.emit(h, w.uniq[v*h.d:(v+1)*h.d], w.tabLC[v*k*m:(v+1)*k*m], w.tabB[v*k:(v+1)*k])
+		w.tabOff[v] = w.emit(h, w.uniq[v*h.d:(v+1)*h.d], w.tabLC[v*k*m:(v+1)*k*m], w.tabB[v*k:(v+1)*k], w.z)
 	}
 	for t, v := range w.idx {
 		copy(w.lc[t*k*m:(t+1)*k*m], w.tabLC[int(v)*k*m:(int(v)+1)*k*m])
@@ -267,8 +267,9 @@ func (w *hmmWork) dedupe(x []float64) {
 }
 
 // emit computes one observation's component terms into lc, its scaled
-// state emission probabilities into bt, and returns the scale offset.
-func (w *hmmWork) emit(h *hmmModel, xt, lc, bt []float64) float64 {
+// state emission probabilities into bt, and returns the scale offset; z is
+// scratch of length d.
+func (w *hmmWork) emit(h *hmmModel, xt, lc, bt, z []float64) float64 {
 	d, k, m := h.d, h.k, h.m
 	best := math.Inf(-1)
 	switch d {
@@ -295,7 +296,7 @@ func (w *hmmWork) emit(h *hmmModel, xt, lc, bt []float64) float64 {
 		}
 	default:
 		for i := range lc {
-			v := h.g[i].logDens(xt, w.z, d)
+			v := h.g[i].logDens(xt, z, d)
 			lc[i] = v
 			best = max(best, v)
 		}
@@ -337,6 +338,7 @@ func (w *hmmWork) forward(h *hmmModel) (float64, error) {
 		}
 	}
 	var ll float64
+	prod := 1.0
 	for t := 0; t < w.n; t++ {
 		at := w.alpha[t*k : (t+1)*k]
 		bt := w.b[t*k : (t+1)*k]
@@ -373,9 +375,17 @@ func (w *hmmWork) forward(h *hmmModel) (float64, error) {
 		for s := range at {
 			at[s] *= inv
 		}
-		ll += math.Log(c) + w.off[t]
+		// log Π c_t taken in chunks: one logarithm per many steps instead
+		// of one per step, flushed long before the product could overflow
+		// or underflow.
+		prod *= c
+		ll += w.off[t]
+		if prod > 1e150 || prod < 1e-150 {
+			ll += math.Log(prod)
+			prod = 1
+		}
 	}
-	return ll, nil
+	return ll + math.Log(prod), nil
 }
 
 // backward runs the scaled backward pass and accumulates the expected
