@@ -1,6 +1,7 @@
 package estimate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -420,14 +421,21 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 }
 
 // splitFrom returns a k+1 component fit of d started from the k component
-// fit prev with one component split into two (each component is tried, the
-// best after a short run is run on).
+// fit prev with one component split into two. The three components of
+// largest weight × standard deviation (the broadest mass) are tried; the
+// best after a short run is run on.
 func splitFrom(d *pts1D, prev *gmm1D, o GMMOptions) *gmm1D {
 	k := prev.k()
 	best := newGMM1D(k + 1)
 	best.ll = math.Inf(-1)
 	cur := newGMM1D(k + 1)
-	for i := range k {
+	cand := make([]int, k)
+	for i := range cand {
+		cand[i] = i
+	}
+	spread := func(i int) float64 { return prev.w[i] * math.Sqrt(prev.v[i]) }
+	slices.SortStableFunc(cand, func(a, b int) int { return cmp.Compare(spread(b), spread(a)) })
+	for _, i := range cand[:min(3, k)] {
 		copy(cur.w, prev.w)
 		copy(cur.mu, prev.mu)
 		copy(cur.v, prev.v)
