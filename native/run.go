@@ -151,13 +151,9 @@ func (s *Session) Run(ctx context.Context, progress func(sent, received int64)) 
 
 	// Schedule.
 	var sch schedule
-	if dm := cfg.Object.Dir(s.dir); dm != nil {
-		src, err := sampler.NewSource(dm, cfg.Model, cfg.Seed, uint64(s.dir))
-		if err != nil {
-			return nil, fmt.Errorf("native: %s %s: %w", cfg.Object.ID, s.dir, err)
-		}
+	if s.src != nil {
 		sch = &modelSchedule{
-			src: src, first: true, mult: cfg.Multiplier,
+			src: s.src, first: true, mult: cfg.Multiplier,
 			duration: s.duration * cfg.Multiplier, count: s.count,
 			minGap:   int64(math.Ceil(1e9 / cfg.MaxPPS)),
 			overhead: sizeOverhead(cfg.Profile.Settings.Size, cfg.Transport == TCP, s.cfg.Peer.Is6()),

@@ -162,9 +162,10 @@ func CheckPeer(a netip.Addr) error {
 type Session struct {
 	cfg      Config
 	ctl      *control
-	dir      profiles.Dir // the direction this side sends
-	start    int64        // agreed start, Unix ns
-	duration float64      // seconds of schedule, 0: none
+	dir      profiles.Dir    // the direction this side sends
+	src      *sampler.Source // its model, nil when it has none
+	start    int64           // agreed start, Unix ns
+	duration float64         // seconds of schedule, 0: none
 	count    int
 	peerPort int
 
@@ -213,7 +214,13 @@ func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 			s.Close()
 		}
 	}()
-	// Raw sockets first: a missing privilege is reported before any peer waits.
+	// The model and the raw socket first: a wrong model or a missing
+	// privilege is reported before any peer waits.
+	if dm := cfg.Object.Dir(s.dir); dm != nil {
+		if s.src, err = sampler.NewSource(dm, cfg.Model, cfg.Seed, uint64(s.dir)); err != nil {
+			return nil, fmt.Errorf("native: %s, direction %s (this side's): %w", cfg.Object.ID, s.dir, err)
+		}
+	}
 	if cfg.Transport == Raw {
 		if s.raw, err = openRaw(ifi, ifi.MTU+frame.EthLen); err != nil {
 			return nil, err
