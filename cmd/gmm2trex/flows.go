@@ -47,7 +47,9 @@ func captureFlags() []cli.Flag {
 
 // loadCapture reads the capture named by captureFlags (or the embedded
 // sample), with a progress bar on a terminal, and prints its warnings.
-func loadCapture(cmd *cli.Command) (*trace.Capture, error) {
+// hash asks for Capture.SHA256 (profiles record it; it costs about a third
+// of the reading time).
+func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
 	kind, err := trace.ParseKind(cmd.String("kind"))
 	if err != nil {
 		return nil, usagef("-i: %v", err)
@@ -56,7 +58,7 @@ func loadCapture(cmd *cli.Command) (*trace.Capture, error) {
 	if err != nil {
 		return nil, usagef("--size: %v", err)
 	}
-	opts := trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty")}
+	opts := trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty"), SkipHash: !hash}
 	if f := cmd.String("ids"); f != "" {
 		if opts.Select, err = trace.LoadSelectors(f); err != nil {
 			return nil, err
@@ -110,7 +112,7 @@ func runFlows(_ context.Context, cmd *cli.Command) error {
 	if minPackets < 0 {
 		return usagef("--min-packets %d: must not be negative", minPackets)
 	}
-	c, err := loadCapture(cmd)
+	c, err := loadCapture(cmd, false)
 	if err != nil {
 		return err
 	}
