@@ -463,3 +463,32 @@ func TestFitTemporalBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A series longer than the search window: the search runs on its first
+// hmmSearchMax packets, the winner is refined on all of them, and the
+// evidence (BIC) counts every packet.
+func TestFitTemporalLongSeries(t *testing.T) {
+	n := hmmSearchMax + 5000
+	rng := rand.New(rand.NewPCG(8, 8))
+	iat, size := make([]float64, n), make([]float64, n)
+	for i := range iat {
+		iat[i] = 0.02 * rng.ExpFloat64()
+		size[i] = math.Round(100 + 20*rng.NormFloat64())
+		if i > n/2 {
+			size[i] += 50 // a regime the search window never sees
+		}
+	}
+	tm, err := FitTemporal(iat, size, TemporalOptions{Seed: 1, MaxIter: 5, Restarts: -1, Structure: "separate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range tm.Chains {
+		checkChain(t, c)
+		// BIC = -2 LL + p log n with n the whole series: p comes out positive
+		// and whole only with the right n.
+		p := (c.BIC + 2*c.LogLik) / math.Log(float64(n))
+		if p < 1 || math.Abs(p-math.Round(p)) > 1e-6 {
+			t.Errorf("%v: BIC %v and log-likelihood %v imply %v parameters at n=%d", c.Features, c.BIC, c.LogLik, p, n)
+		}
+	}
+}

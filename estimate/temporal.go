@@ -68,6 +68,15 @@ const hmmVarFloor = 1e-3
 // hmmMinObs is the shortest series FitTemporal accepts.
 const hmmMinObs = 20
 
+// hmmSearchMax bounds the packets the candidate search fits and simulates
+// (its cost grows with them; 10k is about three Skype calls' worth), and
+// hmmRefineIter is how many Baum-Welch iterations the winner then gets on
+// the whole series.
+const (
+	hmmSearchMax  = 10000
+	hmmRefineIter = 10
+)
+
 // hmmCand is one candidate chain: k states of m components, initialised as
 // init says, with sticky prior strength ρ (0: none).
 type hmmCand struct {
@@ -146,8 +155,11 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	fi := hmmFeature("iat", iat, o.IATTransform == "log")
 	fs := hmmFeature("size", size, false)
 	raw := hmmFeature("iat", iat, false)
-	ti := newHMMTarget(iat, false)
-	ts := newHMMTarget(size, true)
+	// The model search runs on the first hmmSearchMax packets at most; the
+	// winner is then refined on the whole series (searchChain).
+	nw := min(len(iat), hmmSearchMax)
+	ti := newHMMTarget(iat[:nw], false)
+	ts := newHMMTarget(size[:nw], true)
 
 	// The three searches are independent (own data views, own random
 	// streams): run side by side, they use both cores of a small machine
@@ -196,6 +208,8 @@ var hmmTrace func(stream uint64, c hmmCand, iters int, acfErr, ks, bic float64)
 
 type hmmChoice struct {
 	cand       hmmCand
+	model      *hmmModel
+	cfg        hmmFitConfig
 	score, bic float64
 	chain      Chain
 	chains     []Chain
@@ -228,6 +242,12 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			}
 		}
 	}
+	nw := len(tg[0].v) // the search window
+	xs := x[:nw*d]
+	var rxs []float64
+	if rx != nil {
+		rxs = rx[:nw*d]
+	}
 	fit := func(c hmmCand, streamID uint64) *hmmChoice {
 		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
 		cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
@@ -241,35 +261,17 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 				cfg.sticky = c.sticky
 			}
 		}
-		if k < 1 || n < 2*k {
+		if k < 1 || nw < 2*k {
 			return nil
 		}
 		rng := rand.New(rand.NewPCG(o.Seed, streamID))
-		h, ll, iters, err := fitHMM(rng, x, rx, d, k, m, c.init, &cfg)
+		h, ll, iters, err := fitHMM(rng, xs, rxs, d, k, m, c.init, &cfg)
 		if err != nil {
 			return nil
 		}
-		ch := h.chainFrom()
-		// The log-likelihood of the transformed features in their own
-		// units: undo the standardisation's Jacobian.
-		for _, f := range feats {
-			ll -= float64(n) * math.Log(f.std)
-		}
-		ch.LogLik = ll
-		ch.BIC = -2*ll + float64(h.params())*math.Log(float64(n))
-		for _, f := range feats {
-			ch.Features = append(ch.Features, f.name)
-			ch.ScaleMean = append(ch.ScaleMean, f.mean)
-			ch.ScaleStd = append(ch.ScaleStd, f.std)
-			if f.log {
-				if ch.Transform == nil {
-					ch.Transform = map[string]string{}
-				}
-				ch.Transform[f.name] = "log"
-			}
-		}
+		ch := hmmChainOf(h, ll, nw, feats)
 		score, acfErr, ks := hmmCheck(o.Seed^streamID, h, feats, tg)
-		cand := &hmmChoice{score: score, bic: ch.BIC, chain: ch, cand: c}
+		cand := &hmmChoice{score: score, bic: ch.BIC, chain: ch, cand: c, model: h, cfg: cfg}
 		if hmmTrace != nil {
 			hmmTrace(stream, c, iters, acfErr, ks, cand.bic)
 		}
@@ -288,15 +290,43 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			best = cand
 		}
 	}
+	if best != nil && nw < n {
+		// A few iterations on the whole series from the chosen model.
+		cfg := best.cfg
+		cfg.maxIter = hmmRefineIter
+		w := newHMMWork(n, d, best.model.k, best.model.m)
+		w.dedupe(x)
+		if ll, _, err := w.baumWelch(best.model, x, &cfg); err == nil {
+			best.chain = hmmChainOf(best.model, ll, n, feats)
+			best.bic = best.chain.BIC
+		}
+	}
 	return best
 }
 
-func temporalBIC(t *Temporal) float64 {
-	var b float64
-	for _, c := range t.Chains {
-		b += c.BIC
+// hmmChainOf converts a model fitted to n observations of feats, with
+// log-likelihood ll in the scaled space, into a Chain with its evidence.
+func hmmChainOf(h *hmmModel, ll float64, n int, feats []hmmFeat) Chain {
+	ch := h.chainFrom()
+	// The log-likelihood of the transformed features in their own units:
+	// undo the standardisation's Jacobian.
+	for _, f := range feats {
+		ll -= float64(n) * math.Log(f.std)
 	}
-	return b
+	ch.LogLik = ll
+	ch.BIC = -2*ll + float64(h.params())*math.Log(float64(n))
+	for _, f := range feats {
+		ch.Features = append(ch.Features, f.name)
+		ch.ScaleMean = append(ch.ScaleMean, f.mean)
+		ch.ScaleStd = append(ch.ScaleStd, f.std)
+		if f.log {
+			if ch.Transform == nil {
+				ch.Transform = map[string]string{}
+			}
+			ch.Transform[f.name] = "log"
+		}
+	}
+	return ch
 }
 
 // hmmFeat is one feature transformed and standardised for fitting.
