@@ -23,7 +23,7 @@ const (
 	shortIter = 5
 	// searchIter caps EM for each candidate k of an automatic search;
 	// the chosen k is then run to convergence (MaxIter).
-	searchIter = 100
+	searchIter = 50
 	// searchTol is the tolerance of candidate fits during a search over
 	// k on a summary: ranking needs less precision than the final fit.
 	searchTol = 1e-4
@@ -208,8 +208,8 @@ func (g *gmm1D) copyFrom(o *gmm1D) {
 var log2Pi = math.Log(2 * math.Pi)
 
 // step runs one E step (computing the log-likelihood of the current
-// parameters) and the M step that follows it.
-func (g *gmm1D) step(d *pts1D) {
+// parameters when withLL) and the M step that follows it.
+func (g *gmm1D) step(d *pts1D, withLL bool) {
 	k := g.k()
 	for i := range k {
 		// p_i(x) ∝ w_i/σ_i · exp(-(x-μ_i)²/(2σ_i²)); the common √(2π) is
@@ -220,6 +220,10 @@ func (g *gmm1D) step(d *pts1D) {
 	}
 	ll := 0.0
 	p := g.p
+	// Reslicing to k lets the compiler drop bounds checks in the loops.
+	mu, lw, iv := g.mu[:k], g.lw[:k], g.iv[:k]
+	s0, s1, s2 := g.s0[:k], g.s1[:k], g.s2[:k]
+	p = p[:k]
 	for j, x := range d.v {
 		tot := 0.0
 		// For a bin, the exponent is the bin's mean Gaussian log density:
@@ -228,38 +232,39 @@ func (g *gmm1D) step(d *pts1D) {
 		if d.wv != nil {
 			wv = d.wv[j]
 		}
-		for i := range k {
-			e := x - g.mu[i]
-			pi := g.lw[i] * expNeg((e*e+wv)*g.iv[i])
+		for i := range p {
+			e := x - mu[i]
+			pi := lw[i] * expNeg((e*e+wv)*iv[i])
 			p[i] = pi
 			tot += pi
 		}
-		var lt float64
+		var lt, sc float64
 		if tot < 1e-280 {
 			// x is far from every component: redo it in log space so
 			// that its responsibilities and likelihood stay exact.
 			lt = g.logSpace(x, wv, p)
+			sc = d.c[j]
 		} else {
-			lt = math.Log(tot)
-			s := d.c[j] / tot
-			for i := range k {
-				p[i] *= s
+			if withLL {
+				lt = math.Log(tot)
 			}
+			sc = d.c[j] / tot
 		}
 		ll += d.c[j] * lt
-		for i := range k {
-			r := p[i]
-			e := x - g.mu[i]
-			g.s0[i] += r
-			g.s1[i] += r * e
-			g.s2[i] += r * (e*e + wv)
+		for i := range p {
+			r := p[i] * sc
+			e := x - mu[i]
+			re := r * e
+			s0[i] += r
+			s1[i] += re
+			s2[i] += re*e + r*wv
 		}
 	}
 	g.ll = ll - 0.5*d.n*log2Pi
 	g.mstep(d)
 }
 
-// logSpace fills p with the count-weighted responsibilities of x computed
+// logSpace fills p with the responsibilities of x (summing to 1) computed
 // with the log-sum-exp trick and returns log Σ_i w_i/σ_i exp(...).
 func (g *gmm1D) logSpace(x, wv float64, p []float64) float64 {
 	mx := math.Inf(-1)
@@ -275,6 +280,9 @@ func (g *gmm1D) logSpace(x, wv float64, p []float64) float64 {
 	for i := range p {
 		p[i] = math.Exp(p[i] - mx)
 		s += p[i]
+	}
+	for i := range p {
+		p[i] /= s
 	}
 	return mx + math.Log(s)
 }
@@ -323,15 +331,28 @@ func (g *gmm1D) initFrom(d *pts1D, bounds []int) {
 // run iterates EM until the mean log-likelihood changes by less than tol or
 // maxIter steps. On return the parameters are those whose log-likelihood is
 // g.ll (one final E step is done for that).
-func (g *gmm1D) run(d *pts1D, maxIter int, tol float64) (iters int) {
+//
+// A trial run (restarts being ranked) does exactly maxIter steps and
+// computes the likelihood only in the last, sparing a logarithm per value
+// and step.
+func (g *gmm1D) run(d *pts1D, maxIter int, tol float64, trial bool) (iters int) {
 	if maxIter <= 0 {
 		g.ll = g.logLik(d)
 		return 0
 	}
+	if trial {
+		for range maxIter - 1 {
+			g.step(d, false)
+		}
+		g.save()
+		g.step(d, true)
+		g.restore()
+		return maxIter
+	}
 	prev := math.Inf(-1)
 	for iters = 0; iters < maxIter; iters++ {
 		g.save()
-		g.step(d)
+		g.step(d, true)
 		// g.ll is the likelihood of the parameters saved before the step.
 		// EM only lowers it by rounding or the variance floor; either way,
 		// or at convergence, stop there.
@@ -408,7 +429,7 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 			continue // coincident centres; another start will do
 		}
 		cur.initFrom(d, bounds)
-		cur.run(d, shortIter, o.Tol)
+		cur.run(d, shortIter, o.Tol, true)
 		if cur.ll > best.ll {
 			best.copyFrom(cur)
 		}
@@ -416,7 +437,7 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 	if math.IsInf(best.ll, -1) {
 		return nil
 	}
-	best.run(d, maxIter, tol)
+	best.run(d, maxIter, tol, false)
 	return best
 }
 
@@ -446,12 +467,12 @@ func splitFrom(d *pts1D, prev *gmm1D, o GMMOptions) *gmm1D {
 		cur.mu[i], cur.mu[k] = prev.mu[i]-sd/2, prev.mu[i]+sd/2
 		cur.v[i] = math.Max(0.75*prev.v[i], d.varFloor)
 		cur.v[k] = cur.v[i]
-		cur.run(d, shortIter, o.Tol)
+		cur.run(d, shortIter, o.Tol, true)
 		if cur.ll > best.ll {
 			best.copyFrom(cur)
 		}
 	}
-	best.run(d, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+	best.run(d, min(searchIter, o.MaxIter), max(o.Tol, searchTol), false)
 	return best
 }
 
@@ -485,7 +506,7 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 		for ; k >= 1; k-- {
 			if g := fitK(d, k, o, o.MaxIter, o.Tol); g != nil {
 				if d != exact {
-					g.run(exact, o.MaxIter, o.Tol)
+					g.run(exact, o.MaxIter, o.Tol, false)
 				}
 				return g.result(exact), nil
 			}
@@ -546,7 +567,7 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 		}
 	}
 	g := fits[bestK-1]
-	g.run(exact, o.MaxIter, o.Tol)
+	g.run(exact, o.MaxIter, o.Tol, false)
 	byK[bestK-1] = BIC(g.ll, Params1D(bestK), len(x))
 	res := g.result(exact)
 	res.BICByK = byK

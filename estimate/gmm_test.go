@@ -241,3 +241,25 @@ func TestExpNeg(t *testing.T) {
 		t.Errorf("expNeg(0) = %v", expNeg(0))
 	}
 }
+
+// Values far from every component (densities below 1e-280) go through the
+// log-space path; the fit must stay exact there too.
+func TestFitMixture1DFarOutliers(t *testing.T) {
+	x := draw1D([]Component1D{{Weight: 0.5, Mean: 0, Std: 1e-3}, {Weight: 0.5, Mean: 1, Std: 1e-3}}, 2000, 3)
+	x = append(x, 1e3, -1e3)
+	m, err := FitMixture1D(x, GMMOptions{K: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.MeanLogLik(x) * float64(len(x))
+	if math.IsNaN(m.LogLik) || math.Abs(m.LogLik-want) > 1e-6*math.Abs(want) {
+		t.Errorf("LogLik %v, recomputed %v", m.LogLik, want)
+	}
+	w := 0.0
+	for _, c := range m.Components {
+		w += c.Weight
+	}
+	if math.Abs(w-1) > 1e-9 {
+		t.Errorf("weights sum to %v", w)
+	}
+}

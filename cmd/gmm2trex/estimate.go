@@ -331,7 +331,7 @@ func printEstimate(w io.Writer, p *profiles.Profile, jobs []*fitJob, skipped []s
 	for _, o := range p.Objects {
 		idw = max(idw, len(o.ID))
 	}
-	fmt.Fprintf(w, "%-*s  %-4s  %7s  %6s  %5s  %8s\n", idw, "OBJECT", "DIR", "PACKETS", "SIZE k", "IAT k", "HMM")
+	fmt.Fprintf(w, "%-*s  %-4s  %7s  %6s  %5s  %s\n", idw, "OBJECT", "DIR", "PACKETS", "SIZE k", "IAT k", "HMM")
 	for _, j := range jobs {
 		o := &p.Objects[j.obj]
 		d := o.Dir(j.dir)
