@@ -167,19 +167,29 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	var ci, cs, cj *hmmChoice
 	var wg sync.WaitGroup
 	if o.Structure != "joint" {
-		wg.Go(func() { ci = searchChain(o, 1, []hmmFeat{fi}, [][]float64{raw.z}, []*hmmTarget{ti}, hmmIATCands) })
-		wg.Go(func() { cs = searchChain(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands) })
-	}
-	if o.Structure != "separate" {
-		cands := hmmJointCands
-		if o.Structure == "auto" {
-			cands = cands[:1]
-		}
 		wg.Go(func() {
-			cj = searchChain(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands)
+			ci = searchChain(o, 1, []hmmFeat{fi}, [][]float64{raw.z}, []*hmmTarget{ti}, hmmIATCands, o.Restarts)
+		})
+		wg.Go(func() {
+			cs = searchChain(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands, o.Restarts)
 		})
 	}
+	jointSearch := func(cands []hmmCand, restarts int) *hmmChoice {
+		return searchChain(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands, restarts)
+	}
+	switch o.Structure {
+	case "joint":
+		wg.Go(func() { cj = jointSearch(hmmJointCands, o.Restarts) })
+	case "auto":
+		// One joint fit, no restarts, to weigh the structure; restarts
+		// only if it wins (below).
+		wg.Go(func() { cj = jointSearch(hmmJointCands[:1], 0) })
+	}
 	wg.Wait()
+	if o.Structure == "auto" && cj != nil && o.Restarts > 0 && (ci == nil || cs == nil ||
+		cj.better(&hmmChoice{score: ci.score + cs.score, bic: ci.chain.BIC + cs.chain.BIC})) {
+		cj = jointSearch(hmmJointCands[:1], o.Restarts)
+	}
 	var sep, joint *hmmChoice
 	if ci != nil && cs != nil {
 		sep = &hmmChoice{score: ci.score + cs.score, bic: ci.chain.BIC + cs.chain.BIC,
@@ -226,7 +236,7 @@ func (c *hmmChoice) better(than *hmmChoice) bool {
 // predictive check, BIC breaking ties; nil when no candidate could be fitted.
 // raw, when not nil, holds per feature the untransformed standardised series
 // that raw-view initialisations cluster.
-func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand) *hmmChoice {
+func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int) *hmmChoice {
 	d := len(feats)
 	n := len(feats[0].z)
 	x := make([]float64, n*d)
@@ -285,7 +295,7 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	}
 	// Baum-Welch finds a local optimum that depends on the initial
 	// clustering: the winning configuration gets further restarts.
-	for r := 1; best != nil && r <= o.Restarts; r++ {
+	for r := 1; best != nil && r <= restarts; r++ {
 		if cand := fit(best.cand, stream<<32|uint64(1000+r)); cand != nil && cand.better(best) {
 			best = cand
 		}
