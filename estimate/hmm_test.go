@@ -411,6 +411,26 @@ func TestFitTemporalDeterministicAndValid(t *testing.T) {
 	}
 }
 
+func TestFitTemporalNoTransform(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	n := 300
+	iat, size := make([]float64, n), make([]float64, n)
+	for i := range iat {
+		iat[i] = 0.02 + 0.002*rng.NormFloat64()
+		size[i] = float64(60 + rng.IntN(40))
+	}
+	tm, err := FitTemporal(iat, size, TemporalOptions{Seed: 1, IATTransform: "none", Structure: "separate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range tm.Chains {
+		checkChain(t, c)
+		if len(c.Transform) != 0 {
+			t.Errorf("%v: transform %v, want none", c.Features, c.Transform)
+		}
+	}
+}
+
 // Constant sizes (every RTP packet 252 bytes) and constant gaps must give a
 // valid, narrow model, not NaN.
 func TestFitTemporalConstant(t *testing.T) {
