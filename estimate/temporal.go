@@ -213,9 +213,6 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 // simulation seeds.
 const hmmScoreTie = 0.002
 
-// hmmTrace, when set (by tests), sees every candidate's outcome.
-var hmmTrace func(stream uint64, c hmmCand, iters int, acfErr, ks, bic float64)
-
 type hmmChoice struct {
 	cand       hmmCand
 	model      *hmmModel
@@ -275,17 +272,13 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			return nil
 		}
 		rng := rand.New(rand.NewPCG(o.Seed, streamID))
-		h, ll, iters, err := fitHMM(rng, xs, rxs, d, k, m, c.init, &cfg)
+		h, ll, _, err := fitHMM(rng, xs, rxs, d, k, m, c.init, &cfg)
 		if err != nil {
 			return nil
 		}
 		ch := hmmChainOf(h, ll, nw, feats)
-		score, acfErr, ks := hmmCheck(o.Seed^streamID, h, feats, tg)
-		cand := &hmmChoice{score: score, bic: ch.BIC, chain: ch, cand: c, model: h, cfg: cfg}
-		if hmmTrace != nil {
-			hmmTrace(stream, c, iters, acfErr, ks, cand.bic)
-		}
-		return cand
+		score := hmmCheck(o.Seed^streamID, h, feats, tg)
+		return &hmmChoice{score: score, bic: ch.BIC, chain: ch, cand: c, model: h, cfg: cfg}
 	}
 	var best *hmmChoice
 	for i, c := range cands {

@@ -169,11 +169,10 @@ func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, 
 // s = Σ over features of (ACF error + hmmKSWeight·KS); the score is the
 // median of s over segments: what a typical run of the data's length shows,
 // which long regimes make very different from run to run (on the Skype `to`
-// sizes one model's KS ranges 0.02-0.16 across runs). acfErr and ks are the
-// means of the two parts, for diagnostics. Lower is better.
-func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) (score, acfErr, ks float64) {
+// sizes one model's KS ranges 0.02-0.16 across runs). Lower is better.
+func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float64 {
 	if err := h.prepare(); err != nil {
-		return math.Inf(1), math.Inf(1), math.Inf(1)
+		return math.Inf(1)
 	}
 	n := len(tg[0].v)
 	rng := rand.New(rand.NewPCG(seed, 0x636865636b))
@@ -195,13 +194,10 @@ func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) (score
 			}
 			e /= hmmCheckLags
 			slices.Sort(seg[a])
-			k := hmmKSSorted(seg[a], tg[a].sorted)
-			acfErr += e / hmmCheckSegments
-			ks += k / hmmCheckSegments
-			sr += e + hmmKSWeight*k
+			sr += e + hmmKSWeight*hmmKSSorted(seg[a], tg[a].sorted)
 		}
 		scores = append(scores, sr)
 	}
 	slices.Sort(scores)
-	return (scores[len(scores)/2-1] + scores[len(scores)/2]) / 2, acfErr, ks
+	return (scores[len(scores)/2-1] + scores[len(scores)/2]) / 2
 }
