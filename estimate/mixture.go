@@ -1,6 +1,7 @@
 package estimate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 )
+
+// refineTop is how many candidates of a search on a summary are refined
+// on the rows before BIC chooses.
+const refineTop = 3
 
 // DefaultRestartsD is the default number of starts per k for d-D mixtures:
 // fewer than in 1-D because each EM step costs d² more per sample and the
@@ -234,8 +239,8 @@ func (g *gmmD) logComp(x []float64) float64 {
 }
 
 // step does one E step (g.ll becomes the log-likelihood of the current
-// parameters) and the M step. factor must have been called.
-func (g *gmmD) step(p *ptsD) {
+// parameters when withLL) and the M step. factor must have been called.
+func (g *gmmD) step(p *ptsD, withLL bool) {
 	d, k := g.d, g.k
 	clear(g.s0)
 	clear(g.s1)
@@ -256,8 +261,14 @@ func (g *gmmD) step(p *ptsD) {
 			g.a[c] = expNeg(g.a[c] - mx)
 			tot += g.a[c]
 		}
-		ll += wi * (mx + math.Log(tot))
+		if withLL {
+			ll += wi * (mx + math.Log(tot))
+		}
 		s := wi / tot
+		if d == 2 {
+			g.accumulate2(x, p, i, s)
+			continue
+		}
 		for c := range k {
 			r := g.a[c] * s
 			if r < 1e-300 {
@@ -290,6 +301,34 @@ func (g *gmmD) step(p *ptsD) {
 	}
 	g.ll = ll
 	g.mstep(p)
+}
+
+// accumulate2 is the M-step accumulation of step for d = 2 (joint IAT and
+// size), unrolled: g.a holds the unnormalised responsibilities of row i,
+// scale their normaliser times the row's weight.
+func (g *gmmD) accumulate2(x []float64, p *ptsD, i int, scale float64) {
+	x0, x1 := x[0], x[1]
+	var w00, w10, w11 float64
+	if p.wcov != nil {
+		wc := p.wcov[4*i : 4*i+4]
+		w00, w10, w11 = wc[0], wc[2], wc[3]
+	}
+	k := g.k
+	a, s0, s1, s2, mu := g.a[:k], g.s0[:k], g.s1[:2*k], g.s2[:4*k], g.mu[:2*k]
+	for c := range a {
+		r := a[c] * scale
+		if r < 1e-300 {
+			continue
+		}
+		e0, e1 := x0-mu[2*c], x1-mu[2*c+1]
+		re0, re1 := r*e0, r*e1
+		s0[c] += r
+		s1[2*c] += re0
+		s1[2*c+1] += re1
+		s2[4*c] += re0*e0 + r*w00
+		s2[4*c+2] += re1*e0 + r*w10
+		s2[4*c+3] += re1*e1 + r*w11
+	}
 }
 
 func (g *gmmD) mstep(p *ptsD) {
@@ -327,7 +366,10 @@ func (g *gmmD) mstep(p *ptsD) {
 
 // run iterates EM to convergence (mean log-likelihood change below tol) or
 // maxIter steps, keeping the parameters whose log-likelihood is g.ll.
-func (g *gmmD) run(p *ptsD, maxIter int, tol float64) error {
+//
+// A trial run (restarts being ranked) does exactly maxIter steps and
+// computes the likelihood only in the last.
+func (g *gmmD) run(p *ptsD, maxIter int, tol float64, trial bool) error {
 	if g.save == nil {
 		g.save = newGMMD(g.k, g.d)
 	}
@@ -338,10 +380,24 @@ func (g *gmmD) run(p *ptsD, maxIter int, tol float64) error {
 		g.ll = g.logLik(p)
 		return nil
 	}
+	if trial {
+		for range maxIter - 1 {
+			g.step(p, false)
+			if err := g.factor(p); err != nil {
+				return err
+			}
+		}
+		g.save.copyParams(g)
+		g.step(p, true)
+		ll := g.ll
+		g.copyParams(g.save)
+		g.ll = ll
+		return g.factor(p)
+	}
 	prev := math.Inf(-1)
 	for it := 0; it < maxIter; it++ {
 		g.save.copyParams(g)
-		g.step(p)
+		g.step(p, true)
 		// g.ll is the likelihood of the parameters saved before the step.
 		// EM only lowers it by rounding or the ridge; either way, or at
 		// convergence, stop there.
@@ -467,7 +523,7 @@ func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
 			continue
 		}
 		cur.initFrom(p, assign)
-		if cur.run(p, shortIter, o.Tol) != nil {
+		if cur.run(p, shortIter, o.Tol, true) != nil {
 			continue
 		}
 		if cur.ll > best.ll {
@@ -477,7 +533,7 @@ func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
 	if math.IsInf(best.ll, -1) {
 		return nil
 	}
-	if best.run(p, maxIter, tol) != nil {
+	if best.run(p, maxIter, tol, false) != nil {
 		return nil
 	}
 	return best
@@ -551,7 +607,7 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 			}
 			if g := fitKD(c, k, o, o.MaxIter, o.Tol); g != nil {
 				if c != p {
-					if err := g.run(p, o.MaxIter, o.Tol); err != nil {
+					if err := g.run(p, o.MaxIter, o.Tol, false); err != nil {
 						return nil, err
 					}
 				}
@@ -577,12 +633,7 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 			for k := range next {
 				g := fitKD(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
 				if g != nil && coarse != p {
-					// A cell straddling two clusters inflates the
-					// covariances of the summary's optimum; a few
-					// steps on the rows undo that before BIC ranks k.
-					if g.run(p, 3, o.Tol) != nil {
-						g = nil
-					}
+					g.ll = g.logLikFactor(p)
 				}
 				fits[k] = g
 			}
@@ -594,13 +645,30 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	close(next)
 	wg.Wait()
 	byK := map[int]float64{}
-	bestK := 0
+	var ranked []int
 	for k := lo; k <= hi; k++ {
-		if fits[k] == nil {
+		if fits[k] == nil || math.IsInf(fits[k].ll, -1) {
 			continue
 		}
 		byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
-		if bestK == 0 || byK[k] < byK[bestK] {
+		ranked = append(ranked, k)
+	}
+	slices.SortStableFunc(ranked, func(a, b int) int { return cmp.Compare(byK[a], byK[b]) })
+	if coarse != p {
+		// A cell straddling two clusters inflates the covariances of the
+		// summary's optimum; a few steps on the rows undo that before
+		// BIC picks among the best candidates.
+		for _, k := range ranked[:min(refineTop, len(ranked))] {
+			if fits[k].run(p, 3, o.Tol, false) != nil {
+				delete(byK, k)
+				continue
+			}
+			byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
+		}
+	}
+	bestK := 0
+	for k, b := range byK {
+		if bestK == 0 || b < byK[bestK] || (b == byK[bestK] && k < bestK) {
 			bestK = k
 		}
 	}
@@ -609,7 +677,7 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	}
 	// The search capped EM; finish the chosen fit.
 	g := fits[bestK]
-	if err := g.run(p, o.MaxIter, o.Tol); err != nil {
+	if err := g.run(p, o.MaxIter, o.Tol, false); err != nil {
 		return nil, err
 	}
 	byK[bestK] = BIC(g.ll, ParamsFull(bestK, d), nEff)
