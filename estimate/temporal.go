@@ -209,8 +209,9 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 }
 
 // hmmScoreTie is how close two predictive scores must be to count as
-// equal, so that BIC decides: about the spread of the score between
-// simulation seeds.
+// equal, so that BIC decides. It is kept small: the score is what the
+// profile is for, and BIC (which rewards one-step likelihood) would
+// otherwise overrule it between candidates that differ in their dynamics.
 const hmmScoreTie = 0.002
 
 type hmmChoice struct {
