@@ -74,6 +74,14 @@ func (o GMMOptions) withDefaults() GMMOptions {
 // regularisation does on data in natural units.
 const relFloor = 1e-6
 
+// relFloorSingle is the floor, relative like relFloor, of a component that
+// holds less than two samples' worth of responsibility. On one sample the
+// likelihood grows without bound as the variance shrinks, and with relFloor
+// BIC would buy a component for any outlier; this floor makes such a
+// component cost more than it gains. A value repeated twice or more is a
+// real spike and may go down to relFloor.
+const relFloorSingle = 1e-3
+
 // pts1D is a weighted 1-D sample: sorted values v with counts c, and
 // optionally per-value within variances wv when each value summarises a bin
 // of the original sample (nil when the values are exact). Packet sizes
@@ -84,7 +92,10 @@ type pts1D struct {
 	mean     float64
 	variance float64
 	varFloor float64
-	pre      *prefix1D
+	// singleFloor is the floor of components with less than two samples'
+	// worth of responsibility (relFloorSingle).
+	singleFloor float64
+	pre         *prefix1D
 }
 
 // coarseBins is the number of bins of the summary on which restarts and
@@ -132,6 +143,8 @@ func newPts1D(x []float64) (*pts1D, error) {
 	}
 	fs := relFloor * scale
 	d.varFloor = fs * fs
+	fs = relFloorSingle * scale
+	d.singleFloor = fs * fs
 	d.pre = newPrefix1D(v, c, nil, d.mean)
 	return d, nil
 }
@@ -148,12 +161,15 @@ func (d *pts1D) binned(b int) *pts1D {
 	// a narrow component on it during the search, as it will on the data
 	// (packet sizes, gaps at the capture's clock resolution).
 	heavy := max(3, per/2)
-	o := &pts1D{n: d.n, mean: d.mean, variance: d.variance, varFloor: d.varFloor}
+	// A bin is also at most 1/b of the range wide, so that none straddles
+	// the gap between two clusters (at most 2b bins in all).
+	width := (d.v[len(d.v)-1] - d.v[0]) / float64(b)
+	o := &pts1D{n: d.n, mean: d.mean, variance: d.variance, varFloor: d.varFloor, singleFloor: d.singleFloor}
 	for j := 0; j < len(d.v); {
 		cnt, sum := 0.0, 0.0
 		k := j
 		for k < len(d.v) && (cnt < per || k == j) {
-			if k > j && d.c[k] >= heavy {
+			if k > j && (d.c[k] >= heavy || d.v[k]-d.v[j] > width) {
 				break
 			}
 			cnt += d.c[k]
@@ -302,7 +318,11 @@ func (g *gmm1D) mstep(d *pts1D) {
 		g.w[i] = s0 / d.n
 		g.mu[i] += m1
 		v := g.s2[i]/s0 - m1*m1
-		g.v[i] = math.Max(v, d.varFloor)
+		floor := d.varFloor
+		if s0 < 2 {
+			floor = d.singleFloor
+		}
+		g.v[i] = math.Max(v, floor)
 	}
 	normalise(g.w)
 }
