@@ -512,3 +512,15 @@ func TestFitTemporalLongSeries(t *testing.T) {
 		}
 	}
 }
+
+func TestHMMExpRel(t *testing.T) {
+	for i := 0; i <= 300000; i++ {
+		x := -float64(i) * 1e-4
+		if e, f := math.Exp(x), hmmExpRel(x); math.Abs(f-e) > 1e-12*e {
+			t.Fatalf("hmmExpRel(%v) = %v, exp = %v", x, f, e)
+		}
+	}
+	if v := hmmExpRel(-30.5); v != 0 {
+		t.Errorf("hmmExpRel(-30.5) = %v, want 0", v)
+	}
+}
