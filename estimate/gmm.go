@@ -161,15 +161,15 @@ func (d *pts1D) binned(b int) *pts1D {
 	// a narrow component on it during the search, as it will on the data
 	// (packet sizes, gaps at the capture's clock resolution).
 	heavy := max(3, per/2)
-	// A bin is also at most 1/b of the range wide, so that none straddles
-	// the gap between two clusters (at most 2b bins in all).
-	width := (d.v[len(d.v)-1] - d.v[0]) / float64(b)
+	// Nor does a bin straddle a gap wider than 1/b of the range: the gap
+	// between two clusters (at most 2b bins in all).
+	gap := (d.v[len(d.v)-1] - d.v[0]) / float64(b)
 	o := &pts1D{n: d.n, mean: d.mean, variance: d.variance, varFloor: d.varFloor, singleFloor: d.singleFloor}
 	for j := 0; j < len(d.v); {
 		cnt, sum := 0.0, 0.0
 		k := j
 		for k < len(d.v) && (cnt < per || k == j) {
-			if k > j && (d.c[k] >= heavy || d.v[k]-d.v[j] > width) {
+			if k > j && (d.c[k] >= heavy || d.v[k]-d.v[k-1] > gap) {
 				break
 			}
 			cnt += d.c[k]
