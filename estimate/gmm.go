@@ -145,6 +145,11 @@ func newPts1D(x []float64) (*pts1D, error) {
 	d.varFloor = fs * fs
 	fs = relFloorSingle * scale
 	d.singleFloor = fs * fs
+	if math.IsInf(d.variance, 0) || math.IsInf(d.singleFloor, 0) || d.varFloor == 0 {
+		// Squares overflow (or underflow) float64: no sample of sizes or
+		// gaps comes near, so refuse rather than return NaN.
+		return nil, fmt.Errorf("estimate: samples out of range for fitting (mean %g, spread %g)", d.mean, math.Sqrt(d.variance))
+	}
 	d.pre = newPrefix1D(v, c, nil, d.mean)
 	return d, nil
 }
@@ -585,6 +590,9 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 		if bestK == 0 || byK[k-1] < byK[bestK-1] {
 			bestK = k
 		}
+	}
+	if bestK == 0 {
+		return nil, fmt.Errorf("estimate: no fit for %d samples", len(x))
 	}
 	g := fits[bestK-1]
 	g.run(exact, o.MaxIter, o.Tol, false)
