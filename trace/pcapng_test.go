@@ -1,0 +1,81 @@
+package trace
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Two sections of opposite byte order in one file, an obsolete Packet Block,
+// a Simple Packet Block (no timestamp: it takes the previous packet's) and a
+// custom block larger than the read buffer's in-place limit.
+func TestPcapngBlocks(t *testing.T) {
+	ip := func(n int) []byte { return ipPacket(t, "10.0.0.1", "10.0.0.2", layers.IPProtocolUDP, 5000, 6000, n) }
+	var b bytes.Buffer
+	le, be := binary.LittleEndian, binary.BigEndian
+	// Section 1, little-endian, Ethernet, µs.
+	ngSHB(&b, le)
+	ngIDB(&b, le, ngIface{link: layers.LinkTypeEthernet})
+	ngEPB(&b, le, ngIface{}, rec{ts: base, data: ether(macA, macB, ip(1))})
+	// Obsolete Packet Block: 16-bit interface id and drops count.
+	pb := make([]byte, 20)
+	le.PutUint16(pb, 0)
+	u := uint64(base+step) / 1000
+	le.PutUint32(pb[4:], uint32(u>>32))
+	le.PutUint32(pb[8:], uint32(u))
+	frame := ether(macA, macB, ip(2))
+	le.PutUint32(pb[12:], uint32(len(frame)))
+	le.PutUint32(pb[16:], uint32(len(frame)))
+	pb = append(pb, frame...)
+	pb = append(pb, make([]byte, (4-len(frame)%4)%4)...)
+	ngBlock(&b, le, blockPB, pb)
+	// Simple Packet Block.
+	spb := le.AppendUint32(nil, uint32(len(frame)))
+	spb = append(spb, ether(macA, macB, ip(3))...)
+	ngBlock(&b, le, blockSPB, spb)
+	// A 600 KiB custom block, streamed over.
+	ngBlock(&b, le, 0x00000bad, make([]byte, 600<<10))
+	// Section 2, big-endian, raw IP, ns: its interface 0 is a new one.
+	ngSHB(&b, be)
+	ngIDB(&b, be, ngIface{link: layers.LinkTypeRaw, tsresol: 9})
+	ngEPB(&b, be, ngIface{tsresol: 9}, rec{ts: base + 3*step, data: ip(4)})
+	c := readBytes(t, b.Bytes(), Options{})
+	if c.Packets != 4 || len(c.Objects) != 1 || len(c.Warnings) != 0 {
+		t.Fatalf("%d packets, %d objects, warnings %v; want 4, 1, none", c.Packets, len(c.Objects), c.Warnings)
+	}
+	o := c.Objects[0]
+	if !slices.Equal(o.From.Sizes, []int32{1, 2, 3, 4}) {
+		t.Errorf("sizes %v, want [1 2 3 4]", o.From.Sizes)
+	}
+	if want := []int64{base, base + step, base + step, base + 3*step}; !slices.Equal(o.From.Times, want) {
+		t.Errorf("times %v, want %v", o.From.Times, want)
+	}
+}
+
+// The reader allocates per object and per 64k log entries, never per packet:
+// ten times the packets of the same flows costs (almost) no more allocations.
+func TestNoAllocationPerPacket(t *testing.T) {
+	capture := func(n int) []byte {
+		var recs []rec
+		for i := range n {
+			f := uint16(i % 10)
+			recs = append(recs, rec{ts: base + int64(i)*step, data: ether(macA, macB, ipPacket(t, "10.0.0.1", "10.0.0.2", layers.IPProtocolUDP, 5000+f, 6000, 20))})
+		}
+		return pcapFile(false, false, layers.LinkTypeEthernet, recs)
+	}
+	small, large := capture(1000), capture(10000)
+	allocs := func(b []byte) float64 {
+		return testing.AllocsPerRun(5, func() {
+			if _, err := Read(bytes.NewReader(b), "x", 0, Options{SkipHash: true}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	a1, a10 := allocs(small), allocs(large)
+	if a10 > a1+4 {
+		t.Errorf("%v allocations for 1000 packets, %v for 10000: the reader allocates per packet", a1, a10)
+	}
+}
