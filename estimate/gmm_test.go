@@ -263,3 +263,20 @@ func TestFitMixture1DFarOutliers(t *testing.T) {
 		t.Errorf("weights sum to %v", w)
 	}
 }
+
+// Beyond 16,384 distinct values candidates are ranked on a finer summary;
+// the choice and the final likelihood must still be right.
+func TestFitMixture1DLarge(t *testing.T) {
+	x := draw1D(known1D, 40000, 12)
+	m, err := FitMixture1D(x, GMMOptions{Seed: 1, MaxK: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Components) != 3 {
+		t.Fatalf("k = %d, want 3 (BIC by k %v)", len(m.Components), m.BICByK)
+	}
+	want := m.MeanLogLik(x) * float64(len(x))
+	if math.Abs(m.LogLik-want) > 1e-6*math.Abs(want) {
+		t.Errorf("LogLik %v, recomputed %v", m.LogLik, want)
+	}
+}
