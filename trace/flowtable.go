@@ -31,7 +31,7 @@ const (
 )
 
 func (t *flowTable) init() {
-	t.slots = make([]flowSlot, 1024)
+	t.slots = make([]flowSlot, 64)
 	t.mask = uint64(len(t.slots) - 1)
 	// A random seed per table keeps a crafted capture from forcing every
 	// flow into one probe chain; object order does not depend on it.

@@ -55,8 +55,9 @@ func TestPcapngBlocks(t *testing.T) {
 	}
 }
 
-// The reader allocates per object and per 64k log entries, never per packet:
-// ten times the packets of the same flows costs (almost) no more allocations.
+// The reader allocates per object and per log chunk (chunks double up to 64k
+// entries), never per packet: ten times the packets of the same flows costs
+// a handful more allocations, not thousands.
 func TestNoAllocationPerPacket(t *testing.T) {
 	capture := func(n int) []byte {
 		var recs []rec
@@ -75,7 +76,7 @@ func TestNoAllocationPerPacket(t *testing.T) {
 		})
 	}
 	a1, a10 := allocs(small), allocs(large)
-	if a10 > a1+4 {
+	if a10 > a1+16 {
 		t.Errorf("%v allocations for 1000 packets, %v for 10000: the reader allocates per packet", a1, a10)
 	}
 }

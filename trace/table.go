@@ -43,7 +43,7 @@ type logEntry struct {
 	ref  int32 // object index << 1 | direction (0 from, 1 to)
 }
 
-const logChunk = 1 << 16 // entries per log chunk (1 MiB)
+const logChunk = 1 << 16 // entries per log chunk (1 MiB), once the log has grown
 
 type table struct {
 	kind  Kind
@@ -71,10 +71,12 @@ func (t *table) init(opts Options) {
 
 func (t *table) push(ref int32, ts int64, size int32) {
 	if len(t.cur) == cap(t.cur) {
+		n := 1024 // small captures (tests, the fuzzer) stay small
 		if t.cur != nil {
 			t.log = append(t.log, t.cur)
+			n = min(2*cap(t.cur), logChunk)
 		}
-		t.cur = make([]logEntry, 0, logChunk)
+		t.cur = make([]logEntry, 0, n)
 	}
 	t.cur = append(t.cur, logEntry{ts, size, ref})
 	t.count[ref]++
