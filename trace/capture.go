@@ -39,7 +39,7 @@ type Options struct {
 	KeepEmpty bool      // keep packets with no TCP/UDP payload (pure ACKs, SYNs)
 	Select    *Selector // nil: all objects
 	// SkipHash leaves Capture.SHA256 empty, for callers that do not need
-	// it: hashing costs about as much as the whole rest of the read.
+	// it: hashing takes longer than the whole rest of the read.
 	SkipHash bool
 	// Progress, when not nil, is called now and then with the bytes read of
 	// total (total is 0 when unknown). For gzipped files these are

@@ -28,7 +28,10 @@ func init() {
 			"bidirectional flows, or devices by IP or MAC — sorted by packet count, with\n" +
 			"what was read and skipped. 'from' is what the flow's first sender (or the\n" +
 			"device) sends, 'to' what it receives. Without -p it reads the embedded sample.",
-		Flags:  append(captureFlags(), &cli.IntFlag{Name: "min-packets", Usage: "list only objects with a direction of at least `N` packets"}, &cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"}, quietFlag),
+		Flags: append(captureFlags(),
+			&cli.IntFlag{Name: "min-packets", Usage: "list only objects with a direction of at least `N` packets"},
+			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
+			quietFlag),
 		Action: runFlows,
 	})
 }
@@ -47,8 +50,8 @@ func captureFlags() []cli.Flag {
 
 // loadCapture reads the capture named by captureFlags (or the embedded
 // sample), with a progress bar on a terminal, and prints its warnings.
-// hash asks for Capture.SHA256 (profiles record it; it costs about a third
-// of the reading time).
+// hash asks for Capture.SHA256 (profiles record it; hashing takes longer
+// than the rest of the read, see BenchmarkRead).
 func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
 	kind, err := trace.ParseKind(cmd.String("kind"))
 	if err != nil {
