@@ -24,6 +24,9 @@ const (
 	// searchIter caps EM for each candidate k of an automatic search;
 	// the chosen k is then run to convergence (MaxIter).
 	searchIter = 50
+	// screenTop is how many restarts, ranked by the likelihood of their
+	// k-means++ start, get a trial run.
+	screenTop = 3
 	// searchTol is the tolerance of candidate fits during a search over
 	// k on a summary: ranking needs less precision than the final fit.
 	searchTol = 1e-4
@@ -448,19 +451,29 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 	if k == 1 {
 		restarts = 1 // one component has a single optimum
 	}
+	// Every start is scored by its likelihood; the screenTop best get a
+	// short EM run, and the best after it is run to convergence.
+	var starts []*gmm1D
 	for r := 0; r < restarts; r++ {
 		bounds := kmeansPP1D(rng, d.v, d.c, d.pre, k, scratch)
 		if len(bounds)-1 < k {
 			continue // coincident centres; another start will do
 		}
-		cur.initFrom(d, bounds)
+		s := newGMM1D(k)
+		s.initFrom(d, bounds)
+		s.ll = s.logLik(d)
+		starts = append(starts, s)
+	}
+	if len(starts) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(starts, func(a, b *gmm1D) int { return cmp.Compare(b.ll, a.ll) })
+	for _, s := range starts[:min(screenTop, len(starts))] {
+		cur.copyFrom(s)
 		cur.run(d, shortIter, o.Tol, true)
 		if cur.ll > best.ll {
 			best.copyFrom(cur)
 		}
-	}
-	if math.IsInf(best.ll, -1) {
-		return nil
 	}
 	best.run(d, maxIter, tol, false)
 	return best
