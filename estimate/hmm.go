@@ -58,6 +58,10 @@ type hmmFitConfig struct {
 	// varFloor bounds every variance from below (in scaled units) so a
 	// component sitting on one repeated value keeps a finite density.
 	varFloor float64
+	// fixTrans keeps the start and transition probabilities as they are
+	// and re-estimates only the emissions (for chains built by counting,
+	// whose dynamics are the point: hmmPairModel).
+	fixTrans bool
 }
 
 func newHMMModel(d, k, m int) *hmmModel {
@@ -505,12 +509,12 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 	for _, v := range w.occ {
 		tot += v
 	}
-	for s := 0; s < k; s++ {
+	for s := 0; s < k && !cfg.fixTrans; s++ {
 		h.start[s] = w.occ[s] / tot
 	}
 	// Expected transitions are xi·A; the sticky prior adds ρ·N_i to the
 	// diagonal.
-	for i := 0; i < k; i++ {
+	for i := 0; i < k && !cfg.fixTrans; i++ {
 		row := h.trans[i*k : (i+1)*k]
 		xr := w.xi[i*k : (i+1)*k]
 		var sum float64

@@ -83,6 +83,9 @@ type hmmCand struct {
 	k, m   int
 	init   hmmInitSpec
 	sticky float64
+	// iter, when positive, caps this candidate's Baum-Welch iterations
+	// below TemporalOptions.MaxIter.
+	iter int
 }
 
 // The candidates, from experiments on the shared captures (see README):
@@ -96,6 +99,11 @@ var (
 		{k: 6, m: 6},
 		{k: 12, m: 3, init: hmmInitSpec{embed: 4, smooth: 50, regimes: 2, raw: true}},
 		{k: 16, m: 2, init: hmmInitSpec{embed: 8, smooth: 50, regimes: 2, raw: true}},
+		// Pair chains (hmmPairModel) get 3 iterations: enough to fit the
+		// marginal (KS 0.035 → 0.017 on the Skype `to` gaps), few enough
+		// to keep the counted dynamics (more drift towards the alternating
+		// chain, and lag-2 autocorrelation grows).
+		{k: 16, m: 3, init: hmmInitSpec{pairs: 4}, iter: 3},
 	}
 	hmmSizeCands = []hmmCand{
 		{k: 6, m: 6, init: hmmInitSpec{smooth: 50}},
@@ -187,16 +195,16 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	}
 	wg.Wait()
 	if o.Structure == "auto" && cj != nil && o.Restarts > 0 && (ci == nil || cs == nil ||
-		cj.better(&hmmChoice{score: ci.score + cs.score, bic: ci.chain.BIC + cs.chain.BIC})) {
+		cj.better(&hmmChoice{score: ci.score + cs.score, acf: ci.acf + cs.acf, bic: ci.chain.BIC + cs.chain.BIC})) {
 		cj = jointSearch(hmmJointCands[:1], o.Restarts)
 	}
 	var sep, joint *hmmChoice
 	if ci != nil && cs != nil {
-		sep = &hmmChoice{score: ci.score + cs.score, bic: ci.chain.BIC + cs.chain.BIC,
+		sep = &hmmChoice{score: ci.score + cs.score, acf: ci.acf + cs.acf, bic: ci.chain.BIC + cs.chain.BIC,
 			chains: []Chain{ci.chain, cs.chain}}
 	}
 	if cj != nil {
-		joint = &hmmChoice{score: cj.score, bic: cj.chain.BIC, chains: []Chain{cj.chain}}
+		joint = &hmmChoice{score: cj.score, acf: cj.acf, bic: cj.chain.BIC, chains: []Chain{cj.chain}}
 	}
 	best := sep
 	if joint != nil && (best == nil || joint.better(best)) {
@@ -214,17 +222,48 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 // otherwise overrule it between candidates that differ in their dynamics.
 const hmmScoreTie = 0.002
 
+// hmmACFTie: within a score tie, a candidate whose ACF part is lower by
+// more than this wins before BIC is asked. The KS part of a score varies
+// from segment to segment about three times as much as the ACF part
+// (sd 0.005 against 0.002 per segment on the Skype `to` gaps), so two
+// scores within hmmScoreTie may still differ clearly in their ACF part;
+// the autocorrelation is what a chain adds over independent draws and what
+// BIC, a one-step likelihood, does not see.
+const hmmACFTie = 0.001
+
 type hmmChoice struct {
 	cand       hmmCand
 	model      *hmmModel
 	cfg        hmmFitConfig
 	score, bic float64
+	acf        float64 // the ACF part of score (hmmCheck)
 	chain      Chain
 	chains     []Chain
+	// recheck, when not nil, checks the model again with
+	// hmmCheckSegmentsClose segments (see better).
+	recheck func() (score, acf float64)
 }
 
+// sharpen replaces the score by one from more simulated segments, once.
+func (c *hmmChoice) sharpen() {
+	if c.recheck != nil {
+		c.score, c.acf = c.recheck()
+		c.recheck = nil
+	}
+}
+
+// better says whether c beats than. Close scores are first made precise
+// (more segments); within hmmScoreTie the ACF part decides when it differs
+// by more than hmmACFTie, else BIC.
 func (c *hmmChoice) better(than *hmmChoice) bool {
+	if math.Abs(c.score-than.score) <= 2*hmmScoreTie {
+		c.sharpen()
+		than.sharpen()
+	}
 	if math.Abs(c.score-than.score) <= hmmScoreTie {
+		if math.Abs(c.acf-than.acf) > hmmACFTie {
+			return c.acf < than.acf
+		}
 		return c.bic < than.bic
 	}
 	return c.score < than.score
@@ -259,6 +298,9 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	fit := func(c hmmCand, streamID uint64) *hmmChoice {
 		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
 		cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
+		if c.iter > 0 {
+			cfg.maxIter = min(cfg.maxIter, c.iter)
+		}
 		if c.sticky > 0 {
 			switch {
 			case o.Sticky < 0:
@@ -272,14 +314,24 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 		if k < 1 || nw < 2*k {
 			return nil
 		}
+		if c.init.pairs >= 2 {
+			// k caps the states, L² of them.
+			c.init.pairs = min(c.init.pairs, int(math.Sqrt(float64(k))))
+			if c.init.pairs < 2 {
+				return nil
+			}
+		}
 		rng := rand.New(rand.NewPCG(o.Seed, streamID))
 		h, ll, _, err := fitHMM(rng, xs, rxs, d, k, m, c.init, &cfg)
 		if err != nil {
 			return nil
 		}
 		ch := hmmChainOf(h, ll, nw, feats)
-		score := hmmCheck(o.Seed^streamID, h, feats, tg)
-		return &hmmChoice{score: score, bic: ch.BIC, chain: ch, cand: c, model: h, cfg: cfg}
+		score, acf := hmmCheck(o.Seed^streamID, h, feats, tg, hmmCheckSegments)
+		return &hmmChoice{score: score, acf: acf, bic: ch.BIC, chain: ch, cand: c, model: h, cfg: cfg,
+			recheck: func() (float64, float64) {
+				return hmmCheck(o.Seed^streamID, h, feats, tg, hmmCheckSegmentsClose)
+			}}
 	}
 	var best *hmmChoice
 	for i, c := range cands {
@@ -294,7 +346,20 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			best = cand
 		}
 	}
-	if best != nil && nw < n {
+	if best != nil && nw < n && best.cand.init.pairs >= 2 {
+		// A pair chain is counted, then barely iterated: build it again
+		// on the whole series rather than iterate it further.
+		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|2000))
+		if h := hmmPairModel(rng, x, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
+			w := newHMMWork(n, d, h.k, h.m)
+			w.dedupe(x)
+			if ll, _, err := w.baumWelch(h, x, &best.cfg); err == nil {
+				best.model = h
+				best.chain = hmmChainOf(h, ll, n, feats)
+				best.bic = best.chain.BIC
+			}
+		}
+	} else if best != nil && nw < n {
 		// A few iterations on the whole series from the chosen model.
 		cfg := best.cfg
 		cfg.maxIter = hmmRefineIter
@@ -388,6 +453,10 @@ type hmmInitSpec struct {
 	// long gaps that dominate the IAT's autocorrelation, not on telling
 	// 10 µs from 100 µs apart.
 	raw bool
+	// pairs ≥ 2 builds the chain directly, without Baum-Welch (see
+	// hmmPairModel): the observations are cut at quantiles into that many
+	// groups and each state is a pair (previous group, current group).
+	pairs int
 	// regimes > 1 first splits the series into that many slow regimes
 	// (k-means on the moving average over smooth observations), then
 	// clusters each regime's windows into its share of the k states, so
@@ -403,6 +472,19 @@ type hmmInitSpec struct {
 // used for clustering when init.raw is set.
 func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg *hmmFitConfig) (*hmmModel, float64, int, error) {
 	n := len(x) / d
+	if init.pairs >= 2 {
+		h := hmmPairModel(rng, x, d, init.pairs, m, cfg.varFloor)
+		if h == nil {
+			return nil, 0, 0, errHMMNotApplicable
+		}
+		w := newHMMWork(n, d, h.k, h.m)
+		w.dedupe(x)
+		ll, it, err := w.baumWelch(h, x, cfg)
+		if err != nil {
+			return nil, ll, it, err
+		}
+		return h, ll, it, nil
+	}
 	view := x
 	if init.raw && raw != nil {
 		view = raw

@@ -24,7 +24,12 @@ import (
 const (
 	hmmCheckLags     = 50
 	hmmCheckSegments = 16
-	hmmKSWeight      = 1
+	// hmmCheckSegmentsClose is how many segments candidates get when their
+	// scores come close (hmmChoice.better): the median of 16 segments moves
+	// by about 0.0006 in the ACF part alone between checks of one model,
+	// as much as the gain of reproducing a lag-1 autocorrelation of −0.12.
+	hmmCheckSegmentsClose = 64
+	hmmKSWeight           = 1
 )
 
 // hmmTarget is one observed feature in data units, as the check needs it.
@@ -169,10 +174,15 @@ func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, 
 // s = Σ over features of (ACF error + hmmKSWeight·KS); the score is the
 // median of s over segments: what a typical run of the data's length shows,
 // which long regimes make very different from run to run (on the Skype `to`
-// sizes one model's KS ranges 0.02-0.16 across runs). Lower is better.
-func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float64 {
+// sizes one model's KS ranges 0.02-0.16 across runs). acf is the median over
+// segments of the ACF part alone, which varies much less from segment to
+// segment than the KS part (see hmmChoice.better). Lower is better.
+//
+// The first segments are the same for any segs, so a check with more
+// segments extends one with fewer.
+func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, segs int) (score, acfErr float64) {
 	if err := h.prepare(); err != nil {
-		return math.Inf(1)
+		return math.Inf(1), math.Inf(1)
 	}
 	n := len(tg[0].v)
 	rng := rand.New(rand.NewPCG(seed, 0x636865636b))
@@ -182,10 +192,11 @@ func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float6
 		seg[a] = make([]float64, n)
 	}
 	acf := make([]float64, hmmCheckLags)
-	scores := make([]float64, 0, hmmCheckSegments)
-	for r := 0; r < hmmCheckSegments; r++ {
+	scores := make([]float64, 0, segs)
+	acfs := make([]float64, 0, segs)
+	for r := 0; r < segs; r++ {
 		hmmSimulate(rng, h, feats, tg, n, seg)
-		var sr float64
+		var sr, ar float64
 		for a := 0; a < d; a++ {
 			hmmACFInto(seg[a], acf)
 			var e float64
@@ -195,9 +206,20 @@ func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) float6
 			e /= hmmCheckLags
 			slices.Sort(seg[a])
 			sr += e + hmmKSWeight*hmmKSSorted(seg[a], tg[a].sorted)
+			ar += e
 		}
 		scores = append(scores, sr)
+		acfs = append(acfs, ar)
 	}
-	slices.Sort(scores)
-	return (scores[len(scores)/2-1] + scores[len(scores)/2]) / 2
+	return hmmMedianSorted(scores), hmmMedianSorted(acfs)
+}
+
+// hmmMedianSorted sorts v and returns its median.
+func hmmMedianSorted(v []float64) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
 }
