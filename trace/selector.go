@@ -129,6 +129,9 @@ func (s *Selector) Matches(o *Object) bool {
 }
 
 func (s *Selector) matchFlow(proto string, a, b netip.AddrPort, ma, mb []byte) bool {
+	// Ids are stored unmapped; an IPv6 packet may carry an IPv4-mapped address.
+	a = netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+	b = netip.AddrPortFrom(b.Addr().Unmap(), b.Port())
 	if _, ok := s.flows[flowSel{proto, a, b}]; ok {
 		return true
 	}
