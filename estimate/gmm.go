@@ -17,9 +17,9 @@ const (
 	DefaultRestarts = 10
 	DefaultMaxIter  = 500
 	DefaultTol      = 1e-4
-	// shortIter is the length of each restart's trial run: restarts are
-	// ranked after this many EM steps and only the best is run to
-	// convergence ("short-run EM", Biernacki et al. 2003).
+	// shortIter is the length of the trial runs of the best-screened
+	// restarts: they are ranked after this many EM steps and only the
+	// best is run to convergence ("short-run EM", Biernacki et al. 2003).
 	shortIter = 5
 	// searchIter caps EM for each candidate k of an automatic search;
 	// the chosen k is then run to convergence (MaxIter).
@@ -27,8 +27,8 @@ const (
 	// screenTop is how many restarts, ranked by the likelihood of their
 	// k-means++ start, get a trial run.
 	screenTop = 3
-	// searchTol is the tolerance of candidate fits during a search over
-	// k on a summary: ranking needs less precision than the final fit.
+	// searchTol bounds the tolerance of candidate fits during a search
+	// over k: a Tol tighter than this is spent on the chosen fit only.
 	searchTol = 1e-4
 )
 
@@ -169,8 +169,8 @@ func (d *pts1D) binned(b int) *pts1D {
 	// a narrow component on it during the search, as it will on the data
 	// (packet sizes, gaps at the capture's clock resolution).
 	heavy := max(3, per/2)
-	// Nor does a bin straddle a gap wider than 1/b of the range: the gap
-	// between two clusters (at most 2b bins in all).
+	// Nor does a bin straddle a gap wider than 1/b of the range, such as
+	// the gap between two clusters.
 	gap := (d.v[len(d.v)-1] - d.v[0]) / float64(b)
 	o := &pts1D{n: d.n, mean: d.mean, variance: d.variance, varFloor: d.varFloor, singleFloor: d.singleFloor}
 	for j := 0; j < len(d.v); {
