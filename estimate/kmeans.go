@@ -150,8 +150,8 @@ func (p *prefix1D) moments(lo, hi int) (w, mean, variance float64) {
 
 // kmeansPP seeds k centres among the n rows of x (row-major, d columns,
 // weights w or nil) by k-means++ and refines them with a few Lloyd steps.
-// It returns each row's cluster; clusters may be fewer than k when rows
-// coincide. d2 is scratch of len n.
+// It returns each row's cluster and the number of clusters, fewer than k
+// when rows coincide.
 func kmeansPP(rng *rand.Rand, x []float64, d int, w []float64, k int, lloyd int) (assign []int, k2 int) {
 	n := len(x) / d
 	wt := func(i int) float64 {
