@@ -198,3 +198,18 @@ func TestEstimateSkype(t *testing.T) {
 		t.Errorf("from: %d packets after trimming", o.From.Packets)
 	}
 }
+
+func TestEstimatePlot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws figures")
+	}
+	dir := chdir(t)
+	code, _, errs := runCLI(t, "estimate", "-n", "2", "--plot", filepath.Join(dir, "fig"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "fig", "*_from.png"))
+	if len(files) != 1 || !strings.Contains(errs, "plot files in") {
+		t.Errorf("figures %v, stderr %q", files, errs)
+	}
+}
