@@ -62,6 +62,13 @@ type hmmFitConfig struct {
 	// and re-estimates only the emissions (for chains built by counting,
 	// whose dynamics are the point: hmmPairModel).
 	fixTrans bool
+	// pairTie > 0 ties the transitions of a chain over pairs of L =
+	// pairTie latent levels (state a·L+b): (a, b) → (b, c) with a
+	// probability p(c) shared by every state, the levels drawn
+	// independently, so that the emissions, which depend on two
+	// consecutive levels, have no autocorrelation beyond lag 1 (an MA(1)
+	// process; see hmmJitterModel).
+	pairTie int
 }
 
 func newHMMModel(d, k, m int) *hmmModel {
@@ -509,12 +516,15 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 	for _, v := range w.occ {
 		tot += v
 	}
-	for s := 0; s < k && !cfg.fixTrans; s++ {
+	for s := 0; s < k && !cfg.fixTrans && cfg.pairTie == 0; s++ {
 		h.start[s] = w.occ[s] / tot
 	}
 	// Expected transitions are xi·A; the sticky prior adds ρ·N_i to the
 	// diagonal.
-	for i := 0; i < k && !cfg.fixTrans; i++ {
+	if cfg.pairTie > 0 && !cfg.fixTrans {
+		w.tiePairs(h, cfg.pairTie)
+	}
+	for i := 0; i < k && !cfg.fixTrans && cfg.pairTie == 0; i++ {
 		row := h.trans[i*k : (i+1)*k]
 		xr := w.xi[i*k : (i+1)*k]
 		var sum float64
@@ -574,6 +584,46 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 				}
 			}
 		}
+	}
+}
+
+// tiePairs is the M-step of the tied pair chain (hmmFitConfig.pairTie):
+// p(c) is the expected share of transitions into a state whose current
+// level is c, every row (a, b) becomes p over (b, ·), and the start is the
+// stationary p(a)·p(b).
+func (w *hmmWork) tiePairs(h *hmmModel, L int) {
+	k := h.k
+	p := make([]float64, L)
+	var tot float64
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			v := w.xi[i*k+j] * h.trans[i*k+j]
+			p[j%L] += v
+			tot += v
+		}
+	}
+	if !(tot > 0) {
+		return
+	}
+	for c := range p {
+		// A level never entered keeps a trace of mass, as the pseudo-counts
+		// of the untied chain do.
+		p[c] = math.Max(p[c]/tot, 1e-6)
+	}
+	var ps float64
+	for _, v := range p {
+		ps += v
+	}
+	for c := range p {
+		p[c] /= ps
+	}
+	clear(h.trans)
+	for i := 0; i < k; i++ {
+		b := i % L
+		for c := 0; c < L; c++ {
+			h.trans[i*k+b*L+c] = p[c]
+		}
+		h.start[i] = p[i/L] * p[b]
 	}
 }
 

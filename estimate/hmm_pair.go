@@ -43,58 +43,12 @@ func hmmPairModel(rng *rand.Rand, x []float64, d, L, m int, varFloor float64) *h
 	if n < 3 {
 		return nil
 	}
-	sorted := slices.Clone(x)
-	slices.Sort(sorted)
-	cuts := make([]float64, 0, L-1)
-	for i := 1; i < L; i++ {
-		c := sorted[i*n/L]
-		// Ties can make two cuts equal (or put a cut on the minimum):
-		// such a group would be empty.
-		if c > sorted[0] && (len(cuts) == 0 || c > cuts[len(cuts)-1]) {
-			cuts = append(cuts, c)
-		}
-	}
-	L = len(cuts) + 1
+	group, L := hmmQuantileGroups(x, L)
 	if L < 2 {
 		return nil
 	}
-	group := make([]int, n)
-	for t, v := range x {
-		g, _ := slices.BinarySearch(cuts, v)
-		if g < len(cuts) && cuts[g] == v {
-			g++ // a value equal to a cut opens the group above it
-		}
-		group[t] = g
-	}
+	h, pair := hmmPairCells(rng, x, group, L, m, varFloor)
 	k := L * L
-	pair := make([]int, n)
-	pair[0] = group[0]*L + group[0]
-	for t := 1; t < n; t++ {
-		pair[t] = group[t-1]*L + group[t]
-	}
-	h := hmmInitFromLabels(rng, x, d, k, m, pair, varFloor)
-	seen := make([]bool, k)
-	for _, p := range pair {
-		seen[p] = true
-	}
-	var byGroup *hmmModel
-	for s := 0; s < k; s++ {
-		if seen[s] {
-			continue
-		}
-		// A pair never observed (only reachable through the pseudo-counts
-		// below) emits its current group's values.
-		if byGroup == nil {
-			byGroup = hmmInitFromLabels(rng, x, d, L, m, group, varFloor)
-		}
-		b := s % L
-		for j := 0; j < m; j++ {
-			src, dst := &byGroup.g[b*m+j], &h.g[s*m+j]
-			dst.w = src.w
-			copy(dst.mean, src.mean)
-			copy(dst.cov, src.cov)
-		}
-	}
 	// Transitions from triple counts, with half a count on each of the L
 	// successors so that no path the data lacks is impossible.
 	cnt := make([]float64, k*L)
@@ -111,6 +65,122 @@ func hmmPairModel(rng *rand.Rand, x []float64, d, L, m int, varFloor float64) *h
 		for c := 0; c < L; c++ {
 			h.trans[s*k+b*L+c] = (cnt[s*L+c] + 0.5) / sum
 		}
+	}
+	return h
+}
+
+// hmmQuantileGroups cuts x at its quantiles into at most L groups and
+// returns each value's group and the number of groups (fewer than L when
+// ties make cuts coincide).
+func hmmQuantileGroups(x []float64, L int) ([]int, int) {
+	n := len(x)
+	sorted := slices.Clone(x)
+	slices.Sort(sorted)
+	cuts := make([]float64, 0, L-1)
+	for i := 1; i < L; i++ {
+		c := sorted[i*n/L]
+		// Ties can make two cuts equal (or put a cut on the minimum):
+		// such a group would be empty.
+		if c > sorted[0] && (len(cuts) == 0 || c > cuts[len(cuts)-1]) {
+			cuts = append(cuts, c)
+		}
+	}
+	group := make([]int, n)
+	for t, v := range x {
+		g, _ := slices.BinarySearch(cuts, v)
+		if g < len(cuts) && cuts[g] == v {
+			g++ // a value equal to a cut opens the group above it
+		}
+		group[t] = g
+	}
+	return group, len(cuts) + 1
+}
+
+// hmmPairCells makes a model with a state for each pair (group at t−1,
+// group at t) whose emissions are fitted to the observations of x (1-D)
+// seen in that pair, and returns it with each observation's pair. Its
+// start and transitions are left for the caller to set.
+func hmmPairCells(rng *rand.Rand, x []float64, group []int, L, m int, varFloor float64) (*hmmModel, []int) {
+	n := len(x)
+	k := L * L
+	pair := make([]int, n)
+	pair[0] = group[0]*L + group[0]
+	for t := 1; t < n; t++ {
+		pair[t] = group[t-1]*L + group[t]
+	}
+	h := hmmInitFromLabels(rng, x, 1, k, m, pair, varFloor)
+	seen := make([]bool, k)
+	for _, p := range pair {
+		seen[p] = true
+	}
+	var byGroup *hmmModel
+	for s := 0; s < k; s++ {
+		if seen[s] {
+			continue
+		}
+		// A pair never observed (only reachable through the pseudo-counts
+		// below) emits its current group's values.
+		if byGroup == nil {
+			byGroup = hmmInitFromLabels(rng, x, 1, L, m, group, varFloor)
+		}
+		b := s % L
+		for j := 0; j < m; j++ {
+			src, dst := &byGroup.g[b*m+j], &h.g[s*m+j]
+			dst.w = src.w
+			copy(dst.mean, src.mean)
+			copy(dst.cov, src.cov)
+		}
+	}
+	return h, pair
+}
+
+// hmmJitterModel builds a tied pair chain (hmmFitConfig.pairTie) over L
+// latent levels, to be fitted by Baum-Welch with the tie. The levels start
+// as the quantile groups of the jitter e_t a clock with gaps
+// gap_t = T + e_t − e_{t−1} would have: the running sum of the centred
+// gaps (raw, untransformed) less its moving average over smooth
+// observations, which removes the clock's drift. Emissions start as the
+// values seen in each pair of consecutive levels.
+func hmmJitterModel(rng *rand.Rand, x, raw []float64, L, m, smooth int, varFloor float64) *hmmModel {
+	n := len(x)
+	if L < 2 || n < 3 {
+		return nil
+	}
+	if raw == nil {
+		raw = x
+	}
+	var mean float64
+	for _, v := range raw {
+		mean += v
+	}
+	mean /= float64(n)
+	e := make([]float64, n)
+	var acc float64
+	for t, v := range raw {
+		acc += v - mean
+		e[t] = acc
+	}
+	trend := hmmSmooth(e, 1, max(smooth, 2))
+	for t := range e {
+		e[t] -= trend[t]
+	}
+	level, L := hmmQuantileGroups(e, L)
+	if L < 2 {
+		return nil
+	}
+	h, _ := hmmPairCells(rng, x, level, L, m, varFloor)
+	p := make([]float64, L)
+	for _, g := range level {
+		p[g] += 1 / float64(n)
+	}
+	k := L * L
+	clear(h.trans)
+	for s := 0; s < k; s++ {
+		b := s % L
+		for c := 0; c < L; c++ {
+			h.trans[s*k+b*L+c] = p[c]
+		}
+		h.start[s] = p[s/L] * p[b]
 	}
 	return h
 }
