@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -12,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v3"
+	"golang.org/x/term"
 
 	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/plots"
@@ -233,7 +236,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 
 // fitAll fits the jobs on all cores, longest first.
 func fitAll(ctx context.Context, cmd *cli.Command, jobs []*fitJob, o estimate.DirectionOptions) error {
-	update, finish := progress(cmd, "fitting")
+	update, finish := countProgress(cmd, "fitting", len(jobs))
 	defer finish()
 	order := make(chan *fitJob)
 	var wg sync.WaitGroup
@@ -249,9 +252,7 @@ func fitAll(ctx context.Context, cmd *cli.Command, jobs []*fitJob, o estimate.Di
 				j.duration = time.Since(t0)
 				mu.Lock()
 				done++
-				if update != nil {
-					update(int64(done), int64(len(jobs)))
-				}
+				update(done)
 				mu.Unlock()
 			}
 		}()
@@ -268,6 +269,21 @@ func fitAll(ctx context.Context, cmd *cli.Command, jobs []*fitJob, o estimate.Di
 	close(order)
 	wg.Wait()
 	return err
+}
+
+// countProgress draws a bar of directions fitted on stderr when it is a
+// terminal (and not --quiet); progress() counts bytes, this counts jobs.
+func countProgress(cmd *cli.Command, desc string, total int) (update func(done int), finish func()) {
+	f, ok := cmd.Root().ErrWriter.(*os.File)
+	if cmd.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
+		return func(int) {}, func() {}
+	}
+	bar := progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish())
+	return func(done int) { _ = bar.Set(done) }, func() { _ = bar.Finish() }
 }
 
 func endpointOf(e trace.Endpoint) profiles.Endpoint {
