@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -760,13 +761,15 @@ func (p *ptsD) gridSummary(b int) *ptsD {
 func distinctRows(p *ptsD) int {
 	const limit = 1 << 10
 	seen := map[string]struct{}{}
+	key := make([]byte, 8*p.d)
 	for i := range p.n {
 		if p.weight(i) == 0 {
 			continue
 		}
-		row := p.x[i*p.d : (i+1)*p.d]
-		key := fmt.Sprint(row)
-		seen[key] = struct{}{}
+		for j, v := range p.x[i*p.d : (i+1)*p.d] {
+			binary.LittleEndian.PutUint64(key[8*j:], math.Float64bits(v))
+		}
+		seen[string(key)] = struct{}{}
 		if len(seen) >= limit {
 			break
 		}
