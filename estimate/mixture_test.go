@@ -171,3 +171,32 @@ func BenchmarkFitMixture2DBIC5to19(b *testing.B) {
 		}
 	}
 }
+
+// Large weighted samples take the grid-summary path (restarts on cells,
+// refinement on the rows); the fit must be that of the rows.
+func TestFitMixtureWeightedLarge(t *testing.T) {
+	x := draw2D(truth2D, 6000, 9)
+	w := make([]float64, 6000)
+	for i := range w {
+		w[i] = float64(i % 3) // a third of the rows weigh nothing
+	}
+	m, err := FitMixture(x, 2, MixtureOptions{K: 3, Weights: w, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matchComponents(t, m, truth2D)
+	den, err := NewDensity(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := 0.0
+	for i := range w {
+		ll += w[i] * den.LogPDF(x[2*i:2*i+2])
+	}
+	if math.Abs(ll-m.LogLik) > 1e-6*math.Abs(ll) {
+		t.Errorf("LogLik %v, weighted sum of LogPDF %v", m.LogLik, ll)
+	}
+	if m.N != 6000 {
+		t.Errorf("N = %d, want the weight total 6000", m.N)
+	}
+}
