@@ -148,9 +148,10 @@ func newPts1D(x []float64) (*pts1D, error) {
 	d.varFloor = fs * fs
 	fs = relFloorSingle * scale
 	d.singleFloor = fs * fs
-	if math.IsInf(d.variance, 0) || math.IsInf(d.singleFloor, 0) || d.varFloor == 0 {
-		// Squares overflow (or underflow) float64: no sample of sizes or
-		// gaps comes near, so refuse rather than return NaN.
+	if !(scale >= 1e-140 && scale <= 1e140) {
+		// Squares of deviations and floors would leave float64's normal
+		// range: no sample of sizes or gaps (or their logarithms) comes
+		// near, so refuse rather than return NaN.
 		return nil, fmt.Errorf("estimate: samples out of range for fitting (mean %g, spread %g)", d.mean, math.Sqrt(d.variance))
 	}
 	d.pre = newPrefix1D(v, c, nil, d.mean)
