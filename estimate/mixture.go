@@ -595,6 +595,10 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 			m := math.Max(math.Abs(mean[j]), 1)
 			v = m * m
 		}
+		if sd := math.Sqrt(v); !(sd >= 1e-140 && sd <= 1e140) {
+			// As in 1-D: covariances would leave float64's normal range.
+			return nil, fmt.Errorf("estimate: column %d out of range for fitting (mean %g, spread %g)", j, mean[j], sd)
+		}
 		p.ridge[j] = ridgeRel * v
 	}
 	distinct := distinctRows(p)
