@@ -39,7 +39,7 @@ var ErrNoData = errors.New("estimate: no samples")
 type GMMOptions struct {
 	K        int    // components; 0 chooses k by BIC over 1..MaxK
 	MaxK     int    // cap for automatic k (DefaultMaxK)
-	Restarts int    // k-means++ starts per k, the best likelihood kept (DefaultRestarts)
+	Restarts int    // k-means++ starts per k, screened by likelihood (DefaultRestarts)
 	Seed     uint64 // seeds every random choice
 	MaxIter  int    // EM iteration cap of the final run (DefaultMaxIter)
 	// Tol stops EM when the mean log-likelihood per sample changes by less
@@ -518,8 +518,10 @@ func splitFrom(d *pts1D, prev *gmm1D, o GMMOptions) *gmm1D {
 // FitMixture1D fits a Gaussian mixture to x by EM. With o.K > 0 it fits that
 // many components (fewer when x has fewer distinct values); with o.K == 0 it
 // fits 1..o.MaxK and keeps the fit of lowest BIC. Each k is started
-// o.Restarts times from k-means++ seeds (random source from o.Seed) and the
-// start of best likelihood is kept.
+// o.Restarts times from k-means++ seeds (random source from o.Seed); the
+// starts of best likelihood get a short EM run and the best after it is run
+// to convergence. When a k fits worse than k-1, it is started again from the
+// k-1 fit with a component split.
 //
 // When x has many distinct values, the restarts and the search over k run on
 // a 256-bin summary of x (count, mean and spread of each bin); every
