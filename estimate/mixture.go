@@ -545,7 +545,11 @@ func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
 // components (fewer when there are fewer distinct rows); otherwise it fits
 // every k in o.KMin..o.KMax and keeps the one of lowest BIC. Each k is
 // started o.Restarts times from k-means++ seeds and the start of best
-// likelihood is kept. NaN or Inf values are an error.
+// likelihood is kept. Beyond 2,048 rows the restarts (and the search over k)
+// run on a summary of the rows in about 256 grid cells; in a search, every
+// candidate is then scored on the rows, the three best refined on them before
+// BIC chooses, and the chosen one run to convergence. NaN or Inf values are an
+// error.
 func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	o = o.withDefaults()
 	if d <= 0 || len(x)%d != 0 {
