@@ -56,7 +56,11 @@ func Decode(r io.Reader, name string) (*Profile, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(p); err != nil {
-			return nil, fmt.Errorf("profiles: %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+			// yaml lists several problems on several lines; the CLI contract
+			// wants a one-line reason.
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
+			return nil, fmt.Errorf("profiles: %s: %s", name, msg)
 		}
 	}
 	if err := p.Validate(); err != nil {
