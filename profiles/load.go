@@ -59,7 +59,8 @@ func Decode(r io.Reader, name string) (*Profile, error) {
 			// yaml lists several problems on several lines; the CLI contract
 			// wants a one-line reason.
 			msg := strings.TrimPrefix(err.Error(), "yaml: ")
-			msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
+			msg = strings.ReplaceAll(strings.ReplaceAll(msg, ":\n", ": "), "\n", "; ")
+			msg = strings.Join(strings.Fields(msg), " ")
 			return nil, fmt.Errorf("profiles: %s: %s", name, msg)
 		}
 	}
