@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
 
@@ -63,15 +64,20 @@ type Source struct {
 
 // mix1 is a 1-D mixture prepared for drawing.
 type mix1 struct {
-	cum       []float64 // cumulative weights, last == 1
+	comp      alias // component choice
 	mean, std []float64
-	log       bool // the mixture is over log(x)
-	round     bool // whole numbers (sizes): bounds apply to the rounded value
+	log       bool    // the mixture is over log(x)
+	round     bool    // whole numbers (sizes): bounds apply to the rounded value
+	lo, hi    float64 // observed bounds in the mixture's domain
 }
 
-func newMix1(p profiles.Param) mix1 {
-	m := mix1{log: p.Transform == profiles.TransformLog}
-	m.cum = cumulative(len(p.Mixture), func(i int) float64 { return p.Mixture[i].Weight })
+func newMix1(p profiles.Param, round bool) mix1 {
+	m := mix1{log: p.Transform == profiles.TransformLog, round: round, lo: p.Min, hi: p.Max}
+	if m.log {
+		// log(0) = -Inf keeps a zero lower bound meaning "no bound".
+		m.lo, m.hi = math.Log(p.Min), math.Log(p.Max)
+	}
+	m.comp = newAlias(len(p.Mixture), func(i int) float64 { return p.Mixture[i].Weight })
 	for _, c := range p.Mixture {
 		m.mean = append(m.mean, c.Mean)
 		m.std = append(m.std, c.Std)
@@ -79,77 +85,47 @@ func newMix1(p profiles.Param) mix1 {
 	return m
 }
 
+// draw returns one value in the mixture's own domain (log(x) for a log
+// mixture): the bounds are checked there, so a rejected draw costs no exp.
 func (m *mix1) draw(r *rand.Rand) float64 {
-	i := pick(m.cum, r.Float64())
+	i := m.comp.pick(r.Uint64())
 	x := m.mean[i] + m.std[i]*r.NormFloat64()
-	if m.log {
-		x = math.Exp(x)
-	}
 	if m.round {
 		x = math.Round(x)
 	}
 	return x
 }
 
+// value maps a drawn value from the mixture's domain to the feature's units.
+func (m *mix1) value(x float64) float64 {
+	if m.log {
+		return fastmath.Exp(x)
+	}
+	return x
+}
+
 // chain is a hidden Markov chain prepared for walking.
 type chain struct {
-	dim      int
-	slot     []int // output slot (0 iat, 1 size) of each feature
-	log      []bool
-	round    []bool
-	mean     []float64
-	std      []float64
-	start    []float64   // cumulative
-	trans    [][]float64 // cumulative rows
-	states   []mixN
-	state    int
-	started  bool
-	z, x     []float64 // scratch
-	lo, hi   []float64 // bounds per feature, own units
-	boundsOK []bool
+	dim     int
+	slot    []int // output slot (0 iat, 1 size) of each feature
+	log     []bool
+	round   []bool
+	mean    []float64
+	std     []float64
+	start   alias
+	trans   []alias
+	states  []mixN
+	state   int
+	started bool
+	z, x    []float64 // scratch
+	lo, hi  []float64 // bounds per feature, own units
 }
 
 // mixN is a d-D mixture with the Cholesky factors of its covariances.
 type mixN struct {
-	cum  []float64
+	comp alias
 	mean [][]float64
 	chol [][][]float64
-}
-
-func cumulative(n int, w func(int) float64) []float64 {
-	c := make([]float64, n)
-	s := 0.0
-	for i := range c {
-		s += w(i)
-		c[i] = s
-	}
-	for i := range c {
-		c[i] /= s
-	}
-	c[n-1] = 1
-	return c
-}
-
-// pick returns the first index whose cumulative weight exceeds u.
-func pick(cum []float64, u float64) int {
-	if len(cum) <= 16 {
-		for i, c := range cum {
-			if u < c {
-				return i
-			}
-		}
-		return len(cum) - 1
-	}
-	lo, hi := 0, len(cum)-1
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if u < cum[mid] {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	return lo
 }
 
 // NewSource prepares direction d for drawing with the given model and seed.
@@ -166,9 +142,8 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 	}
 	switch model {
 	case IID:
-		s.iat = newMix1(d.IAT)
-		s.size = newMix1(d.Size)
-		s.size.round = true
+		s.iat = newMix1(d.IAT, false)
+		s.size = newMix1(d.Size, true)
 	case HMM:
 		if d.HMM == nil || len(d.HMM.Chains) == 0 {
 			return nil, fmt.Errorf("sampler: direction has no HMM (estimate it with --model hmm)")
@@ -205,12 +180,12 @@ func newChain(pc *profiles.Chain, s *Source) (*chain, error) {
 	}
 	c.mean = pc.Scale.Mean
 	c.std = pc.Scale.Std
-	c.start = cumulative(len(pc.Start), func(i int) float64 { return pc.Start[i] })
+	c.start = newAlias(len(pc.Start), func(i int) float64 { return pc.Start[i] })
 	for _, row := range pc.Transitions {
-		c.trans = append(c.trans, cumulative(len(row), func(i int) float64 { return row[i] }))
+		c.trans = append(c.trans, newAlias(len(row), func(i int) float64 { return row[i] }))
 	}
 	for si, st := range pc.States {
-		m := mixN{cum: cumulative(len(st.Mixture), func(i int) float64 { return st.Mixture[i].Weight })}
+		m := mixN{comp: newAlias(len(st.Mixture), func(i int) float64 { return st.Mixture[i].Weight })}
 		for ci, comp := range st.Mixture {
 			l, ok := profiles.Cholesky(comp.Cov)
 			if !ok {
@@ -228,7 +203,7 @@ func newChain(pc *profiles.Chain, s *Source) (*chain, error) {
 // state into x (own units), untruncated.
 func (c *chain) emit(r *rand.Rand) {
 	m := &c.states[c.state]
-	k := pick(m.cum, r.Float64())
+	k := m.comp.pick(r.Uint64())
 	mu, l := m.mean[k], m.chol[k]
 	for i := 0; i < c.dim; i++ {
 		c.z[i] = r.NormFloat64()
@@ -241,7 +216,7 @@ func (c *chain) emit(r *rand.Rand) {
 		}
 		v = v*c.std[i] + c.mean[i]
 		if c.log[i] {
-			v = math.Exp(v)
+			v = fastmath.Exp(v)
 		}
 		if c.round[i] {
 			v = math.Round(v)
@@ -262,10 +237,10 @@ func (c *chain) inside() bool {
 // step advances the chain one packet and writes its features into out.
 func (c *chain) step(r *rand.Rand, out *[2]float64) (clamped bool) {
 	if !c.started {
-		c.state = pick(c.start, r.Float64())
+		c.state = c.start.pick(r.Uint64())
 		c.started = true
 	} else {
-		c.state = pick(c.trans[c.state], r.Float64())
+		c.state = c.trans[c.state].pick(r.Uint64())
 	}
 	for try := 0; ; try++ {
 		c.emit(r)
@@ -302,21 +277,21 @@ func (s *Source) Next() (gap float64, size int) {
 		}
 		gap, sz = s.out[0], s.out[1]
 	} else {
-		gap = s.bounded(&s.iat, s.minIAT, s.maxIAT)
-		sz = s.bounded(&s.size, s.minSize, s.maxSize)
+		gap = s.bounded(&s.iat)
+		sz = s.bounded(&s.size)
 	}
 	return gap, int(sz)
 }
 
-func (s *Source) bounded(m *mix1, lo, hi float64) float64 {
+func (s *Source) bounded(m *mix1) float64 {
 	for try := 0; try < MaxRedraw; try++ {
 		x := m.draw(s.rng)
-		if x >= lo && x <= hi {
-			return x
+		if x >= m.lo && x <= m.hi {
+			return m.value(x)
 		}
 	}
 	s.clamped++
-	return min(max(m.draw(s.rng), lo), hi)
+	return m.value(min(max(m.draw(s.rng), m.lo), m.hi))
 }
 
 // Clamped is how many draws stayed outside the observed bounds after

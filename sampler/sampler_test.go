@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 )
 
 func tiny(t testing.TB) *profiles.Profile {
@@ -241,3 +242,24 @@ func BenchmarkStream(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
 }
+
+// The built-in Skype profile is what a real fit looks like: a dozen
+// components per mixture and several chains per direction.
+func benchSkype(b *testing.B, m Model) {
+	p, err := builtin.Load("skype-call")
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, err := NewSource(p.Objects[0].From, m, 1, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		src.Next()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+}
+
+func BenchmarkSampleSkypeIID(b *testing.B) { benchSkype(b, IID) }
+func BenchmarkSampleSkypeHMM(b *testing.B) { benchSkype(b, HMM) }
