@@ -166,8 +166,8 @@ func TestHMMPairDegenerate(t *testing.T) {
 }
 
 // The choice rule: clearly different scores decide; within a tie the ACF
-// part decides when it differs by more than hmmACFTie, else BIC; close
-// scores are checked again (recheck) before they are compared.
+// part decides when it differs by more than hmmACFTie, else BIC; scores
+// close to the lowest are checked again (recheck) before the choice.
 func TestHMMChoiceBetter(t *testing.T) {
 	a := &hmmChoice{score: 0.040, acf: 0.0205, bic: 100}
 	b := &hmmChoice{score: 0.039, acf: 0.0222, bic: 0}
@@ -182,15 +182,28 @@ func TestHMMChoiceBetter(t *testing.T) {
 	if !d.better(a) {
 		t.Errorf("clearly lower score should win")
 	}
-	rechecked := 0
-	e := &hmmChoice{score: 0.045, acf: 0.0300, bic: 0, recheck: func() (float64, float64) {
-		rechecked++
-		return 0.0400, 0.0220
-	}}
-	if e.better(a) || !a.better(e) || rechecked != 1 {
-		t.Errorf("close scores: rechecked %d times (want 1), then the tie rule", rechecked)
+	checks := map[string]int{}
+	recheck := func(name string, score, acf float64) func(int) (float64, float64) {
+		return func(int) (float64, float64) {
+			checks[name]++
+			return score, acf
+		}
 	}
-	if e.score != 0.04 || e.recheck != nil {
+	// e looks best on the quick check, f is close behind and better on the
+	// precise one; g is far behind and is not checked again.
+	e := &hmmChoice{score: 0.034, acf: 0.0220, bic: 0, recheck: recheck("e", 0.0373, 0.0217)}
+	f := &hmmChoice{score: 0.038, acf: 0.0200, bic: 100, recheck: recheck("f", 0.0378, 0.0203)}
+	g := &hmmChoice{score: 0.080, acf: 0.0500, bic: -100, recheck: recheck("g", 0.0300, 0.0100)}
+	if got := hmmBest([]*hmmChoice{e, f, g}); got != f {
+		t.Errorf("hmmBest chose the one with score %v, want f (0.0378 after its recheck)", got.score)
+	}
+	if checks["e"] != 2 || checks["f"] != 2 || checks["g"] != 0 {
+		t.Errorf("rechecks %v, want e and f at both stages, g never", checks)
+	}
+	if e.score != 0.0373 {
 		t.Errorf("recheck did not replace the score: %+v", e)
+	}
+	if hmmBest(nil) != nil {
+		t.Errorf("hmmBest(nil) should be nil")
 	}
 }

@@ -16,7 +16,7 @@ import (
 // outside the observed range, round sizes) in segments as long as the data,
 // and scored by what the comparison reports for each segment: the mean |ACF
 // difference| over lags 1..50 against the data and the KS distance, with
-// equal weight (hmmKSWeight); see hmmCheck for how segments are pooled.
+// equal weight (hmmKSWeight); see hmmChecker for how segments are pooled.
 // Scoring segments of the data's length, not one long run, makes the score
 // include the sampling spread of long regimes, which is what a user's run of
 // that length sees.
@@ -53,24 +53,62 @@ func newHMMTarget(v []float64, round bool) *hmmTarget {
 // hmmACFInto writes the sample autocorrelation of x at lags 1..len(out):
 // Σ(x_t-m)(x_{t+k}-m) / Σ(x_t-m)².
 func hmmACFInto(x, out []float64) {
+	hmmACFScratch(x, make([]float64, len(x)), out)
+}
+
+// hmmACFScratch is hmmACFInto with c (len(x)) as scratch for the centred
+// series. Four lags share each pass over the series (each lag's sum still
+// runs in order of t, so the result is the same to the last bit); the check
+// computes this for every simulated segment.
+func hmmACFScratch(x, c, out []float64) {
+	n := len(x)
 	var m float64
 	for _, v := range x {
 		m += v
 	}
-	m /= float64(len(x))
+	m /= float64(n)
+	c = c[:n]
 	var den float64
-	for _, v := range x {
-		den += (v - m) * (v - m)
+	for i, v := range x {
+		c[i] = v - m
+		den += c[i] * c[i]
 	}
-	for k := range out {
-		out[k] = 0
+	clear(out)
+	if den == 0 {
+		return
+	}
+	k := 0
+	for ; k+4 <= len(out) && k+4 < n; k += 4 {
+		l1 := k + 1
+		var s1, s2, s3, s4 float64
+		t := 0
+		for ; t+l1+3 < n; t++ {
+			ct := c[t]
+			s1 += ct * c[t+l1]
+			s2 += ct * c[t+l1+1]
+			s3 += ct * c[t+l1+2]
+			s4 += ct * c[t+l1+3]
+		}
+		for ; t+l1 < n; t++ {
+			ct := c[t]
+			s1 += ct * c[t+l1]
+			if t+l1+1 < n {
+				s2 += ct * c[t+l1+1]
+			}
+			if t+l1+2 < n {
+				s3 += ct * c[t+l1+2]
+			}
+		}
+		out[k], out[k+1], out[k+2], out[k+3] = s1/den, s2/den, s3/den, s4/den
+	}
+	for ; k < len(out); k++ {
 		lag := k + 1
-		if den == 0 || lag >= len(x) {
+		if lag >= n {
 			continue
 		}
 		var s float64
-		for t := 0; t+lag < len(x); t++ {
-			s += (x[t] - m) * (x[t+lag] - m)
+		for t := 0; t+lag < n; t++ {
+			s += c[t] * c[t+lag]
 		}
 		out[k] = s / den
 	}
@@ -114,30 +152,21 @@ func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, 
 			cumW[s*m+j] = c
 		}
 	}
-	pick := func(cum []float64) int {
-		r := rng.Float64() * cum[len(cum)-1]
-		for i, c := range cum {
-			if r < c {
-				return i
-			}
-		}
-		return len(cum) - 1
-	}
 	var cumS []float64
 	var acc float64
 	for _, p := range h.start {
 		acc += p
 		cumS = append(cumS, acc)
 	}
-	s := pick(cumS)
+	s := hmmPick(rng, cumS)
 	z := make([]float64, d)
 	v := make([]float64, d)
 	for t := 0; t < n; t++ {
 		if t > 0 {
-			s = pick(cumT[s*k : (s+1)*k])
+			s = hmmPick(rng, cumT[s*k:(s+1)*k])
 		}
 		for try := 0; ; try++ {
-			g := &h.g[s*m+pick(cumW[s*m:(s+1)*m])]
+			g := &h.g[s*m+hmmPick(rng, cumW[s*m:(s+1)*m])]
 			ok := true
 			for a := 0; a < d; a++ {
 				z[a] = rng.NormFloat64()
@@ -170,7 +199,18 @@ func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, 
 	}
 }
 
-// hmmCheck scores a fitted chain. Each simulated segment gets
+// hmmPick draws an index from the cumulative weights cum.
+func hmmPick(rng *rand.Rand, cum []float64) int {
+	r := rng.Float64() * cum[len(cum)-1]
+	for i, c := range cum {
+		if r < c {
+			return i
+		}
+	}
+	return len(cum) - 1
+}
+
+// hmmChecker scores a fitted chain. Each simulated segment gets
 // s = Σ over features of (ACF error + hmmKSWeight·KS); the score is the
 // median of s over segments: what a typical run of the data's length shows,
 // which long regimes make very different from run to run (on the Skype `to`
@@ -178,40 +218,66 @@ func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, 
 // segments of the ACF part alone, which varies much less from segment to
 // segment than the KS part (see hmmChoice.better). Lower is better.
 //
-// The first segments are the same for any segs, so a check with more
-// segments extends one with fewer.
-func hmmCheck(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, segs int) (score, acfErr float64) {
+// It runs segment by segment and keeps what it has simulated, so that a
+// check can be extended to more segments (hmmBest) without simulating the
+// first ones again. The segments depend on the seed alone, not on how the
+// runs are split.
+type hmmChecker struct {
+	rng          *rand.Rand
+	h            *hmmModel
+	feats        []hmmFeat
+	tg           []*hmmTarget
+	bad          bool // the model cannot be prepared: score +Inf
+	seg          [][]float64
+	acf, centred []float64
+	scores, acfs []float64
+	medS, medA   []float64 // scratch for the medians
+}
+
+func newHMMChecker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) *hmmChecker {
+	c := &hmmChecker{rng: rand.New(rand.NewPCG(seed, 0x636865636b)), h: h, feats: feats, tg: tg}
 	if err := h.prepare(); err != nil {
+		c.bad = true
+	}
+	return c
+}
+
+// run extends the check to segs segments (if it has fewer) and returns
+// the medians over all of them.
+func (c *hmmChecker) run(segs int) (score, acfErr float64) {
+	if c.bad {
 		return math.Inf(1), math.Inf(1)
 	}
-	n := len(tg[0].v)
-	rng := rand.New(rand.NewPCG(seed, 0x636865636b))
-	d := len(feats)
-	seg := make([][]float64, d)
-	for a := range seg {
-		seg[a] = make([]float64, n)
+	n := len(c.tg[0].v)
+	d := len(c.feats)
+	if c.seg == nil {
+		c.seg = make([][]float64, d)
+		for a := range c.seg {
+			c.seg[a] = make([]float64, n)
+		}
+		c.acf = make([]float64, hmmCheckLags)
+		c.centred = make([]float64, n)
 	}
-	acf := make([]float64, hmmCheckLags)
-	scores := make([]float64, 0, segs)
-	acfs := make([]float64, 0, segs)
-	for r := 0; r < segs; r++ {
-		hmmSimulate(rng, h, feats, tg, n, seg)
+	for len(c.scores) < segs {
+		hmmSimulate(c.rng, c.h, c.feats, c.tg, n, c.seg)
 		var sr, ar float64
 		for a := 0; a < d; a++ {
-			hmmACFInto(seg[a], acf)
+			hmmACFScratch(c.seg[a], c.centred, c.acf)
 			var e float64
-			for i, v := range acf {
-				e += math.Abs(v - tg[a].acf[i])
+			for i, v := range c.acf {
+				e += math.Abs(v - c.tg[a].acf[i])
 			}
 			e /= hmmCheckLags
-			slices.Sort(seg[a])
-			sr += e + hmmKSWeight*hmmKSSorted(seg[a], tg[a].sorted)
+			slices.Sort(c.seg[a])
+			sr += e + hmmKSWeight*hmmKSSorted(c.seg[a], c.tg[a].sorted)
 			ar += e
 		}
-		scores = append(scores, sr)
-		acfs = append(acfs, ar)
+		c.scores = append(c.scores, sr)
+		c.acfs = append(c.acfs, ar)
 	}
-	return hmmMedianSorted(scores), hmmMedianSorted(acfs)
+	c.medS = append(c.medS[:0], c.scores...)
+	c.medA = append(c.medA[:0], c.acfs...)
+	return hmmMedianSorted(c.medS), hmmMedianSorted(c.medA)
 }
 
 // hmmMedianSorted sorts v and returns its median.

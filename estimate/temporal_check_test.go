@@ -1,0 +1,74 @@
+package estimate
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// refACF is the ACF by its definition, as hmmACFInto was first written.
+func refACF(x, out []float64) {
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	var den float64
+	for _, v := range x {
+		den += (v - m) * (v - m)
+	}
+	for k := range out {
+		out[k] = 0
+		lag := k + 1
+		if den == 0 || lag >= len(x) {
+			continue
+		}
+		var s float64
+		for t := 0; t+lag < len(x); t++ {
+			s += (x[t] - m) * (x[t+lag] - m)
+		}
+		out[k] = s / den
+	}
+}
+
+// The four-lag ACF gives the direct computation's result to the last bit,
+// at every length and lag count (including lags ≥ n).
+func TestHMMACFMatchesDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 9, 49, 50, 51, 52, 53, 55, 100, 3477} {
+		for _, lags := range []int{1, 3, 4, 5, 50, 53} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = rng.NormFloat64()
+			}
+			a, b := make([]float64, lags), make([]float64, lags)
+			refACF(x, a)
+			hmmACFInto(x, b)
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("n %d lags %d: lag %d: %v != %v", n, lags, i+1, a[i], b[i])
+				}
+			}
+		}
+	}
+}
+
+// A check extended from 16 to 32 segments equals a check of 32 from the
+// start: the choice does not depend on which candidates were sharpened when.
+func TestHMMCheckerExtends(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := jitteredClock(500, 0.004, 2)
+	f := hmmFeature("iat", x, true)
+	tg := newHMMTarget(x, false)
+	h := hmmPairModel(rng, f.z, 1, 3, 2, hmmVarFloor)
+	a := newHMMChecker(9, h, []hmmFeat{f}, []*hmmTarget{tg})
+	s16, _ := a.run(16)
+	s32, a32 := a.run(32)
+	b := newHMMChecker(9, h, []hmmFeat{f}, []*hmmTarget{tg})
+	t32, b32 := b.run(32)
+	if s32 != t32 || a32 != b32 {
+		t.Errorf("extended check %v/%v, fresh %v/%v", s32, a32, t32, b32)
+	}
+	if s, _ := a.run(16); s != s32 {
+		t.Errorf("run(16) after run(32) = %v, want the 32-segment score %v (16 gave %v)", s, s32, s16)
+	}
+}
