@@ -151,6 +151,26 @@ func hmmJudgeIID(s skypeSeries) hmmFidelity {
 	return hmmFidelity{hmmMedian(ks1), hmmMedian(ks2), hmmMedian(a1), hmmMedian(a2)}
 }
 
+// hmmMeanACFErrIAT is the mean IAT acf_err over runs samples of tm and over
+// runs independent draws (with replacement) from s itself, each as long as
+// s, seeds 101.. (apart from hmmJudge's).
+func hmmMeanACFErrIAT(tm *Temporal, s skypeSeries, runs int) (hmm, iid float64) {
+	lo, hi := map[string]float64{}, map[string]float64{}
+	lo["iat"], hi["iat"] = hmmMinMax(s.IAT)
+	lo["size"], hi["size"] = hmmMinMax(s.Size)
+	g := make([]float64, len(s.IAT))
+	for r := 0; r < runs; r++ {
+		seed := uint64(101 + r)
+		hmm += hmmACFErr(s.IAT, hmmSampleTemporal(tm, len(s.IAT), seed, lo, hi)["iat"]) / float64(runs)
+		rng := rand.New(rand.NewPCG(seed, 9))
+		for i := range g {
+			g[i] = s.IAT[rng.IntN(len(s.IAT))]
+		}
+		iid += hmmACFErr(s.IAT, g) / float64(runs)
+	}
+	return hmm, iid
+}
+
 func describeTemporal(tm *Temporal) string {
 	s := ""
 	for _, c := range tm.Chains {
@@ -168,9 +188,11 @@ func describeTemporal(tm *Temporal) string {
 // original, must keep KS ≤ 0.07 for size and IAT and mean |ACF difference|
 // over lags 1..50 ≤ 0.10, lower than independent draws wherever the
 // original has autocorrelation to keep. The `to` IAT has none beyond a
-// lag-1 value of -0.12 (a jittered 20 ms clock): there independent draws
-// and every HMM tried score 0.022 in expectation over 50 simulated runs, so
-// the HMM is only held to independent draws' level plus the 5-seed noise.
+// lag-1 value of -0.12 (a jittered 20 ms clock): the best possible gain
+// over independent draws is about 0.002, below what five seeds can resolve,
+// so there the 5-seed figure is held to independent draws' level plus the
+// noise, and the gain is checked on the mean over 40 runs instead (pair
+// chain 0.0205, independent draws 0.0222).
 // The `to` sizes hold only about four long high-rate episodes: a run of the
 // same length draws a random number of them, so its KS spreads from 0.02 to
 // 0.16 across sampling seeds (median 0.087 over 20 seeds for the default
@@ -206,6 +228,13 @@ func TestHMMSkypeFidelity(t *testing.T) {
 		} {
 			if c.got > c.max {
 				t.Errorf("%s: %s %.3f, want <= %.2f", d.name, c.what, c.got, c.max)
+			}
+		}
+		if d.name == "to" {
+			h, i := hmmMeanACFErrIAT(tm, d.s, 40)
+			t.Logf("to: acf_err_iat mean over 40 runs: hmm %.4f, independent draws %.4f", h, i)
+			if h > i-0.001 {
+				t.Errorf("to: mean acf_err_iat %.4f, want below independent draws' %.4f by 0.001", h, i)
 			}
 		}
 		for _, c := range []struct {
