@@ -132,6 +132,56 @@ func hmmKSSorted(a, b []float64) float64 {
 	return d
 }
 
+// hmmRadixSort sorts x ascending (no NaNs) by an LSD radix sort on the
+// order-preserving integer image of each float, 11 bits a pass; buf is
+// scratch, grown as needed and returned. The check sorts every simulated
+// segment for its KS distance, and on a few thousand values this takes
+// about a third of the time of a comparison sort, with the same result.
+func hmmRadixSort(x []float64, buf []uint64) []uint64 {
+	n := len(x)
+	if cap(buf) < 2*n {
+		buf = make([]uint64, 2*n)
+	}
+	buf = buf[:2*n]
+	a, b := buf[:n], buf[n:]
+	for i, v := range x {
+		u := math.Float64bits(v)
+		if u>>63 == 1 {
+			u = ^u // negative: reverse their order below the positives
+		} else {
+			u |= 1 << 63
+		}
+		a[i] = u
+	}
+	var cnt [1 << 11]int
+	for shift := uint(0); shift < 64; shift += 11 {
+		clear(cnt[:])
+		for _, u := range a {
+			cnt[(u>>shift)&(1<<11-1)]++
+		}
+		sum := 0
+		for i, c := range cnt {
+			cnt[i] = sum
+			sum += c
+		}
+		for _, u := range a {
+			d := (u >> shift) & (1<<11 - 1)
+			b[cnt[d]] = u
+			cnt[d]++
+		}
+		a, b = b, a
+	}
+	for i, u := range a {
+		if u>>63 == 1 {
+			u &^= 1 << 63
+		} else {
+			u = ^u
+		}
+		x[i] = math.Float64frombits(u)
+	}
+	return buf
+}
+
 // hmmSimulate draws n steps from h (whose features are feats, targets tg)
 // into out[f][t] in data units.
 func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, n int, out [][]float64) {
@@ -230,6 +280,7 @@ type hmmChecker struct {
 	bad          bool // the model cannot be prepared: score +Inf
 	seg          [][]float64
 	acf, centred []float64
+	radix        []uint64 // scratch for hmmRadixSort
 	scores, acfs []float64
 	medS, medA   []float64 // scratch for the medians
 }
@@ -268,7 +319,7 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 				e += math.Abs(v - c.tg[a].acf[i])
 			}
 			e /= hmmCheckLags
-			slices.Sort(c.seg[a])
+			c.radix = hmmRadixSort(c.seg[a], c.radix)
 			sr += e + hmmKSWeight*hmmKSSorted(c.seg[a], c.tg[a].sorted)
 			ar += e
 		}
