@@ -13,6 +13,7 @@ import (
 func init() {
 	Register(&Format{
 		Name:    "csv",
+		Timed:   true,
 		Summary: "the sampled packets as CSV: time,direction,size,iat (one file per object)",
 		Export:  exportCSV,
 	})

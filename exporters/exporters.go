@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"slices"
@@ -46,6 +47,9 @@ type Format struct {
 	// with o.Params holding every declared parameter (defaults filled in,
 	// kinds and choices checked) and o's shared fields validated.
 	Export func(p *profiles.Profile, o Options) ([]string, error)
+	// Timed formats write the sampled stream as it comes and so can stop
+	// at Options.Duration instead of a count (csv, pcap).
+	Timed bool
 }
 
 // ParamKind is the type of a format parameter's value.
@@ -128,11 +132,15 @@ type Options struct {
 	Objects []string
 	// Dirs selects directions; nil means both.
 	Dirs []profiles.Dir
-	// Count is the number of packets per direction; 0 means DefaultCount.
+	// Count is the number of packets per direction; 0 means DefaultCount,
+	// or no count limit when Duration is set.
 	Count int
-	Seed  uint64
-	Model sampler.Model
-	Addr  Addresses
+	// Duration, when > 0, keeps each direction's packets up to this time
+	// (seconds from 0); only Timed formats take it.
+	Duration float64
+	Seed     uint64
+	Model    sampler.Model
+	Addr     Addresses
 	// MaxFrame is the largest frame without FCS; 0 means DefaultMaxFrame.
 	// Larger sampled sizes are clamped and counted in a note.
 	MaxFrame int
@@ -168,7 +176,13 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 	if o.Count < 0 {
 		return nil, inputf("count %d is negative", o.Count)
 	}
-	if o.Count == 0 {
+	if o.Duration < 0 || math.IsNaN(o.Duration) || math.IsInf(o.Duration, 0) {
+		return nil, inputf("duration %v is not a number of seconds > 0", o.Duration)
+	}
+	if o.Duration > 0 && !f.Timed {
+		return nil, inputf("format %s takes a packet count, not a duration", f.Name)
+	}
+	if o.Count == 0 && o.Duration == 0 {
 		o.Count = DefaultCount
 	}
 	if o.MaxFrame == 0 {

@@ -258,7 +258,7 @@ func sampleDir(t *target, d profiles.Dir, o Options, n int) ([]sampler.Packet, e
 
 // stream opens the merged stream of t's selected directions, Count each.
 func stream(t *target, o Options) (*sampler.Stream, error) {
-	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: o.Count, Directions: t.dirs})
+	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: o.Count, Duration: o.Duration, Directions: t.dirs})
 	if err != nil {
 		return nil, inputf("%v", err)
 	}

@@ -13,6 +13,7 @@ import (
 func init() {
 	Register(&Format{
 		Name:    "pcap",
+		Timed:   true,
 		Summary: "bidirectional synthetic capture (for tcpreplay, trafgen -i, TRex's pcap loader)",
 		Params: []Param{{Name: "nanosecond", Kind: Bool, Default: "false",
 			Usage: "nanosecond timestamps (default microseconds, which tcpreplay and trafgen -i expect)"}},
