@@ -135,4 +135,3 @@ func pickObject(p *profiles.Profile, id string, errw io.Writer) (*profiles.Objec
 	}
 	return nil, fmt.Errorf("no object %q in the profile (it has %s)", id, strings.Join(ids, ", "))
 }
-
