@@ -75,7 +75,7 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	errw := cmd.Root().ErrWriter
-	obj, err := pickObject(p, cmd.String("object"), errw)
+	obj, err := pickObject(p, cmd.String("object"), "sampling", errw)
 	if err != nil {
 		return err
 	}
@@ -115,14 +115,15 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 }
 
 // pickObject returns the object named id, or the profile's first object
-// (estimate writes them largest first) when id is empty.
-func pickObject(p *profiles.Profile, id string, errw io.Writer) (*profiles.Object, error) {
+// (estimate writes them largest first) when id is empty, saying on errw
+// that it is "<doing> the first" when there were several.
+func pickObject(p *profiles.Profile, id, doing string, errw io.Writer) (*profiles.Object, error) {
 	if len(p.Objects) == 0 {
 		return nil, fmt.Errorf("the profile has no objects")
 	}
 	if id == "" {
 		if len(p.Objects) > 1 {
-			fmt.Fprintf(errw, "gmm2trex: the profile has %d objects; sampling the first, %q (choose with --object)\n", len(p.Objects), p.Objects[0].ID)
+			fmt.Fprintf(errw, "gmm2trex: the profile has %d objects; %s the first, %q (choose with --object)\n", len(p.Objects), doing, p.Objects[0].ID)
 		}
 		return &p.Objects[0], nil
 	}

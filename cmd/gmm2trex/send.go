@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -175,7 +174,7 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	errw := cmd.Root().ErrWriter
-	if cfg.Object, err = sendObject(cfg.Profile, cmd.String("object"), errw); err != nil {
+	if cfg.Object, err = pickObject(cfg.Profile, cmd.String("object"), "sending", errw); err != nil {
 		return err
 	}
 	sess, err := native.Open(ctx, cfg)
@@ -196,27 +195,6 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 		return sendError(runErr)
 	}
 	return nil
-}
-
-// sendObject picks the object to send, as sample does.
-func sendObject(p *profiles.Profile, id string, errw io.Writer) (*profiles.Object, error) {
-	if id == "" {
-		if len(p.Objects) == 0 {
-			return nil, fmt.Errorf("the profile has no objects")
-		}
-		if len(p.Objects) > 1 {
-			fmt.Fprintf(errw, "gmm2trex: the profile has %d objects; sending the first, %q (choose with --object)\n", len(p.Objects), p.Objects[0].ID)
-		}
-		return &p.Objects[0], nil
-	}
-	if o := p.Object(id); o != nil {
-		return o, nil
-	}
-	ids := p.IDs()
-	for i := range ids {
-		ids[i] = strconv.Quote(ids[i])
-	}
-	return nil, fmt.Errorf("no object %q in the profile (it has %s)", id, strings.Join(ids, ", "))
 }
 
 // sendError gives native's errors their exit status: 1 for the peer (none,
