@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/netnstest"
 )
 
 // nullTransport counts what it is given.
@@ -68,6 +70,7 @@ func TestPacerAccuracy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
 	}
+	netnstest.Exclusive(t)
 	st := paceOnce(t, mixedGaps(1000, 1), int64(DefaultBatchThreshold))
 	med, p99 := st.gapErr.quantile(0.5), st.gapErr.quantile(0.99)
 	t.Logf("gap error median %.2f µs, p99 %.2f µs, max %.1f µs, late %d (max %.1f µs)", med/1e3, p99/1e3, float64(st.gapErr.max)/1e3, st.late, float64(st.maxLate)/1e3)

@@ -108,6 +108,7 @@ func sendPair(t *testing.T, local []string, remoteToken string) (code int, out, 
 // TestSendLoopbackJSON runs both sides over loopback and checks the JSON
 // report's exact shape and that the two sides agree.
 func TestSendLoopbackJSON(t *testing.T) {
+	netnstest.Exclusive(t) // its pacers spin in real time: no traffic test beside it
 	code, out, errs, remote, rerr := sendPair(t, []string{"-l", "1", "--token", "a"}, "a")
 	if code != 0 || rerr != nil {
 		t.Fatalf("local exit %d, stderr %q; remote error %v", code, errs, rerr)

@@ -10,12 +10,14 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Pair is two namespaces, side 0 and side 1, joined by a veth pair. The
@@ -42,12 +44,14 @@ func Available() string {
 }
 
 // New creates the pair, or skips the test when that is impossible here.
-// Everything is removed when the test ends.
+// Everything is removed when the test ends. The test also holds the
+// machine-wide timing lock (see Exclusive) until it ends.
 func New(t testing.TB) *Pair {
 	t.Helper()
 	if why := Available(); why != "" {
 		t.Skip(why)
 	}
+	Exclusive(t)
 	id := fmt.Sprintf("%d%d", os.Getpid()%100000, seq.Add(1))
 	p := &Pair{
 		NS:    [2]string{"g2t" + id + "a", "g2t" + id + "b"},
@@ -86,6 +90,33 @@ func New(t testing.TB) *Pair {
 		exec.Command("ip", "netns", "exec", p.NS[i], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").Run()
 	}
 	return p
+}
+
+// lockPath is shared by every test process of this project on the machine.
+var lockPath = filepath.Join(os.TempDir(), "gmm2trex-timing.lock")
+
+// Exclusive makes the test the only timing-sensitive one running on the
+// machine until it ends. go test runs packages in parallel processes, and a
+// traffic test measures gaps of tens of microseconds: the native sender's
+// real-time spinning pacer in one package starves tcpreplay or D-ITG in
+// another, whose gap statistics then fail for reasons that are not theirs.
+// The lock is an flock on a file in the temporary directory, released when
+// the test ends (or its process dies). Tests of one process that take it
+// must not run in parallel with each other.
+func Exclusive(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatalf("timing lock: %v", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("timing lock %s: %v", lockPath, err)
+	}
+	t.Cleanup(func() {
+		unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		f.Close()
+	})
 }
 
 func ip(t testing.TB, args ...string) {
