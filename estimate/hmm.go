@@ -431,6 +431,20 @@ func (w *hmmWork) backward(h *hmmModel, x []float64) {
 			}
 			w.occ[s] += g
 			if m == 1 {
+				if d == 2 {
+					// addStats's 2-D case, written out: the call per step
+					// and state cost as much as the arithmetic.
+					rx0, rx1 := g*xt[0], g*xt[1]
+					w.s0[s] += g
+					s1 := w.s1[s*2 : s*2+2 : s*2+2]
+					s1[0] += rx0
+					s1[1] += rx1
+					s2 := w.s2[s*4 : s*4+4 : s*4+4]
+					s2[0] += rx0 * xt[0]
+					s2[2] += rx1 * xt[0]
+					s2[3] += rx1 * xt[1]
+					continue
+				}
 				w.addStats(s, g, xt)
 				continue
 			}
