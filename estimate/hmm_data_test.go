@@ -172,25 +172,14 @@ func hmmPercentile(s []float64, p float64) float64 {
 	return s[i] + f*(s[i+1]-s[i])
 }
 
-// hmmKS is the two-sample Kolmogorov-Smirnov statistic sup|F1-F2|.
+// hmmKS is the two-sample Kolmogorov-Smirnov statistic sup|F1-F2| of
+// unsorted samples.
 func hmmKS(x, y []float64) float64 {
 	a := append([]float64(nil), x...)
 	b := append([]float64(nil), y...)
 	sort.Float64s(a)
 	sort.Float64s(b)
-	var i, j int
-	var d float64
-	for i < len(a) && j < len(b) {
-		v := math.Min(a[i], b[j])
-		for i < len(a) && a[i] <= v {
-			i++
-		}
-		for j < len(b) && b[j] <= v {
-			j++
-		}
-		d = math.Max(d, math.Abs(float64(i)/float64(len(a))-float64(j)/float64(len(b))))
-	}
-	return d
+	return hmmKSSorted(a, b)
 }
 
 // hmmACF is the sample autocorrelation at lags 1..maxLag:
