@@ -212,9 +212,12 @@ func TestStreamMerge(t *testing.T) {
 	}
 }
 
-func BenchmarkSampleIID(b *testing.B) {
-	p := tiny(b)
-	src, _ := NewSource(p.Objects[0].From, IID, 1, 0)
+// benchSource measures Source.Next on direction d.
+func benchSource(b *testing.B, d *profiles.Direction, m Model) {
+	src, err := NewSource(d, m, 1, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		src.Next()
@@ -222,15 +225,8 @@ func BenchmarkSampleIID(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
 }
 
-func BenchmarkSampleHMM(b *testing.B) {
-	p := tiny(b)
-	src, _ := NewSource(p.Objects[0].From, HMM, 1, 0)
-	b.ReportAllocs()
-	for b.Loop() {
-		src.Next()
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
-}
+func BenchmarkSampleIID(b *testing.B) { benchSource(b, tiny(b).Objects[0].From, IID) }
+func BenchmarkSampleHMM(b *testing.B) { benchSource(b, tiny(b).Objects[0].From, HMM) }
 
 func BenchmarkStream(b *testing.B) {
 	p := tiny(b)
@@ -250,15 +246,7 @@ func benchSkype(b *testing.B, m Model) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	src, err := NewSource(p.Objects[0].From, m, 1, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		src.Next()
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+	benchSource(b, p.Objects[0].From, m)
 }
 
 func BenchmarkSampleSkypeIID(b *testing.B) { benchSkype(b, IID) }
