@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -377,25 +376,6 @@ func TestPeerLost(t *testing.T) {
 	}
 }
 
-// freePort returns a port free for TCP and UDP on this host just now.
-func freePort(t *testing.T) int {
-	for range 100 {
-		l, err := net.ListenTCP("tcp", &net.TCPAddr{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenUDP("udp", &net.UDPAddr{Port: port})
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
 // TestNoPeer checks the wait for a peer that never comes.
 func TestNoPeer(t *testing.T) {
 	prof, err := profiles.Load(testProfile)
@@ -403,7 +383,7 @@ func TestNoPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := Config{Role: Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
-		Transport: UDP, ControlPort: freePort(t), DataPort: freePort(t), Wait: 300 * time.Millisecond}
+		Transport: UDP, ControlPort: netnstest.FreePort(t), DataPort: netnstest.FreePort(t), Wait: 300 * time.Millisecond}
 	start := time.Now()
 	_, err = Open(context.Background(), cfg)
 	if !errors.Is(err, ErrNoPeer) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -50,29 +49,10 @@ func TestSendUsage(t *testing.T) {
 
 func TestSendNoPeerExit1(t *testing.T) {
 	code, _, errs := runCLI(t, "send", "-m", "remote", "-d", "127.0.0.1", "-o", sendProfile,
-		"--control-port", freePort(t), "--data-port", freePort(t), "--wait", "300ms")
+		"--control-port", strconv.Itoa(netnstest.FreePort(t)), "--data-port", strconv.Itoa(netnstest.FreePort(t)), "--wait", "300ms")
 	if code != 1 || !strings.Contains(errs, "no peer") {
 		t.Errorf("exit %d, stderr %q; want 1 and \"no peer\"", code, errs)
 	}
-}
-
-// freePort returns a port free for TCP and UDP on loopback just now.
-func freePort(t *testing.T) string {
-	for range 100 {
-		l, err := net.ListenTCP("tcp", &net.TCPAddr{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenUDP("udp", &net.UDPAddr{Port: port})
-		l.Close()
-		if err == nil {
-			u.Close()
-			return strconv.Itoa(port)
-		}
-	}
-	t.Fatal("no free port")
-	return ""
 }
 
 // sendPair runs the local side through the CLI and the remote side through
@@ -84,7 +64,7 @@ func sendPair(t *testing.T, local []string, remoteToken string) (code int, out, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctlPort, localPort, remotePort := freePort(t), freePort(t), freePort(t)
+	ctlPort, localPort, remotePort := strconv.Itoa(netnstest.FreePort(t)), strconv.Itoa(netnstest.FreePort(t)), strconv.Itoa(netnstest.FreePort(t))
 	cfg := native.Config{Role: native.Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
 		Transport: native.UDP, Token: remoteToken, Wait: 5 * time.Second}
 	cfg.ControlPort, _ = strconv.Atoi(ctlPort)

@@ -154,3 +154,24 @@ func (p *Pair) Do(side int, fn func() error) error {
 	}()
 	return <-errc
 }
+
+// FreePort returns a port that is free for both TCP and UDP on this host
+// just now, for tests whose two sides must agree on one port.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		l, err := net.ListenTCP("tcp", &net.TCPAddr{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		u, err := net.ListenUDP("udp", &net.UDPAddr{Port: port})
+		l.Close()
+		if err == nil {
+			u.Close()
+			return port
+		}
+	}
+	t.Fatal("no port free for both TCP and UDP")
+	return 0
+}
