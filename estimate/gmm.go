@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 )
 
 // Defaults of GMMOptions; README ("defaults chosen by evidence") gives the
@@ -259,7 +261,7 @@ func (g *gmm1D) step(d *pts1D, withLL bool) {
 		}
 		for i := range p {
 			e := x - mu[i]
-			pi := lw[i] * expNeg((e*e+wv)*iv[i])
+			pi := lw[i] * fastmath.ExpNeg((e*e+wv)*iv[i])
 			p[i] = pi
 			tot += pi
 		}
@@ -426,7 +428,7 @@ func (g *gmm1D) logLik(d *pts1D) float64 {
 		}
 		for i := range k {
 			e := x - g.mu[i]
-			tot += g.lw[i] * expNeg((e*e+wv)*g.iv[i])
+			tot += g.lw[i] * fastmath.ExpNeg((e*e+wv)*g.iv[i])
 		}
 		var lt float64
 		if tot < 1e-280 {
@@ -677,16 +679,4 @@ func (m *Mixture1D) MeanLogLik(x []float64) float64 {
 		s += m.LogPDF(xi)
 	}
 	return s / float64(len(x))
-}
-
-// expNeg returns e^x for x ≤ 0 with a relative error below 1e-11: range
-// reduction to |f| ≤ ln2/2 and a degree-9 Taylor polynomial. Small enough to
-// inline, it makes the E step about 1.4 times faster than math.Exp, whose
-// last bits do not matter to responsibilities or likelihoods.
-func expNeg(x float64) float64 {
-	x = max(x, -708) // e^-708 is as good as 0 here, and keeps 2^n normal
-	n := math.RoundToEven(x * math.Log2E)
-	f := x - n*math.Ln2
-	p := 1 + f*(1+f*(1.0/2+f*(1.0/6+f*(1.0/24+f*(1.0/120+f*(1.0/720+f*(1.0/5040+f*(1.0/40320+f*(1.0/362880)))))))))
-	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
 }

@@ -224,24 +224,6 @@ func BenchmarkFitMixture1DAuto1M(b *testing.B) {
 	}
 }
 
-func TestExpNeg(t *testing.T) {
-	worst := 0.0
-	for x := -707.9; x <= 0; x += 0.00731 {
-		if r := math.Abs(expNeg(x)/math.Exp(x) - 1); r > worst {
-			worst = r
-		}
-	}
-	if worst > 1e-10 {
-		t.Errorf("relative error up to %g", worst)
-	}
-	if e := expNeg(-1e6); !(e >= 0 && e < 1e-300) {
-		t.Errorf("expNeg(-1e6) = %g", e)
-	}
-	if expNeg(0) != 1 {
-		t.Errorf("expNeg(0) = %v", expNeg(0))
-	}
-}
-
 // Values far from every component (densities below 1e-280) go through the
 // log-space path; the fit must stay exact there too.
 func TestFitMixture1DFarOutliers(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -193,10 +194,9 @@ type hmmWork struct {
 	lc         []float64 // n×k×m: log(w·N) per component, for m > 1 then exp(that-off)
 	b          []float64 // n×k: emission probability scaled by exp(-off[t])
 	off        []float64 // n
-	alpha      []float64 // n×k: α̂
+	alpha      []float64 // n×k: α̃_t = c_t·α̂_t (see forward)
 	c          []float64 // n: forward normalisers
 	beta, next []float64 // k
-	u          []float64 // n×k: u_t(j) = b_t(j)·β̂_t(j)/c_t
 	transT     []float64 // k×k: Aᵀ, so the forward step is row dot products
 	xi         []float64 // k×k: Σ_t α̂_{t-1}(i)·u_t(j); times A_ij gives expected transitions
 	occ        []float64 // k: Σ_t γ_t
@@ -204,6 +204,14 @@ type hmmWork struct {
 	s1         []float64 // k×m×d: Σ r·x
 	s2         []float64 // k×m×d×d: Σ r·x·xᵀ (lower triangle used)
 	z          []float64 // d
+	// Filled by backward, by state or feature (transposed): α̂ and u
+	// (k×n), posteriors ((k·m)×n), and the features of the series at
+	// featOf (nf×n); mom is posteriors·featTᵀ ((k·m)×nf).
+	aT, uT, postT, featT, mom []float64
+	featOf                    *float64
+	// betaAll holds β̃ (n×k, see betaPass); part the two halves' partial
+	// sums of posteriors.
+	betaAll, part []float64
 	// Set by dedupe: each observation's index into uniq (its distinct
 	// values), and per distinct value the tables emissions copies from.
 	idx                 []int32
@@ -215,7 +223,7 @@ func newHMMWork(n, d, k, m int) *hmmWork {
 	return &hmmWork{n: n, d: d, k: k, m: m,
 		lc: make([]float64, n*k*m), b: make([]float64, n*k), off: make([]float64, n),
 		alpha: make([]float64, n*k), c: make([]float64, n),
-		beta: make([]float64, k), next: make([]float64, k), u: make([]float64, n*k), transT: make([]float64, k*k),
+		beta: make([]float64, k), next: make([]float64, k), transT: make([]float64, k*k),
 		xi: make([]float64, k*k), occ: make([]float64, k),
 		s0: make([]float64, k*m), s1: make([]float64, k*m*d), s2: make([]float64, k*m*d*d),
 		z: make([]float64, d),
@@ -229,21 +237,40 @@ func newHMMWork(n, d, k, m int) *hmmWork {
 // copied.
 func (w *hmmWork) emissions(h *hmmModel, x []float64) {
 	k, m := h.k, h.m
-	if w.idx == nil {
-		for t := 0; t < w.n; t++ {
-			w.off[t] = w.emit(h, x[t*h.d:(t+1)*h.d], w.lc[t*k*m:(t+1)*k*m], w.b[t*k:(t+1)*k], w.z)
+	if w.idx != nil {
+		nv := len(w.uniq) / h.d
+		for v := 0; v < nv; v++ {
+			w.tabOff[v] = w.emit(h, w.uniq[v*h.d:(v+1)*h.d], w.tabLC[v*k*m:(v+1)*k*m], w.tabB[v*k:(v+1)*k], w.z)
 		}
+	}
+	span := func(lo, hi int, z []float64) {
+		if w.idx == nil {
+			for t := lo; t < hi; t++ {
+				w.off[t] = w.emit(h, x[t*h.d:(t+1)*h.d], w.lc[t*k*m:(t+1)*k*m], w.b[t*k:(t+1)*k], z)
+			}
+			return
+		}
+		for t := lo; t < hi; t++ {
+			v := int(w.idx[t])
+			copy(w.lc[t*k*m:(t+1)*k*m], w.tabLC[v*k*m:(v+1)*k*m])
+			copy(w.b[t*k:(t+1)*k], w.tabB[v*k:(v+1)*k])
+			w.off[t] = w.tabOff[v]
+		}
+	}
+	// Each step's emissions are independent: long series take both
+	// cores (same values either way).
+	if w.n < 4096 {
+		span(0, w.n, w.z)
 		return
 	}
-	nv := len(w.uniq) / h.d
-	for v := 0; v < nv; v++ {
-		w.tabOff[v] = w.emit(h, w.uniq[v*h.d:(v+1)*h.d], w.tabLC[v*k*m:(v+1)*k*m], w.tabB[v*k:(v+1)*k], w.z)
-	}
-	for t, v := range w.idx {
-		copy(w.lc[t*k*m:(t+1)*k*m], w.tabLC[int(v)*k*m:(int(v)+1)*k*m])
-		copy(w.b[t*k:(t+1)*k], w.tabB[int(v)*k:(int(v)+1)*k])
-		w.off[t] = w.tabOff[v]
-	}
+	half := w.n / 2
+	done := make(chan struct{})
+	go func() {
+		span(half, w.n, make([]float64, h.d))
+		close(done)
+	}()
+	span(0, half, w.z)
+	<-done
 }
 
 // dedupe prepares emissions to be computed once per distinct observation
@@ -333,70 +360,56 @@ func (w *hmmWork) emit(h *hmmModel, xt, lc, bt, z []float64) float64 {
 // hmmExpRel is exp(v) for v ≤ 0, taken as 0 below e^-30 (1e-13 of the best
 // component's density: below what any posterior or sum here can resolve
 // usefully), which skips most exponentials when components are well apart.
-// Above that it reduces v to 2^n·e^f with |f| ≤ ln2/2 and takes e^f from a
-// degree-10 Taylor polynomial (relative error below 1e-13): small enough to
-// inline, so the emission loop pipelines instead of calling math.Exp.
 func hmmExpRel(v float64) float64 {
 	if v < -30 {
 		return 0
 	}
-	n := math.Floor(v*math.Log2E + 0.5)
-	f := v - n*math.Ln2
-	p := 1 + f*(1+f*(1.0/2+f*(1.0/6+f*(1.0/24+f*(1.0/120+f*(1.0/720+f*(1.0/5040+f*(1.0/40320+f*(1.0/362880+f*(1.0/3628800))))))))))
-	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
+	return fastmath.ExpNeg(v)
 }
 
-// forward runs the scaled forward pass and returns the log-likelihood.
+// forward runs the scaled forward pass and returns the log-likelihood. It
+// stores α̃_t = c_t·α̂_t (before normalisation) and folds each step's
+// 1/c_{t-1} into the next step's products, so that the sum and division
+// that give c_t run beside the next step's dot products instead of in
+// front of them: the recursion is one chain of dependent steps, and its
+// length is what this pass costs. posteriors normalises the rows.
 func (w *hmmWork) forward(h *hmmModel) (float64, error) {
-	k := h.k
+	k, n := h.k, w.n
+	transT := w.transT[:k*k]
 	for i := 0; i < k; i++ {
 		for j := 0; j < k; j++ {
-			w.transT[j*k+i] = h.trans[i*k+j]
+			transT[j*k+i] = h.trans[i*k+j]
 		}
 	}
+	alpha, b, cs, off := w.alpha[:n*k], w.b[:n*k], w.c[:n], w.off[:n]
 	var ll float64
 	prod := 1.0
-	for t := 0; t < w.n; t++ {
-		at := w.alpha[t*k : (t+1)*k]
-		bt := w.b[t*k : (t+1)*k]
+	inv := 1.0
+	for t := 0; t < n; t++ {
+		at := alpha[t*k : (t+1)*k]
+		bt := b[t*k : (t+1)*k]
+		bt = bt[:len(at)]
 		if t == 0 {
 			for s := range at {
 				at[s] = h.start[s] * bt[s]
 			}
 		} else {
-			prev := w.alpha[(t-1)*k : t*k]
+			hmmMatVec(transT, alpha[(t-1)*k:t*k], at, inv)
 			for j := range at {
-				col := w.transT[j*k : (j+1)*k]
-				col = col[:len(prev)]
-				var s0, s1 float64
-				i := 0
-				for ; i+2 <= len(prev); i += 2 {
-					s0 += prev[i] * col[i]
-					s1 += prev[i+1] * col[i+1]
-				}
-				if i < len(prev) {
-					s0 += prev[i] * col[i]
-				}
-				at[j] = (s0 + s1) * bt[j]
+				at[j] *= bt[j]
 			}
 		}
-		var c float64
-		for _, v := range at {
-			c += v
-		}
+		c := hmmSum(at)
 		if !(c > 0) || math.IsInf(c, 0) {
 			return math.Inf(-1), fmt.Errorf("%w (observation %d)", errHMMDegenerate, t)
 		}
-		w.c[t] = c
-		inv := 1 / c
-		for s := range at {
-			at[s] *= inv
-		}
+		cs[t] = c
+		inv = 1 / c
 		// log Π c_t taken in chunks: one logarithm per many steps instead
 		// of one per step, flushed long before the product could overflow
 		// or underflow.
 		prod *= c
-		ll += w.off[t]
+		ll += off[t]
 		if prod > 1e150 || prod < 1e-150 {
 			ll += math.Log(prod)
 			prod = 1
@@ -405,120 +418,285 @@ func (w *hmmWork) forward(h *hmmModel) (float64, error) {
 	return ll + math.Log(prod), nil
 }
 
-// backward runs the scaled backward pass and accumulates the expected
-// sufficient statistics of the M-step (occupancies, transitions,
-// per-component moments) for observations x.
-func (w *hmmWork) backward(h *hmmModel, x []float64) {
-	d, k, m := h.d, h.k, h.m
-	clear(w.xi)
-	clear(w.occ)
-	clear(w.s0)
-	clear(w.s1)
-	clear(w.s2)
-	beta := w.beta
-	for s := range beta {
-		beta[s] = 1
+// hmmSum adds v pairwise in four lanes: a shorter chain of dependent
+// additions than one running sum.
+func hmmSum(v []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		s0 += v[i]
+		s1 += v[i+1]
+		s2 += v[i+2]
+		s3 += v[i+3]
 	}
-	const tiny = 1e-10 // posterior mass below this adds nothing measurable
-	for t := w.n - 1; t >= 0; t-- {
-		at := w.alpha[t*k : (t+1)*k]
-		bt := w.b[t*k : (t+1)*k]
-		xt := x[t*d : t*d+d]
-		for s := 0; s < k; s++ {
-			g := at[s] * beta[s]
-			if g < tiny {
-				continue
-			}
-			w.occ[s] += g
-			if m == 1 {
-				if d == 2 {
-					// addStats's 2-D case, written out: the call per step
-					// and state cost as much as the arithmetic.
-					rx0, rx1 := g*xt[0], g*xt[1]
-					w.s0[s] += g
-					s1 := w.s1[s*2 : s*2+2 : s*2+2]
-					s1[0] += rx0
-					s1[1] += rx1
-					s2 := w.s2[s*4 : s*4+4 : s*4+4]
-					s2[0] += rx0 * xt[0]
-					s2[2] += rx1 * xt[0]
-					s2[3] += rx1 * xt[1]
-					continue
-				}
-				w.addStats(s, g, xt)
-				continue
-			}
-			pc := w.lc[(t*k+s)*m : (t*k+s+1)*m]
-			scale := g / bt[s]
-			for j := 0; j < m; j++ {
-				r := scale * pc[j]
-				if r < tiny {
-					continue
-				}
-				w.addStats(s*m+j, r, xt)
-			}
-		}
-		if t == 0 {
-			break
-		}
-		inv := 1 / w.c[t]
-		u := w.u[t*k : (t+1)*k]
-		for j := 0; j < k; j++ {
-			u[j] = bt[j] * beta[j] * inv
-		}
-		nb := w.next
-		for i := 0; i < k; i++ {
-			row := h.trans[i*k : (i+1)*k]
-			row = row[:len(u)]
-			var s0, s1 float64
-			j := 0
-			for ; j+2 <= len(u); j += 2 {
-				s0 += row[j] * u[j]
-				s1 += row[j+1] * u[j+1]
-			}
-			if j < len(u) {
-				s0 += row[j] * u[j]
-			}
-			nb[i] = s0 + s1
-		}
-		w.beta, w.next = nb, beta
-		beta = nb
+	for ; i < len(v); i++ {
+		s0 += v[i]
 	}
-	// Σ_t α̂_{t-1} u_tᵀ as one matrix product: far faster than
-	// accumulating k² products per step.
-	if w.n > 1 {
-		a := blas64.General{Rows: w.n - 1, Cols: k, Stride: k, Data: w.alpha[:(w.n-1)*k]}
-		u := blas64.General{Rows: w.n - 1, Cols: k, Stride: k, Data: w.u[k:]}
-		xi := blas64.General{Rows: k, Cols: k, Stride: k, Data: w.xi}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, a, u, 0, xi)
-	}
+	return (s0 + s1) + (s2 + s3)
 }
 
-func (w *hmmWork) addStats(c int, r float64, x []float64) {
-	d := w.d
-	w.s0[c] += r
-	s1 := w.s1[c*d : (c+1)*d]
-	switch d {
-	case 1:
-		s1[0] += r * x[0]
-		w.s2[c] += r * x[0] * x[0]
-		return
-	case 2:
-		rx0, rx1 := r*x[0], r*x[1]
-		s1[0] += rx0
-		s1[1] += rx1
-		s2 := w.s2[c*4 : c*4+4]
-		s2[0] += rx0 * x[0]
-		s2[2] += rx1 * x[0]
-		s2[3] += rx1 * x[1]
+// backward runs the backward pass after forward and accumulates the
+// expected sufficient statistics of the M-step (occupancies, transitions,
+// per-component moments) for observations x. iterate runs the same steps
+// with the backward recursion beside the forward one.
+func (w *hmmWork) backward(h *hmmModel, x []float64) error {
+	if err := w.betaPass(h); err != nil {
+		return err
+	}
+	return w.posteriors(h, x)
+}
+
+// betaPass runs the backward recursion β̃_{t-1} ∝ A·(b_t∘β̃_t) and stores
+// every β̃_t. Each β̃_t carries a scale of its own (posteriors divides it
+// out), so the pass needs nothing from the forward one and runs beside
+// it. As in forward, the normaliser of a step is applied to the products
+// of the next, so its sum and division stay off the chain of dependent
+// steps.
+func (w *hmmWork) betaPass(h *hmmModel) error {
+	k, n := h.k, w.n
+	if w.betaAll == nil {
+		w.betaAll = make([]float64, n*k)
+	}
+	u := w.next[:k]
+	bn := w.betaAll[(n-1)*k : n*k]
+	for s := range bn {
+		bn[s] = 1
+	}
+	inv := 1.0
+	for t := n - 1; t > 0; t-- {
+		bt := w.b[t*k : (t+1)*k]
+		cur := w.betaAll[t*k : (t+1)*k]
+		prev := w.betaAll[(t-1)*k : t*k]
+		bt, cur, prev = bt[:len(u)], cur[:len(u)], prev[:len(u)]
+		for s := range u {
+			u[s] = bt[s] * cur[s]
+		}
+		next := hmmMatVec(h.trans[:k*k], u, prev, inv)
+		sum := hmmSum(next)
+		if !(sum > 0) || math.IsInf(sum, 0) {
+			return fmt.Errorf("%w (backward, observation %d)", errHMMDegenerate, t)
+		}
+		inv = 1 / sum
+	}
+	return nil
+}
+
+// hmmMatVec sets out = scale·A·u for the k×k row-major A and returns out.
+// Two rows at a time with four partial sums each: eight independent
+// chains of multiply-adds, which is what the recursions wait on.
+func hmmMatVec(a, u, out []float64, scale float64) []float64 {
+	k := len(u)
+	i := 0
+	for ; i+2 <= k; i += 2 {
+		r0 := a[i*k : (i+1)*k]
+		r1 := a[(i+1)*k : (i+2)*k]
+		r0, r1 = r0[:len(u)], r1[:len(u)]
+		var a0, a1, a2, a3, b0, b1, b2, b3 float64
+		j := 0
+		for ; j+4 <= len(u); j += 4 {
+			u0, u1, u2, u3 := u[j], u[j+1], u[j+2], u[j+3]
+			a0 += r0[j] * u0
+			a1 += r0[j+1] * u1
+			a2 += r0[j+2] * u2
+			a3 += r0[j+3] * u3
+			b0 += r1[j] * u0
+			b1 += r1[j+1] * u1
+			b2 += r1[j+2] * u2
+			b3 += r1[j+3] * u3
+		}
+		for ; j < len(u); j++ {
+			a0 += r0[j] * u[j]
+			b0 += r1[j] * u[j]
+		}
+		out[i] = ((a0 + a1) + (a2 + a3)) * scale
+		out[i+1] = ((b0 + b1) + (b2 + b3)) * scale
+	}
+	if i < k {
+		row := a[i*k : (i+1)*k]
+		row = row[:len(u)]
+		var s float64
+		for j, v := range u {
+			s += row[j] * v
+		}
+		out[i] = s * scale
+	}
+	return out[:k]
+}
+
+// posteriors turns α̃ (forward) and β̃ (betaPass) into the M-step's
+// statistics. Per step it writes out, by state (transposed), α̂_t, u_t =
+// b_t∘β̂_t/c_t and the posteriors (γ_t = α̂_t∘β̂_t for one component per
+// state, each component's responsibility otherwise), where β̂_t is β̃_t
+// scaled so that Σ α̂_t∘β̂_t = 1. The sums over t are then matrix products
+// of long rows, which run vectorised: transitions Σ_t α̂_{t-1}u_tᵀ, and the
+// moments as posteriors·Fᵀ, where F holds each observation's features (1,
+// x, the lower triangle of x·xᵀ). Every step is independent, so a long
+// series is done in two halves on two cores (a fixed split: the same sums
+// whatever the core count).
+func (w *hmmWork) posteriors(h *hmmModel, x []float64) error {
+	k, m, n := h.k, h.m, w.n
+	nf := w.nf()
+	w.features(x)
+	if w.aT == nil {
+		w.aT = make([]float64, k*n)
+		w.uT = make([]float64, k*n)
+		w.postT = make([]float64, k*m*n)
+		w.part = make([]float64, 2*(k*k+k*m*nf))
+	}
+	clear(w.part)
+	half := n
+	if n >= 4096 {
+		half = n / 2
+	}
+	var errs [2]error
+	run := func(p, lo, hi int) {
+		errs[p] = w.postSpan(h, lo, hi)
+		if errs[p] != nil {
+			return
+		}
+		part := w.part[p*(k*k+k*m*nf) : (p+1)*(k*k+k*m*nf)]
+		// Σ_t α̂_{t-1}u_tᵀ over the pairs inside [lo, hi); the pair that
+		// straddles the split is added below.
+		if hi-lo > 1 {
+			a := blas64.General{Rows: k, Cols: hi - lo - 1, Stride: n, Data: w.aT[lo : (k-1)*n+hi-1]}
+			u := blas64.General{Rows: k, Cols: hi - lo - 1, Stride: n, Data: w.uT[lo+1 : (k-1)*n+hi]}
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, a, u, 0, blas64.General{Rows: k, Cols: k, Stride: k, Data: part[:k*k]})
+		}
+		g := blas64.General{Rows: k * m, Cols: hi - lo, Stride: n, Data: w.postT[lo : (k*m-1)*n+hi]}
+		f := blas64.General{Rows: nf, Cols: hi - lo, Stride: n, Data: w.featT[lo : (nf-1)*n+hi]}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, g, f, 0, blas64.General{Rows: k * m, Cols: nf, Stride: nf, Data: part[k*k:]})
+	}
+	if half < n {
+		done := make(chan struct{})
+		go func() {
+			run(1, half, n)
+			close(done)
+		}()
+		run(0, 0, half)
+		<-done
+	} else {
+		run(0, 0, n)
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	sz := k*k + k*m*nf
+	for i := range sz {
+		w.part[i] += w.part[sz+i]
+	}
+	copy(w.xi, w.part[:k*k])
+	copy(w.mom, w.part[k*k:sz])
+	if half < n {
+		for i := range k {
+			a := w.aT[i*n+half-1]
+			for j := range k {
+				w.xi[i*k+j] += a * w.uT[j*n+half]
+			}
+		}
+	}
+	w.unpackMoments()
+	return nil
+}
+
+// postSpan does posteriors' per-step work for steps [lo, hi).
+func (w *hmmWork) postSpan(h *hmmModel, lo, hi int) error {
+	k, m, n := h.k, h.m, w.n
+	aT, uT, postT := w.aT, w.uT, w.postT
+	for t := lo; t < hi; t++ {
+		at := w.alpha[t*k : (t+1)*k]
+		bt := w.b[t*k : (t+1)*k]
+		be := w.betaAll[t*k : (t+1)*k]
+		at, bt = at[:len(be)], bt[:len(be)]
+		invc := 1 / w.c[t]
+		var nt float64
+		for s, v := range be {
+			nt += at[s] * v
+		}
+		nt *= invc
+		if !(nt > 0) || math.IsInf(nt, 0) {
+			return fmt.Errorf("%w (posterior, observation %d)", errHMMDegenerate, t)
+		}
+		// β̂_t = β̃_t/nt.
+		scale := 1 / nt
+		uscale := scale * invc
+		for s, v := range be {
+			a := at[s] * invc // α̂_t(s)
+			aT[s*n+t] = a
+			uT[s*n+t] = bt[s] * v * uscale
+			g := a * v * scale
+			if m == 1 {
+				postT[s*n+t] = g
+				continue
+			}
+			// r_tsj = γ_ts · p_tsj / b_ts; a state with no emission mass
+			// here has no posterior either.
+			r := 0.0
+			if bt[s] > 0 {
+				r = g / bt[s]
+			}
+			pc := w.lc[(t*k+s)*m : (t*k+s+1)*m]
+			for j, p := range pc {
+				postT[(s*m+j)*n+t] = p * r
+			}
+		}
+	}
+	return nil
+}
+
+// nf is the number of features per observation: 1, d coordinates and the
+// d(d+1)/2 products of the lower triangle.
+func (w *hmmWork) nf() int { return 1 + w.d + w.d*(w.d+1)/2 }
+
+// features fills w.featT (F of backward, by feature) for x, once per
+// series: the work is bound to the observations it was first given (every
+// caller fits one series per hmmWork), which a check of the slice's
+// address enforces.
+func (w *hmmWork) features(x []float64) {
+	if len(x) == 0 || (w.featT != nil && &x[0] == w.featOf) {
 		return
 	}
-	s2 := w.s2[c*d*d : (c+1)*d*d]
-	for i := 0; i < d; i++ {
-		rxi := r * x[i]
-		s1[i] += rxi
-		for j := 0; j <= i; j++ {
-			s2[i*d+j] += rxi * x[j]
+	d, n, nf := w.d, w.n, w.nf()
+	if w.featT == nil {
+		w.featT = make([]float64, nf*n)
+		w.mom = make([]float64, w.k*w.m*nf)
+	}
+	f := w.featT
+	for t := 0; t < n; t++ {
+		xt := x[t*d : (t+1)*d]
+		f[t] = 1
+		p := 1
+		for a := 0; a < d; a++ {
+			f[(p+a)*n+t] = xt[a]
+		}
+		p += d
+		for a := 0; a < d; a++ {
+			for b := 0; b <= a; b++ {
+				f[p*n+t] = xt[a] * xt[b]
+				p++
+			}
+		}
+	}
+	w.featOf = &x[0]
+}
+
+// unpackMoments spreads the product posteriorsᵀ·F into occ, s0, s1 and s2.
+func (w *hmmWork) unpackMoments() {
+	d, k, m, nf := w.d, w.k, w.m, w.nf()
+	clear(w.occ)
+	for c := 0; c < k*m; c++ {
+		row := w.mom[c*nf : (c+1)*nf]
+		w.s0[c] = row[0]
+		w.occ[c/m] += row[0]
+		copy(w.s1[c*d:(c+1)*d], row[1:1+d])
+		s2 := w.s2[c*d*d : (c+1)*d*d]
+		p := 1 + d
+		for a := 0; a < d; a++ {
+			for b := 0; b <= a; b++ {
+				s2[a*d+b] = row[p]
+				p++
+			}
 		}
 	}
 }
@@ -653,11 +831,29 @@ func (w *hmmWork) logLik(h *hmmModel, x []float64) (float64, error) {
 // iterate performs one Baum-Welch iteration and returns the log-likelihood
 // of the model as it was before the update.
 func (w *hmmWork) iterate(h *hmmModel, x []float64, cfg *hmmFitConfig) (float64, error) {
-	ll, err := w.logLik(h, x)
+	if err := h.prepare(); err != nil {
+		return math.Inf(-1), err
+	}
+	w.emissions(h, x)
+	// The backward recursion needs only the emissions: it runs on the
+	// second core while this one runs the forward recursion.
+	var berr error
+	done := make(chan struct{})
+	go func() {
+		berr = w.betaPass(h)
+		close(done)
+	}()
+	ll, err := w.forward(h)
+	<-done
 	if err != nil {
 		return ll, err
 	}
-	w.backward(h, x)
+	if berr != nil {
+		return math.Inf(-1), berr
+	}
+	if err := w.posteriors(h, x); err != nil {
+		return math.Inf(-1), err
+	}
 	w.mstep(h, cfg)
 	return ll, nil
 }

@@ -132,7 +132,9 @@ func TestHMMForwardViterbiBruteForce(t *testing.T) {
 	}
 	// The E-step's posteriors must sum to n, and the expected transitions
 	// to n-1.
-	w.backward(h, x)
+	if err := w.backward(h, x); err != nil {
+		t.Fatal(err)
+	}
 	var occ, xi float64
 	for _, v := range w.occ {
 		occ += v

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -259,7 +260,7 @@ func (g *gmmD) step(p *ptsD, withLL bool) {
 		}
 		tot := 0.0
 		for c := range k {
-			g.a[c] = expNeg(g.a[c] - mx)
+			g.a[c] = fastmath.ExpNeg(g.a[c] - mx)
 			tot += g.a[c]
 		}
 		if withLL {
@@ -449,7 +450,7 @@ func (g *gmmD) logLik(p *ptsD) float64 {
 		}
 		tot := 0.0
 		for c := range g.k {
-			tot += expNeg(g.a[c] - mx)
+			tot += fastmath.ExpNeg(g.a[c] - mx)
 		}
 		ll += wi * (mx + math.Log(tot))
 	}
