@@ -80,11 +80,12 @@ func (o GMMOptions) withDefaults() GMMOptions {
 const relFloor = 1e-6
 
 // relFloorSingle is the floor, relative like relFloor, of a component that
-// holds less than two samples' worth of responsibility. On one sample the
+// holds at most two samples' worth of responsibility. On one sample the
 // likelihood grows without bound as the variance shrinks, and with relFloor
-// BIC would buy a component for any outlier; this floor makes such a
-// component cost more than it gains. A value repeated twice or more is a
-// real spike and may go down to relFloor.
+// BIC would buy a component for any outlier (on a few dozen packets, for
+// any value seen twice); this floor makes such a component cost more than
+// it gains. A value repeated three times or more is a real spike and may
+// go down to relFloor.
 const relFloorSingle = 1e-3
 
 // pts1D is a weighted 1-D sample: sorted values v with counts c, and
@@ -97,7 +98,7 @@ type pts1D struct {
 	mean     float64
 	variance float64
 	varFloor float64
-	// singleFloor is the floor of components with less than two samples'
+	// singleFloor is the floor of components with at most two samples'
 	// worth of responsibility (relFloorSingle).
 	singleFloor float64
 	pre         *prefix1D
@@ -209,7 +210,7 @@ func (d *pts1D) binned(b int) *pts1D {
 type gmm1D struct {
 	w, mu, v []float64 // weight, mean, variance
 	// per-iteration constants and accumulators
-	lw, iv, s0, s1, s2, p []float64
+	lw, iv, s0, s1, s2, p []float64 // lw: log(w/σ); iv: -1/(2σ²)
 	sw, smu, sv           []float64 // saved parameters
 	ll                    float64   // total log-likelihood of the last E step
 }
@@ -238,46 +239,29 @@ var log2Pi = math.Log(2 * math.Pi)
 // parameters when withLL) and the M step that follows it.
 func (g *gmm1D) step(d *pts1D, withLL bool) {
 	k := g.k()
+	g.prepare()
 	for i := range k {
-		// p_i(x) ∝ w_i/σ_i · exp(-(x-μ_i)²/(2σ_i²)); the common √(2π) is
-		// added to the log-likelihood once.
-		g.lw[i] = g.w[i] / math.Sqrt(g.v[i])
-		g.iv[i] = -0.5 / g.v[i]
 		g.s0[i], g.s1[i], g.s2[i] = 0, 0, 0
 	}
-	ll := 0.0
+	var acc llAcc
 	p := g.p
 	// Reslicing to k lets the compiler drop bounds checks in the loops.
-	mu, lw, iv := g.mu[:k], g.lw[:k], g.iv[:k]
+	mu := g.mu[:k]
 	s0, s1, s2 := g.s0[:k], g.s1[:k], g.s2[:k]
 	p = p[:k]
 	for j, x := range d.v {
-		tot := 0.0
 		// For a bin, the exponent is the bin's mean Gaussian log density:
 		// exact for its members' sum, unlike the density at its mean.
 		wv := 0.0
 		if d.wv != nil {
 			wv = d.wv[j]
 		}
-		for i := range p {
-			e := x - mu[i]
-			pi := lw[i] * fastmath.ExpNeg((e*e+wv)*iv[i])
-			p[i] = pi
-			tot += pi
+		mx, tot := g.terms(x, wv, p)
+		c := d.c[j]
+		if withLL {
+			acc.add(c, mx, tot)
 		}
-		var lt, sc float64
-		if tot < 1e-280 {
-			// x is far from every component: redo it in log space so
-			// that its responsibilities and likelihood stay exact.
-			lt = g.logSpace(x, wv, p)
-			sc = d.c[j]
-		} else {
-			if withLL {
-				lt = math.Log(tot)
-			}
-			sc = d.c[j] / tot
-		}
-		ll += d.c[j] * lt
+		sc := c / tot
 		for i := range p {
 			r := p[i] * sc
 			e := x - mu[i]
@@ -287,31 +271,80 @@ func (g *gmm1D) step(d *pts1D, withLL bool) {
 			s2[i] += re*e + r*wv
 		}
 	}
-	g.ll = ll - 0.5*d.n*log2Pi
+	g.ll = acc.total() - 0.5*d.n*log2Pi
 	g.mstep(d)
 }
 
-// logSpace fills p with the responsibilities of x (summing to 1) computed
-// with the log-sum-exp trick and returns log Σ_i w_i/σ_i exp(...).
-func (g *gmm1D) logSpace(x, wv float64, p []float64) float64 {
-	mx := math.Inf(-1)
+// prepare sets the per-component constants of terms: log(w_i/σ_i) and
+// -1/(2σ_i²).
+func (g *gmm1D) prepare() {
 	for i := range g.k() {
-		e := x - g.mu[i]
-		a := math.Log(g.lw[i]) + (e*e+wv)*g.iv[i]
+		// p_i(x) ∝ w_i/σ_i · exp(-(x-μ_i)²/(2σ_i²)); the common √(2π) is
+		// added to the log-likelihood once.
+		g.lw[i] = math.Log(g.w[i]) - 0.5*math.Log(g.v[i])
+		g.iv[i] = -0.5 / g.v[i]
+	}
+}
+
+// skipBelow is where terms stops taking exponentials: a component whose
+// term is below e^-36 (2e-16) of the largest adds less to the sum than its
+// last bit, and its responsibility counts for nothing.
+const skipBelow = -36
+
+// terms fills p with each component's term of x's density relative to the
+// largest one, exp(a_i - mx) with a_i = log(w_i/σ_i) - ((x-μ_i)²+wv)/(2σ_i²),
+// and returns mx and the sum of p (≥ 1). Relative to the largest term,
+// nothing underflows however far x lies from every component, and the
+// components far from x, most of them once there are many, cost no
+// exponential.
+func (g *gmm1D) terms(x, wv float64, p []float64) (mx, tot float64) {
+	mu, lw, iv := g.mu[:len(p)], g.lw[:len(p)], g.iv[:len(p)]
+	mx = math.Inf(-1)
+	for i := range p {
+		e := x - mu[i]
+		a := lw[i] + (e*e+wv)*iv[i]
 		p[i] = a
-		if a > mx {
-			mx = a
+		mx = max(mx, a)
+	}
+	for i, a := range p {
+		v := 0.0
+		if a-mx >= skipBelow {
+			v = fastmath.ExpNeg(a - mx)
 		}
+		p[i] = v
+		tot += v
 	}
-	s := 0.0
-	for i := range p {
-		p[i] = math.Exp(p[i] - mx)
-		s += p[i]
+	return mx, tot
+}
+
+// llAcc sums c·(mx + log tot) over values. For counts of one it multiplies
+// the sums (each in [1, k]) and takes one logarithm per several hundred
+// values instead of one per value.
+type llAcc struct {
+	ll, prod float64
+}
+
+func (a *llAcc) add(c, mx, tot float64) {
+	a.ll += c * mx
+	if c != 1 {
+		a.ll += c * math.Log(tot)
+		return
 	}
-	for i := range p {
-		p[i] /= s
+	if a.prod == 0 {
+		a.prod = 1
 	}
-	return mx + math.Log(s)
+	a.prod *= tot
+	if a.prod > 1e280 {
+		a.ll += math.Log(a.prod)
+		a.prod = 1
+	}
+}
+
+func (a *llAcc) total() float64 {
+	if a.prod == 0 {
+		return a.ll
+	}
+	return a.ll + math.Log(a.prod)
 }
 
 func (g *gmm1D) mstep(d *pts1D) {
@@ -330,7 +363,11 @@ func (g *gmm1D) mstep(d *pts1D) {
 		g.mu[i] += m1
 		v := g.s2[i]/s0 - m1*m1
 		floor := d.varFloor
-		if s0 < 2 {
+		// Two samples' worth, plus a margin: a value repeated twice gives
+		// its component 2 less what the other components' tails take,
+		// which rounds to 2 or not depending on the last bits of the
+		// exponentials; a threshold at 2 would be decided by those.
+		if s0 < 2+1e-3 {
 			floor = d.singleFloor
 		}
 		g.v[i] = math.Max(v, floor)
@@ -414,31 +451,18 @@ func (g *gmm1D) restore() {
 
 // logLik evaluates the total log-likelihood without changing the parameters.
 func (g *gmm1D) logLik(d *pts1D) float64 {
-	k := g.k()
-	for i := range k {
-		g.lw[i] = g.w[i] / math.Sqrt(g.v[i])
-		g.iv[i] = -0.5 / g.v[i]
-	}
-	ll := 0.0
+	g.prepare()
+	var acc llAcc
+	p := g.p[:g.k()]
 	for j, x := range d.v {
-		tot := 0.0
 		wv := 0.0
 		if d.wv != nil {
 			wv = d.wv[j]
 		}
-		for i := range k {
-			e := x - g.mu[i]
-			tot += g.lw[i] * fastmath.ExpNeg((e*e+wv)*g.iv[i])
-		}
-		var lt float64
-		if tot < 1e-280 {
-			lt = g.logSpace(x, wv, g.p)
-		} else {
-			lt = math.Log(tot)
-		}
-		ll += d.c[j] * lt
+		mx, tot := g.terms(x, wv, p)
+		acc.add(d.c[j], mx, tot)
 	}
-	return ll - 0.5*d.n*log2Pi
+	return acc.total() - 0.5*d.n*log2Pi
 }
 
 // fitK fits exactly k components (k ≤ distinct values of d) with

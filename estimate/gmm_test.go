@@ -262,3 +262,42 @@ func TestFitMixture1DLarge(t *testing.T) {
 		t.Errorf("LogLik %v, recomputed %v", m.LogLik, want)
 	}
 }
+
+// A value repeated three times or more may get a component as narrow as
+// relFloor; one seen once or twice only down to relFloorSingle, so BIC
+// does not buy a component for every duplicate of a small sample. The
+// rule must not depend on rounding: a value seen twice gives its component
+// a responsibility of 2 give or take the last bits.
+func TestFitMixture1DSpikeFloor(t *testing.T) {
+	for _, c := range []int{1, 2, 3, 6} {
+		x := draw1D([]Component1D{{1, 0, 1}}, 300, 5)
+		for range c {
+			x = append(x, 12.5)
+		}
+		m, err := FitMixture1D(x, GMMOptions{K: 2, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		spike := m.Components[1]
+		if math.Abs(spike.Mean-12.5) > 1e-9 {
+			t.Fatalf("%d copies: second component %+v is not on the spike", c, spike)
+		}
+		scale := stdOf(x)
+		narrow := spike.Std < 1e-5*scale
+		if narrow != (c >= 3) {
+			t.Errorf("%d copies: spike std %g (data's %g): narrow %v, want %v", c, spike.Std, scale, narrow, c >= 3)
+		}
+	}
+}
+
+func stdOf(x []float64) float64 {
+	var s, ss float64
+	for _, v := range x {
+		s += v
+	}
+	mean := s / float64(len(x))
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	return math.Sqrt(ss / float64(len(x)))
+}
