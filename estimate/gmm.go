@@ -512,16 +512,19 @@ func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
 // best after a short run is run on.
 func splitFrom(d *pts1D, prev *gmm1D, o GMMOptions) *gmm1D {
 	k := prev.k()
-	best := newGMM1D(k + 1)
-	best.ll = math.Inf(-1)
-	cur := newGMM1D(k + 1)
 	cand := make([]int, k)
 	for i := range cand {
 		cand[i] = i
 	}
 	spread := func(i int) float64 { return prev.w[i] * math.Sqrt(prev.v[i]) }
 	slices.SortStableFunc(cand, func(a, b int) int { return cmp.Compare(spread(b), spread(a)) })
-	for _, i := range cand[:min(3, k)] {
+	cand = cand[:min(3, k)]
+	// The trial runs are independent: with more than one worker allowed
+	// they run at once (this repair is the sequential part of a search).
+	trials := make([]*gmm1D, len(cand))
+	trial := func(c int) {
+		i := cand[c]
+		cur := newGMM1D(k + 1)
 		copy(cur.w, prev.w)
 		copy(cur.mu, prev.mu)
 		copy(cur.v, prev.v)
@@ -533,8 +536,25 @@ func splitFrom(d *pts1D, prev *gmm1D, o GMMOptions) *gmm1D {
 		cur.v[i] = math.Max(0.75*prev.v[i], d.varFloor)
 		cur.v[k] = cur.v[i]
 		cur.run(d, shortIter, o.Tol, true)
-		if cur.ll > best.ll {
-			best.copyFrom(cur)
+		trials[c] = cur
+	}
+	var wg sync.WaitGroup
+	for c := 1; c < len(cand) && o.Workers > 1; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			trial(c)
+		}()
+	}
+	trial(0)
+	for c := 1; c < len(cand) && o.Workers <= 1; c++ {
+		trial(c)
+	}
+	wg.Wait()
+	best := trials[0]
+	for _, t := range trials[1:] {
+		if t.ll > best.ll {
+			best = t
 		}
 	}
 	best.run(d, min(searchIter, o.MaxIter), max(o.Tol, searchTol), false)
