@@ -526,3 +526,143 @@ func TestHMMExpRel(t *testing.T) {
 		t.Errorf("hmmExpRel(-30.5) = %v, want 0", v)
 	}
 }
+
+// The E-step's statistics (occupancies, expected transitions, per-component
+// moments) against a plain log-space forward-backward that sums them step by
+// step. 5,000 steps: long enough for the two-half split of posteriors and
+// the transition pair that straddles it; the same through iterate, where
+// the backward recursion runs beside the forward one.
+func TestHMMEStepMatchesLogSpace(t *testing.T) {
+	tr := hmmTruth{
+		d:     2,
+		start: []float64{0.5, 0.3, 0.2},
+		trans: [][]float64{{0.8, 0.15, 0.05}, {0.1, 0.7, 0.2}, {0.3, 0.1, 0.6}},
+		w:     [][]float64{{0.3, 0.7}, {0.5, 0.5}, {0.9, 0.1}},
+		mean:  [][][]float64{{{0, 0}, {1, -1}}, {{2, 1}, {-1, 3}}, {{4, 4}, {3, 0}}},
+		std:   [][][]float64{{{1, 0.5}, {0.7, 1}}, {{0.5, 0.5}, {1.5, 1}}, {{1, 1}, {0.3, 2}}},
+	}
+	const n, k, m, d = 5000, 3, 2, 2
+	x, _ := tr.draw(n, 3)
+	h := tr.model()
+	if err := h.prepare(); err != nil {
+		t.Fatal(err)
+	}
+	// Reference: log α, log β, then sums over t.
+	z := make([]float64, d)
+	logB := make([]float64, n*k*m) // log(w·N) per component
+	for i := 0; i < n; i++ {
+		for c := 0; c < k*m; c++ {
+			logB[i*k*m+c] = h.g[c].logDens(x[i*d:(i+1)*d], z, d)
+		}
+	}
+	lse := func(v []float64) float64 {
+		mx := math.Inf(-1)
+		for _, a := range v {
+			mx = max(mx, a)
+		}
+		var s float64
+		for _, a := range v {
+			s += math.Exp(a - mx)
+		}
+		return mx + math.Log(s)
+	}
+	state := func(i, s int) float64 { return lse(logB[(i*k+s)*m : (i*k+s+1)*m]) }
+	la, lb := make([]float64, n*k), make([]float64, n*k)
+	tmp := make([]float64, k)
+	for s := 0; s < k; s++ {
+		la[s] = math.Log(h.start[s]) + state(0, s)
+	}
+	for i := 1; i < n; i++ {
+		for j := 0; j < k; j++ {
+			for s := 0; s < k; s++ {
+				tmp[s] = la[(i-1)*k+s] + math.Log(h.trans[s*k+j])
+			}
+			la[i*k+j] = lse(tmp) + state(i, j)
+		}
+	}
+	for i := n - 2; i >= 0; i-- {
+		for s := 0; s < k; s++ {
+			for j := 0; j < k; j++ {
+				tmp[j] = math.Log(h.trans[s*k+j]) + state(i+1, j) + lb[(i+1)*k+j]
+			}
+			lb[i*k+s] = lse(tmp)
+		}
+	}
+	ll := lse(la[(n-1)*k:])
+	occ := make([]float64, k)
+	xi := make([]float64, k*k) // expected transitions
+	s0 := make([]float64, k*m)
+	s1 := make([]float64, k*m*d)
+	s2 := make([]float64, k*m*d*d)
+	for i := 0; i < n; i++ {
+		xt := x[i*d : (i+1)*d]
+		for s := 0; s < k; s++ {
+			g := math.Exp(la[i*k+s] + lb[i*k+s] - ll)
+			occ[s] += g
+			for j := 0; j < m; j++ {
+				c := s*m + j
+				r := g * math.Exp(logB[i*k*m+c]-state(i, s))
+				s0[c] += r
+				for a := 0; a < d; a++ {
+					s1[c*d+a] += r * xt[a]
+					for b := 0; b <= a; b++ {
+						s2[c*d*d+a*d+b] += r * xt[a] * xt[b]
+					}
+				}
+			}
+			if i > 0 {
+				for p := 0; p < k; p++ {
+					xi[p*k+s] += math.Exp(la[(i-1)*k+p] + math.Log(h.trans[p*k+s]) + state(i, s) + lb[i*k+s] - ll)
+				}
+			}
+		}
+	}
+	near := func(what string, got, want []float64) {
+		t.Helper()
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-8*max(1, math.Abs(want[i])) {
+				t.Errorf("%s[%d] = %.12g, log-space reference %.12g", what, i, got[i], want[i])
+				return
+			}
+		}
+	}
+	check := func(w *hmmWork, gotLL float64) {
+		t.Helper()
+		if math.Abs(gotLL-ll) > 1e-8*math.Abs(ll) {
+			t.Errorf("log-likelihood %.10f, reference %.10f", gotLL, ll)
+		}
+		trans := make([]float64, k*k) // xi times A: expected transitions
+		for i := range trans {
+			trans[i] = w.xi[i] * h.trans[i]
+		}
+		near("occupancy", w.occ, occ)
+		near("transitions", trans, xi)
+		near("s0", w.s0, s0)
+		near("s1", w.s1, s1)
+		for c := 0; c < k*m; c++ { // lower triangles only
+			for a := 0; a < d; a++ {
+				for b := 0; b <= a; b++ {
+					i := c*d*d + a*d + b
+					near("s2", w.s2[i:i+1], s2[i:i+1])
+				}
+			}
+		}
+	}
+	w := newHMMWork(n, d, k, m)
+	got, err := w.logLik(h, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.backward(h, x); err != nil {
+		t.Fatal(err)
+	}
+	check(w, got)
+	w2 := newHMMWork(n, d, k, m)
+	cfg := hmmFitConfig{maxIter: 1, fixTrans: true, varFloor: hmmVarFloor}
+	h2 := tr.model()
+	got, err = w2.iterate(h2, x, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(w2, got)
+}
