@@ -196,7 +196,7 @@ type hmmWork struct {
 	off        []float64 // n
 	alpha      []float64 // n×k: α̃_t = c_t·α̂_t (see forward)
 	c          []float64 // n: forward normalisers
-	beta, next []float64 // k
+	uScratch   []float64 // k: b_t∘β̃_t in betaPass
 	transT     []float64 // k×k: Aᵀ, so the forward step is row dot products
 	xi         []float64 // k×k: Σ_t α̂_{t-1}(i)·u_t(j); times A_ij gives expected transitions
 	occ        []float64 // k: Σ_t γ_t
@@ -204,9 +204,9 @@ type hmmWork struct {
 	s1         []float64 // k×m×d: Σ r·x
 	s2         []float64 // k×m×d×d: Σ r·x·xᵀ (lower triangle used)
 	z          []float64 // d
-	// Filled by backward, by state or feature (transposed): α̂ and u
+	// Filled by posteriors, by state or feature (transposed): α̂ and u
 	// (k×n), posteriors ((k·m)×n), and the features of the series at
-	// featOf (nf×n); mom is posteriors·featTᵀ ((k·m)×nf).
+	// featOf (nf×n, see features); mom is posteriors·featTᵀ ((k·m)×nf).
 	aT, uT, postT, featT, mom []float64
 	featOf                    *float64
 	// betaAll holds β̃ (n×k, see betaPass); part the two halves' partial
@@ -223,7 +223,7 @@ func newHMMWork(n, d, k, m int) *hmmWork {
 	return &hmmWork{n: n, d: d, k: k, m: m,
 		lc: make([]float64, n*k*m), b: make([]float64, n*k), off: make([]float64, n),
 		alpha: make([]float64, n*k), c: make([]float64, n),
-		beta: make([]float64, k), next: make([]float64, k), transT: make([]float64, k*k),
+		uScratch: make([]float64, k), transT: make([]float64, k*k),
 		xi: make([]float64, k*k), occ: make([]float64, k),
 		s0: make([]float64, k*m), s1: make([]float64, k*m*d), s2: make([]float64, k*m*d*d),
 		z: make([]float64, d),
@@ -457,7 +457,7 @@ func (w *hmmWork) betaPass(h *hmmModel) error {
 	if w.betaAll == nil {
 		w.betaAll = make([]float64, n*k)
 	}
-	u := w.next[:k]
+	u := w.uScratch[:k]
 	bn := w.betaAll[(n-1)*k : n*k]
 	for s := range bn {
 		bn[s] = 1
