@@ -37,8 +37,8 @@ func init() {
 			"A direction without a model is skipped with a message.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` to sample (default: the profile's first object)"},
-			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Usage: "`COUNT` packets per direction"},
-			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, Usage: "every packet of the first `SECONDS`"},
+			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "`COUNT` packets per direction"},
+			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, HideDefault: true, Usage: "every packet of the first `SECONDS`"},
 			&cli.StringFlag{Name: "model", Value: "iid", Usage: "`iid` (independent mixture draws) or hmm (the hidden Markov chains)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap"},
