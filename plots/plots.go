@@ -149,12 +149,11 @@ type dirSeries struct {
 
 // dirData is everything one figure shows.
 type dirData struct {
-	title    string
-	dm       *profiles.Direction
-	orig     *dirSeries   // trimmed original, nil without a capture
-	origRaw  *dirSeries   // untrimmed original, for throughput
-	gen      []*dirSeries // iid, then hmm when the direction has one
-	sizeUnit string
+	title   string
+	dm      *profiles.Direction
+	orig    *dirSeries   // trimmed original, nil without a capture
+	origRaw *dirSeries   // untrimmed original, for throughput
+	gen     []*dirSeries // iid, then hmm when the direction has one
 }
 
 var (
