@@ -80,12 +80,11 @@ func (o GMMOptions) withDefaults() GMMOptions {
 const relFloor = 1e-6
 
 // relFloorSingle is the floor, relative like relFloor, of a component that
-// holds at most two samples' worth of responsibility. On one sample the
+// holds less than two samples' worth of responsibility. On one sample the
 // likelihood grows without bound as the variance shrinks, and with relFloor
-// BIC would buy a component for any outlier (on a few dozen packets, for
-// any value seen twice); this floor makes such a component cost more than
-// it gains. A value repeated three times or more is a real spike and may
-// go down to relFloor.
+// BIC would buy a component for any outlier; this floor makes such a
+// component cost more than it gains. A value repeated twice or more is a
+// real spike and may go down to relFloor.
 const relFloorSingle = 1e-3
 
 // pts1D is a weighted 1-D sample: sorted values v with counts c, and
@@ -98,7 +97,7 @@ type pts1D struct {
 	mean     float64
 	variance float64
 	varFloor float64
-	// singleFloor is the floor of components with at most two samples'
+	// singleFloor is the floor of components with less than two samples'
 	// worth of responsibility (relFloorSingle).
 	singleFloor float64
 	pre         *prefix1D
@@ -363,11 +362,11 @@ func (g *gmm1D) mstep(d *pts1D) {
 		g.mu[i] += m1
 		v := g.s2[i]/s0 - m1*m1
 		floor := d.varFloor
-		// Two samples' worth, plus a margin: a value repeated twice gives
+		// Two samples' worth, less a margin: a value repeated twice gives
 		// its component 2 less what the other components' tails take,
 		// which rounds to 2 or not depending on the last bits of the
-		// exponentials; a threshold at 2 would be decided by those.
-		if s0 < 2+1e-3 {
+		// exponentials; a threshold at exactly 2 would be decided by those.
+		if s0 < 2-1e-3 {
 			floor = d.singleFloor
 		}
 		g.v[i] = math.Max(v, floor)
