@@ -318,9 +318,11 @@ func (g *gmm1D) terms(x, wv float64, p []float64) (mx, tot float64) {
 
 // llAcc sums c·(mx + log tot) over values. For counts of one it multiplies
 // the sums (each in [1, k]) and takes one logarithm per several hundred
-// values instead of one per value.
+// values instead of one per value. The zero value is ready: prod 0 stands
+// for the empty product.
 type llAcc struct {
-	ll, prod float64
+	ll   float64 // the sum so far, less log(prod)
+	prod float64 // product of the sums not yet in ll
 }
 
 func (a *llAcc) add(c, mx, tot float64) {
