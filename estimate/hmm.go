@@ -259,17 +259,43 @@ func (w *hmmWork) emissions(h *hmmModel, x []float64) {
 	}
 	// Each step's emissions are independent: long series take both
 	// cores (same values either way).
-	if w.n < 4096 {
-		span(0, w.n, w.z)
+	hmmHalves(w.n, func(part, lo, hi int) {
+		z := w.z
+		if part == 1 {
+			z = make([]float64, h.d)
+		}
+		span(lo, hi, z)
+	})
+}
+
+// hmmSplitMin is the series length from which per-step work that needs no
+// order (emissions, posteriors) is done in two halves on two cores.
+const hmmSplitMin = 4096
+
+// hmmHalf is where such work splits a series of n steps: n/2, or n when it
+// is not split. The split does not depend on the core count, so neither do
+// the sums taken over the halves.
+func hmmHalf(n int) int {
+	if n < hmmSplitMin {
+		return n
+	}
+	return n / 2
+}
+
+// hmmHalves calls f(0, 0, half) and, for a split series, f(1, half, n) at
+// the same time on another goroutine, and returns when both are done.
+func hmmHalves(n int, f func(part, lo, hi int)) {
+	half := hmmHalf(n)
+	if half == n {
+		f(0, 0, n)
 		return
 	}
-	half := w.n / 2
 	done := make(chan struct{})
 	go func() {
-		span(half, w.n, make([]float64, h.d))
+		f(1, half, n)
 		close(done)
 	}()
-	span(0, half, w.z)
+	f(0, 0, half)
 	<-done
 }
 
@@ -531,8 +557,7 @@ func hmmMatVec(a, u, out []float64, scale float64) []float64 {
 // of long rows, which run vectorised: transitions Σ_t α̂_{t-1}u_tᵀ, and the
 // moments as posteriors·Fᵀ, where F holds each observation's features (1,
 // x, the lower triangle of x·xᵀ). Every step is independent, so a long
-// series is done in two halves on two cores (a fixed split: the same sums
-// whatever the core count).
+// series is done in two halves on two cores (hmmHalves).
 func (w *hmmWork) posteriors(h *hmmModel, x []float64) error {
 	k, m, n := h.k, h.m, w.n
 	nf := w.nf()
@@ -544,12 +569,9 @@ func (w *hmmWork) posteriors(h *hmmModel, x []float64) error {
 		w.part = make([]float64, 2*(k*k+k*m*nf))
 	}
 	clear(w.part)
-	half := n
-	if n >= 4096 {
-		half = n / 2
-	}
+	half := hmmHalf(n)
 	var errs [2]error
-	run := func(p, lo, hi int) {
+	hmmHalves(n, func(p, lo, hi int) {
 		errs[p] = w.postSpan(h, lo, hi)
 		if errs[p] != nil {
 			return
@@ -565,18 +587,7 @@ func (w *hmmWork) posteriors(h *hmmModel, x []float64) error {
 		g := blas64.General{Rows: k * m, Cols: hi - lo, Stride: n, Data: w.postT[lo : (k*m-1)*n+hi]}
 		f := blas64.General{Rows: nf, Cols: hi - lo, Stride: n, Data: w.featT[lo : (nf-1)*n+hi]}
 		blas64.Gemm(blas.NoTrans, blas.Trans, 1, g, f, 0, blas64.General{Rows: k * m, Cols: nf, Stride: nf, Data: part[k*k:]})
-	}
-	if half < n {
-		done := make(chan struct{})
-		go func() {
-			run(1, half, n)
-			close(done)
-		}()
-		run(0, 0, half)
-		<-done
-	} else {
-		run(0, 0, n)
-	}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return err
