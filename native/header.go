@@ -67,3 +67,22 @@ func ParseHeader(b []byte) (Header, error) {
 func wireSize(size, limit int) int {
 	return min(max(size, HeaderLen), limit)
 }
+
+// sizeFit counts, for the report, the sampled sizes a transport had to
+// change to put them on the wire (wireSize). Transports embed it.
+type sizeFit struct {
+	raised, clamped int64
+}
+
+// fit returns wireSize(size, limit) and counts the change.
+func (f *sizeFit) fit(size, limit int) int {
+	n := wireSize(size, limit)
+	if size < HeaderLen {
+		f.raised++
+	} else if n < size {
+		f.clamped++
+	}
+	return n
+}
+
+func (f *sizeFit) fitCounts() sizeFit { return *f }

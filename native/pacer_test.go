@@ -11,7 +11,10 @@ import (
 )
 
 // nullTransport counts what it is given.
-type nullTransport struct{ n int }
+type nullTransport struct {
+	n int
+	sizeFit
+}
 
 func (t *nullTransport) batch() int                          { return BatchSize }
 func (t *nullTransport) stage(int, *txPacket, uint32, int64) {}

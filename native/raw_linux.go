@@ -37,11 +37,10 @@ type rawSender struct {
 	msgs  []mmsghdr
 
 	// Sender mode: frames come from a template and get a payload header.
-	tmpl    *frame.Template
-	hdrOff  int // payload offset in the frame
-	limit   int // largest payload
-	raised  int64
-	clamped int64
+	tmpl   *frame.Template
+	hdrOff int // payload offset in the frame
+	limit  int // largest payload
+	sizeFit
 }
 
 // openRaw opens a send-only AF_PACKET socket on ifi (protocol 0: it
@@ -80,12 +79,7 @@ func (s *rawSender) stage(i int, p *txPacket, seq uint32, wall int64) {
 	if s.tmpl == nil {
 		n = copy(slot, p.frame)
 	} else {
-		size := wireSize(p.size, s.limit)
-		if p.size < HeaderLen {
-			s.raised++
-		} else if size < p.size {
-			s.clamped++
-		}
+		size := s.fit(p.size, s.limit)
 		p.size = size
 		f := s.tmpl.Frame(size)
 		n = copy(slot, f)

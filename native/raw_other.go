@@ -22,9 +22,9 @@ const BatchSize = 64
 var errNotLinux = fmt.Errorf("raw sockets and capture are not implemented on %s", runtime.GOOS)
 
 type rawSender struct {
-	tmpl            *frame.Template
-	hdrOff, limit   int
-	raised, clamped int64
+	tmpl          *frame.Template
+	hdrOff, limit int
+	sizeFit
 }
 
 func openRaw(*net.Interface, int) (*rawSender, error)                 { return nil, errNotLinux }

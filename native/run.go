@@ -78,24 +78,18 @@ func sizeOverhead(unit string, tcp, v6 bool) int {
 
 // udpTransport sends each packet as one datagram from the data socket.
 type udpTransport struct {
-	conn    *net.UDPConn
-	to      netip.AddrPort
-	buf     []byte
-	n       int
-	limit   int
-	raised  int64
-	clamped int64
+	conn  *net.UDPConn
+	to    netip.AddrPort
+	buf   []byte
+	n     int
+	limit int
+	sizeFit
 }
 
 func (u *udpTransport) batch() int { return 1 }
 
 func (u *udpTransport) stage(_ int, p *txPacket, seq uint32, wall int64) {
-	n := wireSize(p.size, u.limit)
-	if p.size < HeaderLen {
-		u.raised++
-	} else if n < p.size {
-		u.clamped++
-	}
+	n := u.fit(p.size, u.limit)
 	p.size = n
 	putHeader(u.buf, n, seq, wall)
 	u.n = n
@@ -113,22 +107,16 @@ func (u *udpTransport) flush(int) error {
 
 // tcpTransport writes each packet as one write of its size.
 type tcpTransport struct {
-	conn    *net.TCPConn
-	buf     []byte
-	n       int
-	raised  int64
-	clamped int64
+	conn *net.TCPConn
+	buf  []byte
+	n    int
+	sizeFit
 }
 
 func (t *tcpTransport) batch() int { return 1 }
 
 func (t *tcpTransport) stage(_ int, p *txPacket, seq uint32, wall int64) {
-	n := wireSize(p.size, MaxPayload)
-	if p.size < HeaderLen {
-		t.raised++
-	} else if n < p.size {
-		t.clamped++
-	}
+	n := t.fit(p.size, MaxPayload)
 	p.size = n
 	putHeader(t.buf, n, seq, wall)
 	t.n = n
@@ -314,14 +302,8 @@ wait:
 	}
 
 	rep.fillTx(st)
-	switch t := tr.(type) {
-	case *udpTransport:
-		rep.Raised, rep.Clamped = t.raised, t.clamped
-	case *tcpTransport:
-		rep.Raised, rep.Clamped = t.raised, t.clamped
-	case *rawSender:
-		rep.Raised, rep.Clamped = t.raised, t.clamped
-	}
+	fc := tr.fitCounts()
+	rep.Raised, rep.Clamped = fc.raised, fc.clamped
 	rs := rx.stats()
 	rep.Received = Received{Packets: rs.packets, Bytes: rs.bytes, Reordered: rs.reordered}
 	if done != nil {

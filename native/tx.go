@@ -22,6 +22,7 @@ type transport interface {
 	stage(i int, p *txPacket, seq uint32, wall int64)
 	flush(n int) error
 	batch() int
+	fitCounts() sizeFit // sizes raised or clamped so far
 }
 
 // txStats is what the sending side measured. Gap errors compare the time
