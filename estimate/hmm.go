@@ -820,6 +820,15 @@ func (w *hmmWork) tiePairs(h *hmmModel, L int) {
 	for c := range p {
 		p[c] /= ps
 	}
+	h.setTiedPairs(p)
+}
+
+// setTiedPairs makes h the tied pair chain (hmmFitConfig.pairTie) over the
+// L = len(p) levels with level probabilities p: every state (a, b) moves to
+// (b, c) with probability p(c), and the chain starts in its stationary
+// distribution p(a)·p(b).
+func (h *hmmModel) setTiedPairs(p []float64) {
+	k, L := h.k, len(p)
 	clear(h.trans)
 	for i := 0; i < k; i++ {
 		b := i % L
@@ -867,6 +876,15 @@ func (w *hmmWork) iterate(h *hmmModel, x []float64, cfg *hmmFitConfig) (float64,
 	}
 	w.mstep(h, cfg)
 	return ll, nil
+}
+
+// hmmBaumWelch runs baumWelch on h over the series x (n×h.d) in a work
+// sized for it, emissions taken once per distinct observation when that
+// pays (dedupe).
+func hmmBaumWelch(h *hmmModel, x []float64, cfg *hmmFitConfig) (float64, int, error) {
+	w := newHMMWork(len(x)/h.d, h.d, h.k, h.m)
+	w.dedupe(x)
+	return w.baumWelch(h, x, cfg)
 }
 
 // baumWelch runs EM from h until the mean log-likelihood stops improving by

@@ -28,7 +28,7 @@ func hmmKMeans(rng *rand.Rand, pts []float64, d, k, iters int) []int {
 	first := rng.IntN(n)
 	copy(cent[:d], pts[first*d:first*d+d])
 	for i := range dist {
-		dist[i] = hmmSqDist(pts[i*d:i*d+d], cent[:d])
+		dist[i] = sqdist(pts[i*d:i*d+d], cent[:d])
 	}
 	got := 1
 	for ; got < k; got++ {
@@ -51,7 +51,7 @@ func hmmKMeans(rng *rand.Rand, pts []float64, d, k, iters int) []int {
 		c := cent[got*d : got*d+d]
 		copy(c, pts[pick*d:pick*d+d])
 		for i := range dist {
-			if v := hmmSqDist(pts[i*d:i*d+d], c); v < dist[i] {
+			if v := sqdist(pts[i*d:i*d+d], c); v < dist[i] {
 				dist[i] = v
 			}
 		}
@@ -65,7 +65,7 @@ func hmmKMeans(rng *rand.Rand, pts []float64, d, k, iters int) []int {
 			p := pts[i*d : i*d+d]
 			best, arg := math.Inf(1), 0
 			for c := 0; c < k; c++ {
-				if v := hmmSqDist(p, cent[c*d:c*d+d]); v < best {
+				if v := sqdist(p, cent[c*d:c*d+d]); v < best {
 					best, arg = v, c
 				}
 			}
@@ -99,15 +99,6 @@ func hmmKMeans(rng *rand.Rand, pts []float64, d, k, iters int) []int {
 		}
 	}
 	return labels
-}
-
-func hmmSqDist(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		v := a[i] - b[i]
-		s += v * v
-	}
-	return s
 }
 
 // hmmEmbed stacks each observation with the window-1 before it (the first

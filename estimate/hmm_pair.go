@@ -173,14 +173,6 @@ func hmmJitterModel(rng *rand.Rand, x, raw []float64, L, m, smooth int, varFloor
 	for _, g := range level {
 		p[g] += 1 / float64(n)
 	}
-	k := L * L
-	clear(h.trans)
-	for s := 0; s < k; s++ {
-		b := s % L
-		for c := 0; c < L; c++ {
-			h.trans[s*k+b*L+c] = p[c]
-		}
-		h.start[s] = p[s/L] * p[b]
-	}
+	h.setTiedPairs(p)
 	return h
 }

@@ -396,9 +396,7 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 		// on the whole series rather than iterate it further.
 		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|2000))
 		if h := hmmPairModel(rng, x, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
-			w := newHMMWork(n, d, h.k, h.m)
-			w.dedupe(x)
-			if ll, _, err := w.baumWelch(h, x, &best.cfg); err == nil {
+			if ll, _, err := hmmBaumWelch(h, x, &best.cfg); err == nil {
 				best.model = h
 				best.chain = hmmChainOf(h, ll, n, feats)
 				best.bic = best.chain.BIC
@@ -408,9 +406,7 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 		// A few iterations on the whole series from the chosen model.
 		cfg := best.cfg
 		cfg.maxIter = hmmRefineIter
-		w := newHMMWork(n, d, best.model.k, best.model.m)
-		w.dedupe(x)
-		if ll, _, err := w.baumWelch(best.model, x, &cfg); err == nil {
+		if ll, _, err := hmmBaumWelch(best.model, x, &cfg); err == nil {
 			best.chain = hmmChainOf(best.model, ll, n, feats)
 			best.bic = best.chain.BIC
 		}
@@ -520,60 +516,48 @@ type hmmInitSpec struct {
 // raw holds the untransformed standardised observations (same shape as x),
 // used for clustering when init.raw is set.
 func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg *hmmFitConfig) (*hmmModel, float64, int, error) {
-	n := len(x) / d
-	if init.pairs >= 2 {
-		h := hmmPairModel(rng, x, d, init.pairs, m, cfg.varFloor)
-		if h == nil {
-			return nil, 0, 0, errHMMNotApplicable
-		}
-		w := newHMMWork(n, d, h.k, h.m)
-		w.dedupe(x)
-		ll, it, err := w.baumWelch(h, x, cfg)
-		if err != nil {
-			return nil, ll, it, err
-		}
-		return h, ll, it, nil
-	}
-	if init.jitter >= 2 {
+	var h *hmmModel
+	switch {
+	case init.pairs >= 2:
+		h = hmmPairModel(rng, x, d, init.pairs, m, cfg.varFloor)
+	case init.jitter >= 2:
 		if d != 1 {
 			return nil, 0, 0, errHMMNotApplicable
 		}
-		h := hmmJitterModel(rng, x, raw, init.jitter, m, init.smooth, cfg.varFloor)
-		if h == nil {
-			return nil, 0, 0, errHMMNotApplicable
+		h = hmmJitterModel(rng, x, raw, init.jitter, m, init.smooth, cfg.varFloor)
+		if h != nil {
+			cfg.pairTie = int(math.Round(math.Sqrt(float64(h.k))))
 		}
-		cfg.pairTie = int(math.Round(math.Sqrt(float64(h.k))))
-		w := newHMMWork(n, d, h.k, h.m)
-		w.dedupe(x)
-		ll, it, err := w.baumWelch(h, x, cfg)
-		if err != nil {
-			return nil, ll, it, err
-		}
-		return h, ll, it, nil
-	}
-	view := x
-	if init.raw && raw != nil {
-		view = raw
-	}
-	var labels []int
-	switch {
-	case init.regimes > 1 && k >= init.regimes:
-		labels = hmmRegimeLabels(rng, view, d, k, init)
-	case init.smooth > 1:
-		labels = hmmKMeans(rng, hmmSmooth(view, d, init.smooth), d, k, 50)
-	case init.embed > 1:
-		labels = hmmKMeans(rng, hmmEmbed(view, d, init.embed), d*init.embed, k, 50)
 	default:
-		labels = hmmKMeans(rng, view, d, k, 50)
+		h = hmmInitFromLabels(rng, x, d, k, m, hmmInitLabels(rng, x, raw, d, k, init), cfg.varFloor)
 	}
-	h := hmmInitFromLabels(rng, x, d, k, m, labels, cfg.varFloor)
-	w := newHMMWork(n, d, k, m)
-	w.dedupe(x)
-	ll, it, err := w.baumWelch(h, x, cfg)
+	if h == nil {
+		return nil, 0, 0, errHMMNotApplicable
+	}
+	ll, it, err := hmmBaumWelch(h, x, cfg)
 	if err != nil {
 		return nil, ll, it, err
 	}
 	return h, ll, it, nil
+}
+
+// hmmInitLabels clusters the series (raw, the untransformed one, when
+// init.raw asks for it) into the k labels a clustering start begins from.
+func hmmInitLabels(rng *rand.Rand, x, raw []float64, d, k int, init hmmInitSpec) []int {
+	view := x
+	if init.raw && raw != nil {
+		view = raw
+	}
+	switch {
+	case init.regimes > 1 && k >= init.regimes:
+		return hmmRegimeLabels(rng, view, d, k, init)
+	case init.smooth > 1:
+		return hmmKMeans(rng, hmmSmooth(view, d, init.smooth), d, k, 50)
+	case init.embed > 1:
+		return hmmKMeans(rng, hmmEmbed(view, d, init.embed), d*init.embed, k, 50)
+	default:
+		return hmmKMeans(rng, view, d, k, 50)
+	}
 }
 
 // hmmRegimeLabels labels observations as (regime, pattern) pairs: regimes
