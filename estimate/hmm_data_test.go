@@ -13,6 +13,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/gmm2trex/gmm2trex/internal/sharedtest"
+	"github.com/gmm2trex/gmm2trex/metrics"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
 
@@ -179,32 +180,13 @@ func hmmKS(x, y []float64) float64 {
 	b := append([]float64(nil), y...)
 	sort.Float64s(a)
 	sort.Float64s(b)
-	return hmmKSSorted(a, b)
+	return metrics.KS(a, b)
 }
 
-// hmmACF is the sample autocorrelation at lags 1..maxLag:
-// sum_t (x_t-m)(x_{t+k}-m) / sum_t (x_t-m)^2.
+// hmmACF is the sample autocorrelation at lags 1..maxLag (metrics.ACF).
 func hmmACF(x []float64, maxLag int) []float64 {
-	var m float64
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	var den float64
-	for _, v := range x {
-		den += (v - m) * (v - m)
-	}
 	out := make([]float64, maxLag)
-	if den == 0 {
-		return out
-	}
-	for k := 1; k <= maxLag && k < len(x); k++ {
-		var s float64
-		for t := 0; t+k < len(x); t++ {
-			s += (x[t] - m) * (x[t+k] - m)
-		}
-		out[k-1] = s / den
-	}
+	metrics.ACF(out, x)
 	return out
 }
 

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/gmm2trex/gmm2trex/metrics"
 )
 
 // jitteredClock draws n gaps of a 20 ms clock whose ticks are each delayed
@@ -39,7 +41,7 @@ func meanSimACF(h *hmmModel, f hmmFeat, tg *hmmTarget, runs int, seed uint64) (a
 			acf[i] += a[i] / float64(runs)
 		}
 		slices.Sort(seg[0])
-		ks += hmmKSSorted(seg[0], tg.sorted) / float64(runs)
+		ks += metrics.KS(seg[0], tg.sorted) / float64(runs)
 	}
 	return acf, ks
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/gmm2trex/gmm2trex/metrics"
 )
 
 // The posterior predictive check that chooses a chain's structure and
@@ -51,7 +53,10 @@ func newHMMTarget(v []float64, round bool) *hmmTarget {
 }
 
 // hmmACFInto writes the sample autocorrelation of x at lags 1..len(out):
-// Σ(x_t-m)(x_{t+k}-m) / Σ(x_t-m)².
+// Σ(x_t-m)(x_{t+k}-m) / Σ(x_t-m)². It is metrics.ACF's estimator, but each
+// lag's sum runs in order of t (metrics sums in cache blocks): the scores
+// that choose among near-tied chains, hence the fitted profiles, depend on
+// it to the last bit.
 func hmmACFInto(x, out []float64) {
 	hmmACFScratch(x, make([]float64, len(x)), out)
 }
@@ -112,80 +117,6 @@ func hmmACFScratch(x, c, out []float64) {
 		}
 		out[k] = s / den
 	}
-}
-
-// hmmKSSorted is the two-sample Kolmogorov-Smirnov statistic of two sorted
-// samples.
-func hmmKSSorted(a, b []float64) float64 {
-	var i, j int
-	var d float64
-	for i < len(a) && j < len(b) {
-		v := math.Min(a[i], b[j])
-		for i < len(a) && a[i] <= v {
-			i++
-		}
-		for j < len(b) && b[j] <= v {
-			j++
-		}
-		d = math.Max(d, math.Abs(float64(i)/float64(len(a))-float64(j)/float64(len(b))))
-	}
-	return d
-}
-
-// hmmRadixSort sorts x ascending (no NaNs) by an LSD radix sort on the
-// order-preserving integer image of each float, 11 bits a pass; buf is
-// scratch, grown as needed and returned. The check sorts every simulated
-// segment for its KS distance, and on a few thousand values this takes
-// about a third of the time of a comparison sort, with the same result.
-func hmmRadixSort(x []float64, buf []uint64) []uint64 {
-	n := len(x)
-	if n < 512 {
-		// Six passes over 2,048 counters cost more than comparing a
-		// short series (short flows, the fuzz target's series).
-		slices.Sort(x)
-		return buf
-	}
-	if cap(buf) < 2*n {
-		buf = make([]uint64, 2*n)
-	}
-	buf = buf[:2*n]
-	a, b := buf[:n], buf[n:]
-	for i, v := range x {
-		u := math.Float64bits(v)
-		if u>>63 == 1 {
-			u = ^u // negative: reverse their order below the positives
-		} else {
-			u |= 1 << 63
-		}
-		a[i] = u
-	}
-	var cnt [1 << 11]int
-	for shift := uint(0); shift < 64; shift += 11 {
-		clear(cnt[:])
-		for _, u := range a {
-			cnt[(u>>shift)&(1<<11-1)]++
-		}
-		sum := 0
-		for i, c := range cnt {
-			cnt[i] = sum
-			sum += c
-		}
-		for _, u := range a {
-			d := (u >> shift) & (1<<11 - 1)
-			b[cnt[d]] = u
-			cnt[d]++
-		}
-		a, b = b, a
-	}
-	for i, u := range a {
-		if u>>63 == 1 {
-			u &^= 1 << 63
-		} else {
-			u = ^u
-		}
-		x[i] = math.Float64frombits(u)
-	}
-	return buf
 }
 
 // hmmSimulate draws n steps from h (whose features are feats, targets tg)
@@ -286,7 +217,7 @@ type hmmChecker struct {
 	bad          bool // the model cannot be prepared: score +Inf
 	seg          [][]float64
 	acf, centred []float64
-	radix        []uint64 // scratch for hmmRadixSort
+	sortBuf      []float64 // scratch for metrics.SortFloats
 	scores, acfs []float64
 	medS, medA   []float64 // scratch for the medians
 }
@@ -314,6 +245,7 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 		}
 		c.acf = make([]float64, hmmCheckLags)
 		c.centred = make([]float64, n)
+		c.sortBuf = make([]float64, n)
 	}
 	for len(c.scores) < segs {
 		hmmSimulate(c.rng, c.h, c.feats, c.tg, n, c.seg)
@@ -325,8 +257,8 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 				e += math.Abs(v - c.tg[a].acf[i])
 			}
 			e /= hmmCheckLags
-			c.radix = hmmRadixSort(c.seg[a], c.radix)
-			sr += e + hmmKSWeight*hmmKSSorted(c.seg[a], c.tg[a].sorted)
+			metrics.SortFloats(c.seg[a], c.sortBuf)
+			sr += e + hmmKSWeight*metrics.KS(c.seg[a], c.tg[a].sorted)
 			ar += e
 		}
 		c.scores = append(c.scores, sr)

@@ -1,9 +1,7 @@
 package estimate
 
 import (
-	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
@@ -72,38 +70,5 @@ func TestHMMCheckerExtends(t *testing.T) {
 	}
 	if s, _ := a.run(16); s != s32 {
 		t.Errorf("run(16) after run(32) = %v, want the 32-segment score %v (16 gave %v)", s, s32, s16)
-	}
-}
-
-// The radix sort gives what slices.Sort gives, with negatives, zeros of
-// both signs, ties, infinities and subnormals.
-func TestHMMRadixSort(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	var buf []uint64
-	for trial := 0; trial < 100; trial++ {
-		n := rng.IntN(2000)
-		x := make([]float64, n)
-		for i := range x {
-			switch rng.IntN(8) {
-			case 0:
-				x[i] = math.Round(rng.NormFloat64())
-			case 1:
-				x[i] = math.Copysign(0, -1)
-			case 2:
-				x[i] = math.Inf(1 - 2*rng.IntN(2))
-			case 3:
-				x[i] = 5e-324 * float64(rng.IntN(3)-1)
-			default:
-				x[i] = rng.NormFloat64() * math.Exp(rng.NormFloat64()*20)
-			}
-		}
-		want := slices.Clone(x)
-		slices.Sort(want)
-		buf = hmmRadixSort(x, buf)
-		for i := range x {
-			if x[i] != want[i] || math.Signbit(x[i]) != math.Signbit(want[i]) && x[i] != 0 {
-				t.Fatalf("trial %d, n %d: at %d got %v, want %v", trial, n, i, x[i], want[i])
-			}
-		}
 	}
 }

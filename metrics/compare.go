@@ -37,7 +37,7 @@ type Result struct {
 
 // Compare computes every distance between orig and gen. The series must hold
 // no NaN. It copies and sorts the samples (the caller's slices are not
-// modified; a radix sort, see sortFloats) and runs the independent parts on
+// modified; a radix sort, see SortFloats) and runs the independent parts on
 // separate goroutines; two 1M-packet series take about 0.5 s of CPU time in
 // all, spread over the cores (BenchmarkCompare). Rolling entropy bins both
 // sides over the original's [min, max].
@@ -87,8 +87,8 @@ func distances(a, b []float64) (ks, ksp, kl, js, w1, qq float64) {
 	}
 	sa, sb := slices.Clone(a), slices.Clone(b)
 	buf := make([]float64, max(len(a), len(b)))
-	sortFloats(sa, buf)
-	sortFloats(sb, buf)
+	SortFloats(sa, buf)
+	SortFloats(sb, buf)
 	ks = KS(sa, sb)
 	ksp = KSPValue(ks, len(sa), len(sb))
 	kl = KL(sa, sb)

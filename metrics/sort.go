@@ -5,17 +5,20 @@ import (
 	"slices"
 )
 
-// radixThreshold is the length above which sortFloats uses the radix sort;
-// below it pdqsort is as fast and needs no buffer.
-const radixThreshold = 1 << 12
+// radixThreshold is the length from which SortFloats uses the radix sort;
+// below it pdqsort is faster and needs no buffer (log-normal gaps on this
+// project's 2-core VM: pdqsort 2.5× faster at 512 values and 1.9× at 1,024,
+// the radix sort 1.9× faster at 3,400).
+const radixThreshold = 1 << 11
 
-// sortFloats sorts x ascending, using buf (len(buf) ≥ len(x)) as scratch for
-// long inputs: an LSD radix sort on the IEEE bits, 11 bits a pass, skipping
+// SortFloats sorts x ascending, using buf (len(buf) ≥ len(x)) as scratch for
+// long inputs (KS and Wasserstein take sorted samples; estimate's predictive
+// check sorts every simulated series with it): an LSD radix sort on the IEEE bits, 11 bits a pass, skipping
 // the passes whose digit is the same in every value (most of them for packet
 // sizes, which are small whole numbers). It is about three times as fast as
 // slices.Sort on a million values. x must hold no NaN (compare's series never
 // do); −0 sorts before +0.
-func sortFloats(x, buf []float64) {
+func SortFloats(x, buf []float64) {
 	if len(x) < radixThreshold || len(buf) < len(x) {
 		slices.Sort(x)
 		return

@@ -28,7 +28,7 @@ func TestSortFloats(t *testing.T) {
 			}
 			want := slices.Clone(x)
 			slices.Sort(want)
-			sortFloats(x, make([]float64, n))
+			SortFloats(x, make([]float64, n))
 			for i := range x {
 				if x[i] != want[i] {
 					t.Fatalf("%s, n=%d: index %d: %v, want %v", tc.name, n, i, x[i], want[i])
@@ -48,7 +48,7 @@ func BenchmarkSortFloats(b *testing.B) {
 	b.Run("radix", func(b *testing.B) {
 		for b.Loop() {
 			copy(x, src)
-			sortFloats(x, buf)
+			SortFloats(x, buf)
 		}
 	})
 	b.Run("pdqsort", func(b *testing.B) {
