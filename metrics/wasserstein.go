@@ -22,15 +22,7 @@ func Wasserstein(x, y []float64) float64 {
 	var w float64
 	i, j := 0, 0
 	for i < n || j < m {
-		var v float64
-		switch {
-		case i == n:
-			v = y[j]
-		case j == m:
-			v = x[i]
-		default:
-			v = min(x[i], y[j])
-		}
+		v := mergedNext(x, y, i, j)
 		for i < n && x[i] <= v {
 			i++
 		}
@@ -40,16 +32,20 @@ func Wasserstein(x, y []float64) float64 {
 		if i == n && j == m {
 			break
 		}
-		var next float64
-		switch {
-		case i == n:
-			next = y[j]
-		case j == m:
-			next = x[i]
-		default:
-			next = min(x[i], y[j])
-		}
-		w += math.Abs(float64(i)/fn-float64(j)/fm) * (next - v)
+		w += math.Abs(float64(i)/fn-float64(j)/fm) * (mergedNext(x, y, i, j) - v)
 	}
 	return w
+}
+
+// mergedNext is the smallest of x[i:] and y[j:] (sorted), one of which is
+// not empty.
+func mergedNext(x, y []float64, i, j int) float64 {
+	switch {
+	case i == len(x):
+		return y[j]
+	case j == len(y):
+		return x[i]
+	default:
+		return min(x[i], y[j])
+	}
 }
