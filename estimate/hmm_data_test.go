@@ -19,9 +19,9 @@ import (
 
 // This file holds the test-only plumbing for the HMM fidelity checks: the
 // Skype series (through the trace package, cross-checked against a minimal
-// reader of that capture: classic pcap, Ethernet/IPv4/UDP) and the
-// comparison statistics, written here so this package's tests do not depend
-// on metrics.
+// reader of that capture: classic pcap, Ethernet/IPv4/UDP, and its own
+// trimming) and the comparison statistics, taken from metrics as the
+// predictive check itself does.
 
 // skypeSeries is one trimmed direction of a flow.
 type skypeSeries struct {
