@@ -151,12 +151,7 @@ func (pl *stlPlan) writePy(w io.Writer, p *profiles.Profile, o Options) error {
 				b = append(b, "        \"rate\": {\"pps\": "...)
 				b = strconv.AppendFloat(b, s.pps, 'g', 10, 64)
 				b = append(b, ", \"frame_sizes\": ["...)
-				for i, v := range s.sizes {
-					if i > 0 {
-						b = append(b, ", "...)
-					}
-					b = strconv.AppendInt(b, int64(v), 10)
-				}
+				b = appendInts(b, s.sizes)
 				b = append(b, "]},\n    },\n"...)
 				if _, err := w.Write(b); err != nil {
 					return err

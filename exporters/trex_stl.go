@@ -360,6 +360,17 @@ func (pl *stlPlan) writeYAML(w io.Writer, p *profiles.Profile, o Options, d prof
 	return nil
 }
 
+// appendInts appends v as "1, 2, 3" (a YAML flow or Python list body).
+func appendInts(b []byte, v []int) []byte {
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, int64(x), 10)
+	}
+	return b
+}
+
 func appendVMYAML(b []byte, vm []vmInstr) []byte {
 	for i, in := range vm {
 		if i > 0 {
@@ -368,12 +379,7 @@ func appendVMYAML(b []byte, vm []vmInstr) []byte {
 		switch in.kind {
 		case "flow_var":
 			b = append(b, "{type: flow_var, name: L, size: 2, op: random, step: 1, value_list: ["...)
-			for j, v := range in.valList {
-				if j > 0 {
-					b = append(b, ", "...)
-				}
-				b = strconv.AppendInt(b, int64(v), 10)
-			}
+			b = appendInts(b, in.valList)
 			b = append(b, "]}"...)
 		case "trim_pkt_size":
 			b = append(b, "{type: trim_pkt_size, name: L}"...)
