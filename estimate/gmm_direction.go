@@ -3,12 +3,14 @@ package estimate
 import (
 	"fmt"
 	"math"
+
+	"github.com/gmm2trex/gmm2trex/profiles"
 )
 
-// IAT transforms.
+// IAT transforms (the profile's names).
 const (
-	TransformNone = "none"
-	TransformLog  = "log"
+	TransformNone = profiles.TransformNone
+	TransformLog  = profiles.TransformLog
 )
 
 // DefaultIATTransform is the IAT transform of FitDirection when none is
@@ -26,17 +28,19 @@ type DirectionOptions struct {
 	Temporal *TemporalOptions
 }
 
-// DirectionFit is the models of one direction.
-type DirectionFit struct {
+// directionFit is the models of one direction as fitted.
+type directionFit struct {
 	Size, IAT    *Mixture1D
 	IATTransform string    // what IAT was fitted on: "none" or "log"
 	Temporal     *Temporal // nil unless asked for
 }
 
 // FitDirection fits the 1-D size and IAT mixtures of one direction, and its
-// temporal model when o.Temporal is set. iat (seconds) and size (bytes) are
-// the trimmed, aligned series of trace.Trim.
-func FitDirection(iat, size []float64, o DirectionOptions) (*DirectionFit, error) {
+// temporal model when o.Temporal is set, and returns them as the profile's
+// direction (packet count and observed bounds included). iat (seconds) and
+// size (bytes) are the trimmed, aligned series of trace.Trim; they must not
+// be empty.
+func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction, error) {
 	if len(iat) != len(size) {
 		return nil, fmt.Errorf("estimate: %d IATs but %d sizes", len(iat), len(size))
 	}
@@ -47,7 +51,10 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*DirectionFit, error
 	if tr != TransformNone && tr != TransformLog {
 		return nil, fmt.Errorf("estimate: unknown IAT transform %q (want none or log)", tr)
 	}
-	f := &DirectionFit{IATTransform: tr}
+	if len(size) == 0 {
+		return nil, fmt.Errorf("estimate: no packets to fit")
+	}
+	f := &directionFit{IATTransform: tr}
 	var err error
 	if f.Size, err = FitMixture1D(size, o.GMM); err != nil {
 		return nil, fmt.Errorf("size: %w", err)
@@ -68,7 +75,7 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*DirectionFit, error
 			return nil, fmt.Errorf("hmm: %w", err)
 		}
 	}
-	return f, nil
+	return directionOf(f, iat, size), nil
 }
 
 // LogIAT returns log(max(iat, floor)), the floor being half the smallest

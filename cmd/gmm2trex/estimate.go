@@ -117,7 +117,7 @@ type fitJob struct {
 	dir      profiles.Dir
 	iat      []float64
 	size     []float64
-	fit      *estimate.DirectionFit
+	fit      *profiles.Direction
 	err      error
 	duration time.Duration
 }
@@ -206,11 +206,10 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 		if j.err != nil {
 			return fmt.Errorf("%s: %s: %w", prof.Objects[j.obj].ID, j.dir, j.err)
 		}
-		d := profiles.DirectionOf(j.fit, j.iat, j.size)
 		if j.dir == profiles.From {
-			prof.Objects[j.obj].From = d
+			prof.Objects[j.obj].From = j.fit
 		} else {
-			prof.Objects[j.obj].To = d
+			prof.Objects[j.obj].To = j.fit
 		}
 	}
 

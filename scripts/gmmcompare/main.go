@@ -23,7 +23,6 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/metrics"
-	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
@@ -188,12 +187,11 @@ func defaults(paths []string) error {
 		for _, tr := range []string{"none", "log"} {
 			fmt.Printf("%-62s %-5s", d.name, tr)
 			for _, c := range caps {
-				fit, err := estimate.FitDirection(d.iat, d.size, estimate.DirectionOptions{
+				pd, err := estimate.FitDirection(d.iat, d.size, estimate.DirectionOptions{
 					GMM: estimate.GMMOptions{MaxK: c, Seed: 1}, IATTransform: tr})
 				if err != nil {
 					return err
 				}
-				pd := profiles.DirectionOf(fit, d.iat, d.size)
 				src, err := sampler.NewSource(pd, sampler.IID, 1, 0)
 				if err != nil {
 					return err
@@ -206,7 +204,7 @@ func defaults(paths []string) error {
 				orig := slices.Clone(d.iat)
 				slices.Sort(orig)
 				slices.Sort(gen)
-				fmt.Printf("  %.4f (%2d)  ", metrics.KS(orig, gen), len(fit.IAT.Components))
+				fmt.Printf("  %.4f (%2d)  ", metrics.KS(orig, gen), len(pd.IAT.Mixture))
 			}
 			fmt.Println()
 		}
