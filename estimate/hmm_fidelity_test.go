@@ -6,99 +6,29 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
-// hmmSampleTemporal walks every chain of tm for n steps, draws each chain's
-// emission from its current state's mixture, undoes scaling and transforms,
-// and redraws (from the same state) until each value lies in its feature's
-// [lo, hi] (clamping after 100 tries), as the hmm sampler does. Sizes are
-// rounded to whole bytes.
+// hmmSampleTemporal generates n packets from tm with the shipped sampler
+// (sampler.Source over the profile's chains), within [lo, hi] per feature.
 func hmmSampleTemporal(tm *Temporal, n int, seed uint64, lo, hi map[string]float64) map[string][]float64 {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	out := map[string][]float64{}
-	for _, ch := range tm.Chains {
-		d := len(ch.Features)
-		chol := make([][][]float64, len(ch.States))
-		for s, st := range ch.States {
-			for _, g := range st.Components {
-				l := make([]float64, d*d)
-				flat := make([]float64, d*d)
-				for a := 0; a < d; a++ {
-					copy(flat[a*d:], g.Cov[a])
-				}
-				hmmCholesky(flat, l, d, 0)
-				chol[s] = append(chol[s], l)
-			}
-		}
-		cols := make([][]float64, d)
-		s := pickIndex(rng, ch.Start)
-		z := make([]float64, d)
-		v := make([]float64, d)
-		for t := 0; t < n; t++ {
-			if t > 0 {
-				s = pickIndex(rng, ch.Trans[s])
-			}
-			st := ch.States[s]
-			w := make([]float64, len(st.Components))
-			for j, g := range st.Components {
-				w[j] = g.Weight
-			}
-			for try := 0; ; try++ {
-				j := pickIndex(rng, w)
-				g := st.Components[j]
-				for a := 0; a < d; a++ {
-					z[a] = rng.NormFloat64()
-				}
-				ok := true
-				for a := 0; a < d; a++ {
-					y := g.Mean[a]
-					for b := 0; b <= a; b++ {
-						y += chol[s][j][a*d+b] * z[b]
-					}
-					x := y*ch.ScaleStd[a] + ch.ScaleMean[a]
-					f := ch.Features[a]
-					if ch.Transform[f] == "log" {
-						x = math.Exp(x)
-					}
-					if f == "size" {
-						x = math.Round(x)
-					}
-					if x < lo[f] || x > hi[f] {
-						ok = false
-						if try >= 100 {
-							x = math.Min(math.Max(x, lo[f]), hi[f])
-						}
-					}
-					v[a] = x
-				}
-				if ok || try >= 100 {
-					break
-				}
-			}
-			for a := range v {
-				cols[a] = append(cols[a], v[a])
-			}
-		}
-		for a, f := range ch.Features {
-			out[f] = cols[a]
-		}
+	d := &profiles.Direction{
+		Size: profiles.Param{Min: lo["size"], Max: hi["size"]},
+		IAT:  profiles.Param{Min: lo["iat"], Max: hi["iat"]},
+		HMM:  hmmOf(tm),
+	}
+	src, err := sampler.NewSource(d, sampler.HMM, seed, 0)
+	if err != nil {
+		panic(err)
+	}
+	out := map[string][]float64{"iat": make([]float64, n), "size": make([]float64, n)}
+	for t := range n {
+		gap, size := src.Next()
+		out["iat"][t], out["size"][t] = gap, float64(size)
 	}
 	return out
-}
-
-func pickIndex(rng *rand.Rand, p []float64) int {
-	var tot float64
-	for _, v := range p {
-		tot += v
-	}
-	r := rng.Float64() * tot
-	for i, v := range p {
-		r -= v
-		if r < 0 {
-			return i
-		}
-	}
-	return len(p) - 1
 }
 
 func hmmMinMax(v []float64) (lo, hi float64) {

@@ -27,15 +27,15 @@ func jitteredClock(n int, span float64, seed uint64) []float64 {
 // meanSimACF simulates h runs times as long as the target and returns the
 // mean sample ACF at lags 1..3 and the mean KS.
 func meanSimACF(h *hmmModel, f hmmFeat, tg *hmmTarget, runs int, seed uint64) (acf [3]float64, ks float64) {
-	if err := h.prepare(); err != nil {
+	w, err := hmmWalker(seed, h, []hmmFeat{f}, []*hmmTarget{tg})
+	if err != nil {
 		return [3]float64{math.NaN(), math.NaN(), math.NaN()}, math.NaN()
 	}
-	rng := rand.New(rand.NewPCG(seed, 5))
 	n := len(tg.v)
 	seg := [][]float64{make([]float64, n)}
 	a := make([]float64, 3)
 	for r := 0; r < runs; r++ {
-		hmmSimulate(rng, h, []hmmFeat{f}, []*hmmTarget{tg}, n, seg)
+		hmmSimulate(w, seg)
 		hmmACFInto(seg[0], a)
 		for i := range acf {
 			acf[i] += a[i] / float64(runs)
@@ -138,10 +138,12 @@ func TestFitTemporalJitteredClock(t *testing.T) {
 	}
 	s := skypeSeries{IAT: x, Size: size}
 	f := hmmJudge(tm, s)
-	b := hmmJudgeIID(s)
-	t.Logf("%s acf_err_iat %.4f ks_iat %.4f; independent draws %.4f", describeTemporal(tm), f.acfIAT, f.ksIAT, b.acfIAT)
-	if f.acfIAT > b.acfIAT-0.005 {
-		t.Errorf("acf_err_iat %.4f, want below independent draws' %.4f by 0.005", f.acfIAT, b.acfIAT)
+	// The ACF error is the mean of 20 runs: the median of hmmJudge's five
+	// moves by ±0.004 with the random stream, as much as the margin.
+	acfHMM, acfIID := hmmMeanACFErrIAT(tm, s, 20)
+	t.Logf("%s acf_err_iat %.4f (median of 5: %.4f) ks_iat %.4f; independent draws %.4f", describeTemporal(tm), acfHMM, f.acfIAT, f.ksIAT, acfIID)
+	if acfHMM > acfIID-0.005 {
+		t.Errorf("acf_err_iat %.4f, want below independent draws' %.4f by 0.005", acfHMM, acfIID)
 	}
 	if f.ksIAT > 0.04 {
 		t.Errorf("ks_iat %.4f, want ≤ 0.04", f.ksIAT)

@@ -36,6 +36,22 @@ func (tr hmmTruth) draw(n int, seed uint64) (x []float64, states []int) {
 	return x, states
 }
 
+// pickIndex draws an index with probability proportional to p.
+func pickIndex(rng *rand.Rand, p []float64) int {
+	var tot float64
+	for _, v := range p {
+		tot += v
+	}
+	r := rng.Float64() * tot
+	for i, v := range p {
+		r -= v
+		if r < 0 {
+			return i
+		}
+	}
+	return len(p) - 1
+}
+
 // model converts the truth into an hmmModel.
 func (tr hmmTruth) model() *hmmModel {
 	k, m := len(tr.start), len(tr.w[0])

@@ -24,38 +24,43 @@ func paramOf(m *Mixture1D, transform string, min, max float64) profiles.Param {
 // hmmOf converts a fitted temporal model.
 func hmmOf(t *Temporal) *profiles.HMM {
 	h := &profiles.HMM{}
-	for _, c := range t.Chains {
-		ch := profiles.Chain{
-			Features:  slices.Clone(c.Features),
-			Scale:     profiles.Scale{Mean: slices.Clone(c.ScaleMean), Std: slices.Clone(c.ScaleStd)},
-			Start:     slices.Clone(c.Start),
-			Transform: map[string]string{},
-		}
-		for f, tr := range c.Transform {
-			if tr != "" && tr != TransformNone {
-				ch.Transform[f] = tr
-			}
-		}
-		if len(ch.Transform) == 0 {
-			ch.Transform = nil
-		}
-		for _, row := range c.Trans {
-			ch.Transitions = append(ch.Transitions, slices.Clone(row))
-		}
-		for _, s := range c.States {
-			var st profiles.State
-			for _, g := range s.Components {
-				mc := profiles.MVComponent{Weight: g.Weight, Mean: slices.Clone(g.Mean)}
-				for _, row := range g.Cov {
-					mc.Cov = append(mc.Cov, slices.Clone(row))
-				}
-				st.Mixture = append(st.Mixture, mc)
-			}
-			ch.States = append(ch.States, st)
-		}
-		h.Chains = append(h.Chains, ch)
+	for i := range t.Chains {
+		h.Chains = append(h.Chains, chainOf(&t.Chains[i]))
 	}
 	return h
+}
+
+// chainOf converts one fitted chain.
+func chainOf(c *Chain) profiles.Chain {
+	ch := profiles.Chain{
+		Features:  slices.Clone(c.Features),
+		Scale:     profiles.Scale{Mean: slices.Clone(c.ScaleMean), Std: slices.Clone(c.ScaleStd)},
+		Start:     slices.Clone(c.Start),
+		Transform: map[string]string{},
+	}
+	for f, tr := range c.Transform {
+		if tr != "" && tr != TransformNone {
+			ch.Transform[f] = tr
+		}
+	}
+	if len(ch.Transform) == 0 {
+		ch.Transform = nil
+	}
+	for _, row := range c.Trans {
+		ch.Transitions = append(ch.Transitions, slices.Clone(row))
+	}
+	for _, s := range c.States {
+		var st profiles.State
+		for _, g := range s.Components {
+			mc := profiles.MVComponent{Weight: g.Weight, Mean: slices.Clone(g.Mean)}
+			for _, row := range g.Cov {
+				mc.Cov = append(mc.Cov, slices.Clone(row))
+			}
+			st.Mixture = append(st.Mixture, mc)
+		}
+		ch.States = append(ch.States, st)
+	}
+	return ch
 }
 
 // directionOf converts the models of one direction; iat and size are the

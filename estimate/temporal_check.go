@@ -2,10 +2,11 @@ package estimate
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
 // The posterior predictive check that chooses a chain's structure and
@@ -19,6 +20,9 @@ import (
 // and scored by what the comparison reports for each segment: the mean |ACF
 // difference| over lags 1..50 against the data and the KS distance, with
 // equal weight (hmmKSWeight); see hmmChecker for how segments are pooled.
+// The walk is the sampler's own (sampler.Walker): the candidate is turned
+// into the profile's chain and generated exactly as `sample`, the exports
+// and the native sender will generate it.
 // Scoring segments of the data's length, not one long run, makes the score
 // include the sampling spread of long regimes, which is what a user's run of
 // that length sees.
@@ -119,82 +123,41 @@ func hmmACFScratch(x, c, out []float64) {
 	}
 }
 
-// hmmSimulate draws n steps from h (whose features are feats, targets tg)
-// into out[f][t] in data units.
-func hmmSimulate(rng *rand.Rand, h *hmmModel, feats []hmmFeat, tg []*hmmTarget, n int, out [][]float64) {
-	d, k, m := h.d, h.k, h.m
-	cumT := make([]float64, k*k)
-	for i := 0; i < k; i++ {
-		var s float64
-		for j := 0; j < k; j++ {
-			s += h.trans[i*k+j]
-			cumT[i*k+j] = s
-		}
-	}
-	cumW := make([]float64, k*m)
-	for s := 0; s < k; s++ {
-		var c float64
-		for j := 0; j < m; j++ {
-			c += h.g[s*m+j].w
-			cumW[s*m+j] = c
-		}
-	}
-	var cumS []float64
-	var acc float64
-	for _, p := range h.start {
-		acc += p
-		cumS = append(cumS, acc)
-	}
-	s := hmmPick(rng, cumS)
-	z := make([]float64, d)
-	v := make([]float64, d)
-	for t := 0; t < n; t++ {
-		if t > 0 {
-			s = hmmPick(rng, cumT[s*k:(s+1)*k])
-		}
-		for try := 0; ; try++ {
-			g := &h.g[s*m+hmmPick(rng, cumW[s*m:(s+1)*m])]
-			ok := true
-			for a := 0; a < d; a++ {
-				z[a] = rng.NormFloat64()
-				y := g.mean[a]
-				for b := 0; b <= a; b++ {
-					y += g.chol[a*d+b] * z[b]
-				}
-				x := y*feats[a].std + feats[a].mean
-				if feats[a].log {
-					x = math.Exp(x)
-				}
-				if tg[a].round {
-					x = math.Round(x)
-				}
-				if x < tg[a].lo || x > tg[a].hi {
-					ok = false
-					if try >= 50 {
-						x = math.Min(math.Max(x, tg[a].lo), tg[a].hi)
-					}
-				}
-				v[a] = x
-			}
-			if ok || try >= 50 {
-				break
-			}
-		}
-		for a := range v {
-			out[a][t] = v[a]
+// hmmCheckStream is the sampler stream the check draws its segments from
+// (the seed is the candidate's own).
+const hmmCheckStream = 0x636865636b // "check"
+
+// hmmSimulate walks w for len(out[0]) steps from a fresh start state into
+// out[f][t], in data units: the shipped sampler's walk, so that candidates
+// are scored as they will be generated.
+func hmmSimulate(w *sampler.Walker, out [][]float64) {
+	w.Restart()
+	for t := range out[0] {
+		for a, v := range w.Step() {
+			out[a][t] = v
 		}
 	}
 }
 
-// hmmPick draws an index from the cumulative weights cum.
-func hmmPick(rng *rand.Rand, cum []float64) int {
-	r := rng.Float64() * cum[len(cum)-1]
-	for i, c := range cum {
-		if r < c {
-			return i
+// hmmBounds are the targets' observed ranges by feature.
+func hmmBounds(feats []hmmFeat, tg []*hmmTarget) sampler.Bounds {
+	var b sampler.Bounds
+	for a, f := range feats {
+		if f.name == profiles.FeatureSize {
+			b.MinSize, b.MaxSize = tg[a].lo, tg[a].hi
+		} else {
+			b.MinIAT, b.MaxIAT = tg[a].lo, tg[a].hi
 		}
 	}
-	return len(cum) - 1
+	return b
+}
+
+// hmmWalker prepares the profile chain of h over feats for walking within
+// the targets' bounds.
+func hmmWalker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) (*sampler.Walker, error) {
+	fit := hmmChainOf(h, 0, 1, feats)
+	ch := chainOf(&fit)
+	return sampler.NewWalker(&ch, hmmBounds(feats, tg), seed, hmmCheckStream)
 }
 
 // hmmChecker scores a fitted chain. Each simulated segment gets
@@ -210,9 +173,7 @@ func hmmPick(rng *rand.Rand, cum []float64) int {
 // first ones again. The segments depend on the seed alone, not on how the
 // runs are split.
 type hmmChecker struct {
-	rng          *rand.Rand
-	h            *hmmModel
-	feats        []hmmFeat
+	w            *sampler.Walker
 	tg           []*hmmTarget
 	bad          bool // the model cannot be prepared: score +Inf
 	seg          [][]float64
@@ -223,8 +184,9 @@ type hmmChecker struct {
 }
 
 func newHMMChecker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) *hmmChecker {
-	c := &hmmChecker{rng: rand.New(rand.NewPCG(seed, 0x636865636b)), h: h, feats: feats, tg: tg}
-	if err := h.prepare(); err != nil {
+	c := &hmmChecker{tg: tg}
+	var err error
+	if c.w, err = hmmWalker(seed, h, feats, tg); err != nil {
 		c.bad = true
 	}
 	return c
@@ -237,7 +199,7 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 		return math.Inf(1), math.Inf(1)
 	}
 	n := len(c.tg[0].v)
-	d := len(c.feats)
+	d := len(c.tg)
 	if c.seg == nil {
 		c.seg = make([][]float64, d)
 		for a := range c.seg {
@@ -248,7 +210,7 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 		c.sortBuf = make([]float64, n)
 	}
 	for len(c.scores) < segs {
-		hmmSimulate(c.rng, c.h, c.feats, c.tg, n, c.seg)
+		hmmSimulate(c.w, c.seg)
 		var sr, ar float64
 		for a := 0; a < d; a++ {
 			hmmACFScratch(c.seg[a], c.centred, c.acf)

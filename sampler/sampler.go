@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
+	"github.com/gmm2trex/gmm2trex/internal/seeds"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
 
@@ -136,7 +137,7 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 		return nil, fmt.Errorf("sampler: direction has no model")
 	}
 	s := &Source{
-		rng:    rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^stream)),
+		rng:    seeds.New(seed, stream),
 		minIAT: d.IAT.Min, maxIAT: d.IAT.Max,
 		minSize: d.Size.Min, maxSize: d.Size.Max,
 	}
@@ -149,7 +150,7 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 			return nil, fmt.Errorf("sampler: direction has no HMM (estimate it with --model hmm)")
 		}
 		for i := range d.HMM.Chains {
-			c, err := newChain(&d.HMM.Chains[i], s)
+			c, err := newChain(&d.HMM.Chains[i], Bounds{MinIAT: s.minIAT, MaxIAT: s.maxIAT, MinSize: s.minSize, MaxSize: s.maxSize})
 			if err != nil {
 				return nil, fmt.Errorf("sampler: hmm.chains[%d]: %w", i, err)
 			}
@@ -161,17 +162,17 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 	return s, nil
 }
 
-func newChain(pc *profiles.Chain, s *Source) (*chain, error) {
+func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 	d := len(pc.Features)
 	c := &chain{dim: d, z: make([]float64, d), x: make([]float64, d)}
 	for _, f := range pc.Features {
 		switch f {
 		case profiles.FeatureIAT:
 			c.slot = append(c.slot, 0)
-			c.lo, c.hi = append(c.lo, s.minIAT), append(c.hi, s.maxIAT)
+			c.lo, c.hi = append(c.lo, b.MinIAT), append(c.hi, b.MaxIAT)
 		case profiles.FeatureSize:
 			c.slot = append(c.slot, 1)
-			c.lo, c.hi = append(c.lo, s.minSize), append(c.hi, s.maxSize)
+			c.lo, c.hi = append(c.lo, b.MinSize), append(c.hi, b.MaxSize)
 		default:
 			return nil, fmt.Errorf("unknown feature %q", f)
 		}
@@ -234,8 +235,11 @@ func (c *chain) inside() bool {
 	return true
 }
 
-// step advances the chain one packet and writes its features into out.
-func (c *chain) step(r *rand.Rand, out *[2]float64) (clamped bool) {
+// step advances the chain one packet and leaves its features in c.x (own
+// units, inside the bounds). It is the one walk of a hidden Markov chain:
+// Source uses it to generate, Walker to let the model search score a
+// candidate exactly as it will be generated.
+func (c *chain) step(r *rand.Rand) (clamped bool) {
 	if !c.started {
 		c.state = c.start.pick(r.Uint64())
 		c.started = true
@@ -255,9 +259,6 @@ func (c *chain) step(r *rand.Rand, out *[2]float64) (clamped bool) {
 			break
 		}
 	}
-	for i := 0; i < c.dim; i++ {
-		out[c.slot[i]] = c.x[i]
-	}
 	return clamped
 }
 
@@ -271,8 +272,11 @@ func (s *Source) Next() (gap float64, size int) {
 	var sz float64
 	if s.chains != nil {
 		for _, c := range s.chains {
-			if c.step(s.rng, &s.out) {
+			if c.step(s.rng) {
 				s.clamped++
+			}
+			for i, v := range c.x {
+				s.out[c.slot[i]] = v
 			}
 		}
 		gap, sz = s.out[0], s.out[1]
