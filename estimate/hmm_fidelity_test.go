@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // hmmSampleTemporal walks every chain of tm for n steps, draws each chain's
@@ -26,7 +28,7 @@ func hmmSampleTemporal(tm *Temporal, n int, seed uint64, lo, hi map[string]float
 				for a := 0; a < d; a++ {
 					copy(flat[a*d:], g.Cov[a])
 				}
-				hmmCholesky(flat, l, d, 0)
+				gauss.Cholesky(flat, l, d, 0)
 				chol[s] = append(chol[s], l)
 			}
 		}
