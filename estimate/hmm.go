@@ -654,6 +654,9 @@ func (w *hmmWork) unpackMoments() {
 	}
 }
 
+// hmmMaxCorr bounds the correlations of every emission covariance.
+const hmmMaxCorr = 0.999
+
 // mstep re-estimates h from the accumulated statistics.
 func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 	d, k, m := h.d, h.k, h.m
@@ -708,26 +711,12 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 			c.w = r / ws
 			s1 := w.s1[(s*m+j)*d : (s*m+j+1)*d]
 			s2 := w.s2[(s*m+j)*d*d : (s*m+j+1)*d*d]
-			for a := 0; a < d; a++ {
-				c.mean[a] = s1[a] / r
-			}
+			gauss.Moments(r, s1, s2, c.mean, c.cov)
 			// The floor is a constraint, not an addition: the variance is
 			// the larger of its estimate and the floor (the constrained
 			// maximiser, so EM stays monotone), and correlations are held
-			// below 0.999 so the matrix stays well conditioned.
-			for a := 0; a < d; a++ {
-				v := s2[a*d+a]/r - c.mean[a]*c.mean[a]
-				c.cov[a*d+a] = math.Max(v, cfg.varFloor)
-			}
-			for a := 0; a < d; a++ {
-				for b := 0; b < a; b++ {
-					v := s2[a*d+b]/r - c.mean[a]*c.mean[b]
-					lim := 0.999 * math.Sqrt(c.cov[a*d+a]*c.cov[b*d+b])
-					v = math.Max(-lim, math.Min(lim, v))
-					c.cov[a*d+b] = v
-					c.cov[b*d+a] = v
-				}
-			}
+			// below hmmMaxCorr so the matrix stays well conditioned.
+			gauss.Constrain(c.cov, d, cfg.varFloor, hmmMaxCorr)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package estimate
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // Initialisation of a GMM-HMM from a hard clustering: each cluster becomes a
@@ -215,15 +217,6 @@ func hmmMoments(g []hmmGauss, pts []float64, d int, lab []int, varFloor float64)
 		for a := range c.cov {
 			c.cov[a] /= cnt[j]
 		}
-		for a := 0; a < d; a++ {
-			c.cov[a*d+a] = math.Max(c.cov[a*d+a], varFloor)
-		}
-		for a := 0; a < d; a++ {
-			for b := 0; b < a; b++ {
-				lim := 0.999 * math.Sqrt(c.cov[a*d+a]*c.cov[b*d+b])
-				v := math.Max(-lim, math.Min(lim, c.cov[a*d+b]))
-				c.cov[a*d+b], c.cov[b*d+a] = v, v
-			}
-		}
+		gauss.Constrain(c.cov, d, varFloor, hmmMaxCorr)
 	}
 }
