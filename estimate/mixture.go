@@ -12,9 +12,7 @@ import (
 	"sync"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // refineTop is how many candidates of a search on a summary are refined
@@ -94,8 +92,10 @@ type gmmD struct {
 	w    []float64 // k
 	mu   []float64 // k×d
 	cov  []float64 // k×d×d
-	linv []float64 // k×d×d, inverse of the lower Cholesky factor
+	chol []float64 // k×d×d, the lower Cholesky factor of cov
+	pk   []float64 // k×gauss.Stride2: the packed components when d = 2
 	prec []float64 // k×d×d, Σ⁻¹ (only for summaries)
+	inv  []float64 // d×d scratch: the inverse factor, for prec
 	lc   []float64 // k: log w - ½log det - d/2 log 2π
 	s0   []float64
 	s1   []float64
@@ -110,7 +110,8 @@ func newGMMD(k, d int) *gmmD {
 	return &gmmD{
 		k: k, d: d,
 		w: make([]float64, k), mu: make([]float64, k*d), cov: make([]float64, k*d*d),
-		linv: make([]float64, k*d*d), prec: make([]float64, k*d*d), lc: make([]float64, k),
+		chol: make([]float64, k*d*d), pk: make([]float64, k*gauss.Stride2), prec: make([]float64, k*d*d),
+		inv: make([]float64, d*d), lc: make([]float64, k),
 		s0: make([]float64, k), s1: make([]float64, k*d), s2: make([]float64, k*d*d),
 		a: make([]float64, k), e: make([]float64, d),
 	}
@@ -125,21 +126,16 @@ func (g *gmmD) copyParams(o *gmmD) {
 
 var errNotPD = errors.New("covariance is not positive definite")
 
-// factor computes linv and lc from the covariances, adding ridge when a
-// covariance is not numerically positive definite.
+// factor computes chol, lc (and pk, prec) from the covariances, adding
+// ridge when a covariance is not numerically positive definite.
 func (g *gmmD) factor(p *ptsD) error {
 	d := g.d
 	for c := range g.k {
 		cv := g.cov[c*d*d : (c+1)*d*d]
-		li := g.linv[c*d*d : (c+1)*d*d]
-		ok := false
+		l := g.chol[c*d*d : (c+1)*d*d]
+		logDet, ok := 0.0, false
 		for try := 0; try < 8 && !ok; try++ {
-			copy(li, cv)
-			// LAPACK directly: mat.Cholesky would also estimate the
-			// condition number, which costs more than the factorisation
-			// at these sizes.
-			t, fine := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: d, Stride: d, Data: li})
-			ok = fine && lapack64.Trtri(t)
+			logDet, ok = gauss.Cholesky(cv, l, d, 0)
 			if !ok {
 				// Grow the ridge tenfold until it factors.
 				for i := range d {
@@ -150,17 +146,14 @@ func (g *gmmD) factor(p *ptsD) error {
 		if !ok {
 			return fmt.Errorf("estimate: component %d: %w", c, errNotPD)
 		}
-		// li holds L⁻¹ in its lower triangle; clear the rest, and
-		// log det Σ = -2 Σ log diag(L⁻¹).
-		logDet := 0.0
-		for i := range d {
-			for j := i + 1; j < d; j++ {
-				li[i*d+j] = 0
-			}
-			logDet -= 2 * math.Log(li[i*d+i])
+		g.lc[c] = gauss.LogNorm(g.w[c], d, logDet)
+		if d == 2 {
+			gauss.Pack2(g.pk[c*gauss.Stride2:], g.lc[c], g.mu[c*d:(c+1)*d], l)
 		}
-		g.lc[c] = math.Log(g.w[c]) - 0.5*logDet - 0.5*float64(d)*log2Pi
 		if p.wcov != nil {
+			// Σ⁻¹ = L⁻ᵀ·L⁻¹.
+			li := g.inv
+			gauss.InvertLower(l, li, d)
 			pr := g.prec[c*d*d : (c+1)*d*d]
 			for i := range d {
 				for j := range d {
@@ -204,11 +197,7 @@ func (g *gmmD) logComp(x []float64) float64 {
 		// The case of joint (IAT, size) models, unrolled.
 		x0, x1 := x[0], x[1]
 		for c := range g.k {
-			e0, e1 := x0-g.mu[2*c], x1-g.mu[2*c+1]
-			li := g.linv[4*c : 4*c+4]
-			y0 := li[0] * e0
-			y1 := li[2]*e0 + li[3]*e1
-			a := g.lc[c] - 0.5*(y0*y0+y1*y1)
+			a := gauss.LogDensity2(g.pk[c*gauss.Stride2:(c+1)*gauss.Stride2], x0, x1)
 			g.a[c] = a
 			if a > mx {
 				mx = a
@@ -217,21 +206,7 @@ func (g *gmmD) logComp(x []float64) float64 {
 		return mx
 	}
 	for c := range g.k {
-		mu := g.mu[c*d : (c+1)*d]
-		for j := range d {
-			g.e[j] = x[j] - mu[j]
-		}
-		li := g.linv[c*d*d : (c+1)*d*d]
-		q := 0.0
-		for i := range d {
-			y := 0.0
-			row := li[i*d : i*d+i+1]
-			for j, lij := range row {
-				y += lij * g.e[j]
-			}
-			q += y * y
-		}
-		a := g.lc[c] - 0.5*q
+		a := gauss.LogDensity(x, g.mu[c*d:(c+1)*d], g.chol[c*d*d:(c+1)*d*d], g.lc[c], g.e)
 		g.a[c] = a
 		if a > mx {
 			mx = a
@@ -345,21 +320,11 @@ func (g *gmmD) mstep(p *ptsD) {
 			continue
 		}
 		g.w[c] = s0 / p.sumW
+		// The statistics are about the old mean: m1 is the shift.
 		m1 := g.s1[c*d : (c+1)*d]
+		gauss.Moments(s0, m1, g.s2[c*d*d:(c+1)*d*d], m1, cv)
 		for j := range d {
-			m1[j] /= s0
-		}
-		for j := range d {
-			for l := 0; l <= j; l++ {
-				v := g.s2[c*d*d+j*d+l]/s0 - m1[j]*m1[l]
-				if j == l {
-					v += p.ridge[j]
-				}
-				cv[j*d+l] = v
-				cv[l*d+j] = v
-			}
-		}
-		for j := range d {
+			cv[j*d+j] += p.ridge[j]
 			mu[j] += m1[j]
 		}
 	}
