@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // Defaults of GMMOptions; README ("defaults chosen by evidence") gives the
@@ -359,10 +360,11 @@ func (g *gmm1D) mstep(d *pts1D) {
 			g.v[i] = math.Max(d.variance, d.varFloor)
 			continue
 		}
-		m1 := g.s1[i] / s0
+		// The statistics are about the old mean: m1 is the shift.
+		var m1, v [1]float64
+		gauss.Moments(s0, g.s1[i:i+1], g.s2[i:i+1], m1[:], v[:])
 		g.w[i] = s0 / d.n
-		g.mu[i] += m1
-		v := g.s2[i]/s0 - m1*m1
+		g.mu[i] += m1[0]
 		floor := d.varFloor
 		// Two samples' worth, less a margin: a value repeated twice gives
 		// its component 2 less what the other components' tails take,
@@ -371,7 +373,7 @@ func (g *gmm1D) mstep(d *pts1D) {
 		if s0 < 2-1e-3 {
 			floor = d.singleFloor
 		}
-		g.v[i] = math.Max(v, floor)
+		g.v[i] = math.Max(v[0], floor)
 	}
 	normalise(g.w)
 }
@@ -701,9 +703,10 @@ func (m *Mixture1D) LogPDF(x float64) float64 {
 	mx := math.Inf(-1)
 	var a [32]float64
 	terms := a[:0]
+	var p [gauss.Stride1]float64
 	for _, c := range m.Components {
-		e := (x - c.Mean) / c.Std
-		t := math.Log(c.Weight) - math.Log(c.Std) - 0.5*e*e - 0.5*log2Pi
+		gauss.Pack1(p[:], gauss.LogNorm(c.Weight, 1, 2*math.Log(c.Std)), []float64{c.Mean}, []float64{c.Std})
+		t := gauss.LogDensity1(p[:], x)
 		terms = append(terms, t)
 		mx = math.Max(mx, t)
 	}
