@@ -485,8 +485,8 @@ func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
 		restarts = 1
 	}
 	for r := 0; r < restarts; r++ {
-		assign, got := kmeansPP(rng, p.x, p.d, p.w, k, 10)
-		if got < k {
+		assign, _ := kmeans(rng, p.x, p.d, p.w, k, 11, false)
+		if renumber(assign, k) < k {
 			continue
 		}
 		cur.initFrom(p, assign)
