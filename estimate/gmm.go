@@ -611,65 +611,36 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 	if len(exact.v) > 64*coarseBins {
 		eval = exact.binned(16 * coarseBins)
 	}
-	maxK := min(o.MaxK, len(coarse.v))
-	fits := make([]*gmm1D, maxK)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(o.Workers, maxK) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				g := fitK(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
-				if g != nil && coarse != exact {
-					g.ll = g.logLik(eval)
-				}
-				fits[k-1] = g
-			}
-		}()
-	}
-	// Largest k first: they take longest, so the workers finish together.
-	for k := maxK; k >= 1; k-- {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	// More components never fit worse at the optimum; when the restarts of
-	// some k found a worse optimum than k-1, start it again from the k-1
-	// fit with one component split in two.
-	for k := 2; k <= maxK; k++ {
-		prev, cur := fits[k-2], fits[k-1]
-		if prev == nil || (cur != nil && cur.ll >= prev.ll) {
-			continue
-		}
-		if g := splitFrom(coarse, prev, o); g != nil {
-			if coarse != exact {
+	search := kSearch[gmm1D]{
+		lo: 1, hi: min(o.MaxK, len(coarse.v)), workers: o.Workers,
+		n: len(x), params: Params1D,
+		fit: func(k int) *gmm1D {
+			g := fitK(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+			if g != nil && coarse != exact {
 				g.ll = g.logLik(eval)
 			}
-			if cur == nil || g.ll > cur.ll {
-				fits[k-1] = g
+			return g
+		},
+		ll: func(g *gmm1D) float64 { return g.ll },
+		split: func(prev *gmm1D) *gmm1D {
+			g := splitFrom(coarse, prev, o)
+			if g != nil && coarse != exact {
+				g.ll = g.logLik(eval)
 			}
-		}
+			return g
+		},
+		finish: func(g *gmm1D) error {
+			g.run(exact, o.MaxIter, o.Tol, false)
+			return nil
+		},
 	}
-	byK := make([]float64, maxK)
-	bestK := 0
-	for k := 1; k <= maxK; k++ {
-		g := fits[k-1]
-		if g == nil {
-			byK[k-1] = math.Inf(1)
-			continue
-		}
-		byK[k-1] = BIC(g.ll, Params1D(k), len(x))
-		if bestK == 0 || byK[k-1] < byK[bestK-1] {
-			bestK = k
-		}
+	g, byK, err := search.run()
+	if err != nil {
+		return nil, err
 	}
-	if bestK == 0 {
+	if g == nil {
 		return nil, fmt.Errorf("estimate: no fit for %d samples", len(x))
 	}
-	g := fits[bestK-1]
-	g.run(exact, o.MaxIter, o.Tol, false)
-	byK[bestK-1] = BIC(g.ll, Params1D(bestK), len(x))
 	res := g.result(exact)
 	res.BICByK = byK
 	return res, nil

@@ -1,7 +1,6 @@
 package estimate
 
 import (
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
@@ -598,64 +596,33 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	if lo > hi {
 		lo = hi
 	}
-	fits := make([]*gmmD, hi+1)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(o.Workers, hi-lo+1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				g := fitKD(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
-				if g != nil && coarse != p {
-					g.ll = g.logLikFactor(p)
-				}
-				fits[k] = g
+	search := kSearch[gmmD]{
+		lo: lo, hi: hi, workers: o.Workers,
+		n: nEff, params: func(k int) int { return ParamsFull(k, d) },
+		fit: func(k int) *gmmD {
+			g := fitKD(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+			if g != nil && coarse != p {
+				g.ll = g.logLikFactor(p)
 			}
-		}()
+			return g
+		},
+		ll: func(g *gmmD) float64 { return g.ll },
+		// The search capped EM; finish the chosen fit.
+		finish: func(g *gmmD) error { return g.run(p, o.MaxIter, o.Tol, false) },
 	}
-	for k := hi; k >= lo; k-- {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	byK := map[int]float64{}
-	var ranked []int
-	for k := lo; k <= hi; k++ {
-		if fits[k] == nil || math.IsInf(fits[k].ll, -1) {
-			continue
-		}
-		byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
-		ranked = append(ranked, k)
-	}
-	slices.SortStableFunc(ranked, func(a, b int) int { return cmp.Compare(byK[a], byK[b]) })
 	if coarse != p {
 		// A cell straddling two clusters inflates the covariances of the
 		// summary's optimum; a few steps on the rows undo that before
 		// BIC picks among the best candidates.
-		for _, k := range ranked[:min(refineTop, len(ranked))] {
-			if fits[k].run(p, 3, o.Tol, false) != nil {
-				delete(byK, k)
-				continue
-			}
-			byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
-		}
+		search.refine = func(g *gmmD) bool { return g.run(p, 3, o.Tol, false) == nil }
 	}
-	bestK := 0
-	for k, b := range byK {
-		if bestK == 0 || b < byK[bestK] || (b == byK[bestK] && k < bestK) {
-			bestK = k
-		}
-	}
-	if bestK == 0 {
-		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows with k in %d..%d", d, n, lo, hi)
-	}
-	// The search capped EM; finish the chosen fit.
-	g := fits[bestK]
-	if err := g.run(p, o.MaxIter, o.Tol, false); err != nil {
+	g, byK, err := search.run()
+	if err != nil {
 		return nil, err
 	}
-	byK[bestK] = BIC(g.ll, ParamsFull(bestK, d), nEff)
+	if g == nil {
+		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows with k in %d..%d", d, n, lo, hi)
+	}
 	res := g.result(nEff)
 	res.BICByK = byK
 	return res, nil
