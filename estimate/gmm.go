@@ -291,8 +291,10 @@ func (g *gmm1D) prepare() {
 // last bit, and its responsibility counts for nothing.
 const skipBelow = -36
 
-// terms fills p with each component's term of x's density relative to the
-// largest one, exp(a_i - mx) with a_i = log(w_i/σ_i) - ((x-μ_i)²+wv)/(2σ_i²),
+// terms is the 1-D hot-loop form of gauss.LogDensity for binned data (the
+// bin's within variance wv adds to the squared distance, and the common
+// -½log 2π is added to the log-likelihood once). It fills p with each
+// component's term of x's density relative to the largest one, exp(a_i - mx) with a_i = log(w_i/σ_i) - ((x-μ_i)²+wv)/(2σ_i²),
 // and returns mx and the sum of p (≥ 1). Relative to the largest term,
 // nothing underflows however far x lies from every component, and the
 // components far from x, most of them once there are many, cost no
