@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // Defaults of GMMOptions; README ("defaults chosen by evidence") gives the
@@ -290,8 +291,10 @@ func (g *gmm1D) prepare() {
 // last bit, and its responsibility counts for nothing.
 const skipBelow = -36
 
-// terms fills p with each component's term of x's density relative to the
-// largest one, exp(a_i - mx) with a_i = log(w_i/σ_i) - ((x-μ_i)²+wv)/(2σ_i²),
+// terms is the 1-D hot-loop form of gauss.LogDensity for binned data (the
+// bin's within variance wv adds to the squared distance, and the common
+// -½log 2π is added to the log-likelihood once). It fills p with each
+// component's term of x's density relative to the largest one, exp(a_i - mx) with a_i = log(w_i/σ_i) - ((x-μ_i)²+wv)/(2σ_i²),
 // and returns mx and the sum of p (≥ 1). Relative to the largest term,
 // nothing underflows however far x lies from every component, and the
 // components far from x, most of them once there are many, cost no
@@ -359,10 +362,11 @@ func (g *gmm1D) mstep(d *pts1D) {
 			g.v[i] = math.Max(d.variance, d.varFloor)
 			continue
 		}
-		m1 := g.s1[i] / s0
+		// The statistics are about the old mean: m1 is the shift.
+		var m1, v [1]float64
+		gauss.Moments(s0, g.s1[i:i+1], g.s2[i:i+1], m1[:], v[:])
 		g.w[i] = s0 / d.n
-		g.mu[i] += m1
-		v := g.s2[i]/s0 - m1*m1
+		g.mu[i] += m1[0]
 		floor := d.varFloor
 		// Two samples' worth, less a margin: a value repeated twice gives
 		// its component 2 less what the other components' tails take,
@@ -371,7 +375,7 @@ func (g *gmm1D) mstep(d *pts1D) {
 		if s0 < 2-1e-3 {
 			floor = d.singleFloor
 		}
-		g.v[i] = math.Max(v, floor)
+		g.v[i] = math.Max(v[0], floor)
 	}
 	normalise(g.w)
 }
@@ -609,65 +613,36 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 	if len(exact.v) > 64*coarseBins {
 		eval = exact.binned(16 * coarseBins)
 	}
-	maxK := min(o.MaxK, len(coarse.v))
-	fits := make([]*gmm1D, maxK)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(o.Workers, maxK) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				g := fitK(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
-				if g != nil && coarse != exact {
-					g.ll = g.logLik(eval)
-				}
-				fits[k-1] = g
-			}
-		}()
-	}
-	// Largest k first: they take longest, so the workers finish together.
-	for k := maxK; k >= 1; k-- {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	// More components never fit worse at the optimum; when the restarts of
-	// some k found a worse optimum than k-1, start it again from the k-1
-	// fit with one component split in two.
-	for k := 2; k <= maxK; k++ {
-		prev, cur := fits[k-2], fits[k-1]
-		if prev == nil || (cur != nil && cur.ll >= prev.ll) {
-			continue
-		}
-		if g := splitFrom(coarse, prev, o); g != nil {
-			if coarse != exact {
+	search := kSearch[gmm1D]{
+		lo: 1, hi: min(o.MaxK, len(coarse.v)), workers: o.Workers,
+		n: len(x), params: Params1D,
+		fit: func(k int) *gmm1D {
+			g := fitK(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+			if g != nil && coarse != exact {
 				g.ll = g.logLik(eval)
 			}
-			if cur == nil || g.ll > cur.ll {
-				fits[k-1] = g
+			return g
+		},
+		ll: func(g *gmm1D) float64 { return g.ll },
+		split: func(prev *gmm1D) *gmm1D {
+			g := splitFrom(coarse, prev, o)
+			if g != nil && coarse != exact {
+				g.ll = g.logLik(eval)
 			}
-		}
+			return g
+		},
+		finish: func(g *gmm1D) error {
+			g.run(exact, o.MaxIter, o.Tol, false)
+			return nil
+		},
 	}
-	byK := make([]float64, maxK)
-	bestK := 0
-	for k := 1; k <= maxK; k++ {
-		g := fits[k-1]
-		if g == nil {
-			byK[k-1] = math.Inf(1)
-			continue
-		}
-		byK[k-1] = BIC(g.ll, Params1D(k), len(x))
-		if bestK == 0 || byK[k-1] < byK[bestK-1] {
-			bestK = k
-		}
+	g, byK, err := search.run()
+	if err != nil {
+		return nil, err
 	}
-	if bestK == 0 {
+	if g == nil {
 		return nil, fmt.Errorf("estimate: no fit for %d samples", len(x))
 	}
-	g := fits[bestK-1]
-	g.run(exact, o.MaxIter, o.Tol, false)
-	byK[bestK-1] = BIC(g.ll, Params1D(bestK), len(x))
 	res := g.result(exact)
 	res.BICByK = byK
 	return res, nil
@@ -701,9 +676,10 @@ func (m *Mixture1D) LogPDF(x float64) float64 {
 	mx := math.Inf(-1)
 	var a [32]float64
 	terms := a[:0]
+	var p [gauss.Stride1]float64
 	for _, c := range m.Components {
-		e := (x - c.Mean) / c.Std
-		t := math.Log(c.Weight) - math.Log(c.Std) - 0.5*e*e - 0.5*log2Pi
+		gauss.Pack1(p[:], gauss.LogNorm(c.Weight, 1, 2*math.Log(c.Std)), []float64{c.Mean}, []float64{c.Std})
+		t := gauss.LogDensity1(p[:], x)
 		terms = append(terms, t)
 		mx = math.Max(mx, t)
 	}

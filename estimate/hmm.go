@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -97,13 +98,9 @@ func (h *hmmModel) prepare() error {
 		c := &h.g[i]
 		jitter := 0.0
 		for try := 0; ; try++ {
-			ok, logdet := hmmCholesky(c.cov, c.chol, d, jitter)
+			logdet, ok := gauss.Cholesky(c.cov, c.chol, d, jitter)
 			if ok {
-				if c.w > 0 {
-					c.logc = math.Log(c.w) - 0.5*(float64(d)*math.Log(2*math.Pi)+logdet)
-				} else {
-					c.logc = math.Inf(-1)
-				}
+				c.logc = gauss.LogNorm(c.w, d, logdet)
 				break
 			}
 			if try == 20 {
@@ -117,12 +114,9 @@ func (h *hmmModel) prepare() error {
 		}
 		switch d {
 		case 1:
-			p := h.pk[i*3 : i*3+3]
-			p[0], p[1], p[2] = c.logc, c.mean[0], 1/c.chol[0]
+			gauss.Pack1(h.pk[i*gauss.Stride1:], c.logc, c.mean, c.chol)
 		case 2:
-			p := h.pk[i*6 : i*6+6]
-			p[0], p[1], p[2] = c.logc, c.mean[0], c.mean[1]
-			p[3], p[4], p[5] = 1/c.chol[0], c.chol[2], 1/c.chol[3]
+			gauss.Pack2(h.pk[i*gauss.Stride2:], c.logc, c.mean, c.chol)
 		}
 	}
 	return nil
@@ -130,62 +124,15 @@ func (h *hmmModel) prepare() error {
 
 func hmmStride(d int) int {
 	if d == 1 {
-		return 3
+		return gauss.Stride1
 	}
-	return 6
-}
-
-// hmmCholesky writes the lower factor of a+jitter·I into l and returns
-// log det; ok is false when a is not positive definite.
-func hmmCholesky(a, l []float64, d int, jitter float64) (ok bool, logdet float64) {
-	for i := range l {
-		l[i] = 0
-	}
-	for i := 0; i < d; i++ {
-		for j := 0; j <= i; j++ {
-			s := a[i*d+j]
-			if i == j {
-				s += jitter
-			}
-			for p := 0; p < j; p++ {
-				s -= l[i*d+p] * l[j*d+p]
-			}
-			if i == j {
-				if !(s > 0) || math.IsInf(s, 0) {
-					return false, 0
-				}
-				l[i*d+i] = math.Sqrt(s)
-				logdet += math.Log(s)
-			} else {
-				l[i*d+j] = s / l[j*d+j]
-			}
-		}
-	}
-	return true, logdet
+	return gauss.Stride2
 }
 
 // logDens is log(w·N(x; mean, cov)) for the prepared component; z is
 // scratch of length d.
 func (c *hmmGauss) logDens(x, z []float64, d int) float64 {
-	switch d {
-	case 1:
-		y := (x[0] - c.mean[0]) / c.chol[0]
-		return c.logc - 0.5*y*y
-	case 2:
-		y0 := (x[0] - c.mean[0]) / c.chol[0]
-		y1 := (x[1] - c.mean[1] - c.chol[2]*y0) / c.chol[3]
-		return c.logc - 0.5*(y0*y0+y1*y1)
-	}
-	var q float64
-	for i := 0; i < d; i++ {
-		s := x[i] - c.mean[i]
-		for p := 0; p < i; p++ {
-			s -= c.chol[i*d+p] * z[p]
-		}
-		z[i] = s / c.chol[i*d+i]
-		q += z[i] * z[i]
-	}
-	return c.logc - 0.5*q
+	return gauss.LogDensity(x[:d], c.mean, c.chol, c.logc, z)
 }
 
 // hmmWork holds every buffer of the E- and M-steps for one series length.
@@ -339,22 +286,17 @@ func (w *hmmWork) emit(h *hmmModel, xt, lc, bt, z []float64) float64 {
 	switch d {
 	case 1:
 		x0 := xt[0]
-		pk := h.pk[:len(lc)*3]
+		pk := h.pk[:len(lc)*gauss.Stride1]
 		for i := range lc {
-			p := pk[i*3 : i*3+3 : i*3+3]
-			y := (x0 - p[1]) * p[2]
-			v := p[0] - 0.5*y*y
+			v := gauss.LogDensity1(pk[i*gauss.Stride1:(i+1)*gauss.Stride1], x0)
 			lc[i] = v
 			best = max(best, v)
 		}
 	case 2:
 		x0, x1 := xt[0], xt[1]
-		pk := h.pk[:len(lc)*6]
+		pk := h.pk[:len(lc)*gauss.Stride2]
 		for i := range lc {
-			p := pk[i*6 : i*6+6 : i*6+6]
-			y0 := (x0 - p[1]) * p[3]
-			y1 := (x1 - p[2] - p[4]*y0) * p[5]
-			v := p[0] - 0.5*(y0*y0+y1*y1)
+			v := gauss.LogDensity2(pk[i*gauss.Stride2:(i+1)*gauss.Stride2], x0, x1)
 			lc[i] = v
 			best = max(best, v)
 		}
@@ -712,6 +654,9 @@ func (w *hmmWork) unpackMoments() {
 	}
 }
 
+// hmmMaxCorr bounds the correlations of every emission covariance.
+const hmmMaxCorr = 0.999
+
 // mstep re-estimates h from the accumulated statistics.
 func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 	d, k, m := h.d, h.k, h.m
@@ -766,26 +711,12 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 			c.w = r / ws
 			s1 := w.s1[(s*m+j)*d : (s*m+j+1)*d]
 			s2 := w.s2[(s*m+j)*d*d : (s*m+j+1)*d*d]
-			for a := 0; a < d; a++ {
-				c.mean[a] = s1[a] / r
-			}
+			gauss.Moments(r, s1, s2, c.mean, c.cov)
 			// The floor is a constraint, not an addition: the variance is
 			// the larger of its estimate and the floor (the constrained
 			// maximiser, so EM stays monotone), and correlations are held
-			// below 0.999 so the matrix stays well conditioned.
-			for a := 0; a < d; a++ {
-				v := s2[a*d+a]/r - c.mean[a]*c.mean[a]
-				c.cov[a*d+a] = math.Max(v, cfg.varFloor)
-			}
-			for a := 0; a < d; a++ {
-				for b := 0; b < a; b++ {
-					v := s2[a*d+b]/r - c.mean[a]*c.mean[b]
-					lim := 0.999 * math.Sqrt(c.cov[a*d+a]*c.cov[b*d+b])
-					v = math.Max(-lim, math.Min(lim, v))
-					c.cov[a*d+b] = v
-					c.cov[b*d+a] = v
-				}
-			}
+			// below hmmMaxCorr so the matrix stays well conditioned.
+			gauss.Constrain(c.cov, d, cfg.varFloor, hmmMaxCorr)
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package estimate
 
 import (
-	"math"
 	"math/rand/v2"
+
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // Initialisation of a GMM-HMM from a hard clustering: each cluster becomes a
@@ -12,92 +13,11 @@ import (
 // gives states that remember where they are in a repeating pattern, which
 // Baum-Welch alone rarely discovers from a memoryless start.
 
-// hmmKMeans clusters the n×d points into at most k groups (k-means++ seeding,
-// Lloyd iterations) and returns the labels.
+// hmmKMeans clusters the n×d points into at most k groups (kmeans with
+// uniform weights and at most iters Lloyd passes; an emptied cluster takes
+// a random point, so k stays k) and returns the labels.
 func hmmKMeans(rng *rand.Rand, pts []float64, d, k, iters int) []int {
-	n := len(pts) / d
-	labels := make([]int, n)
-	if n == 0 {
-		return labels
-	}
-	if k > n {
-		k = n
-	}
-	cent := make([]float64, k*d)
-	dist := make([]float64, n)
-	first := rng.IntN(n)
-	copy(cent[:d], pts[first*d:first*d+d])
-	for i := range dist {
-		dist[i] = sqdist(pts[i*d:i*d+d], cent[:d])
-	}
-	got := 1
-	for ; got < k; got++ {
-		var tot float64
-		for _, v := range dist {
-			tot += v
-		}
-		if tot <= 0 {
-			break // fewer distinct points than k
-		}
-		r := rng.Float64() * tot
-		pick := n - 1
-		for i, v := range dist {
-			r -= v
-			if r < 0 {
-				pick = i
-				break
-			}
-		}
-		c := cent[got*d : got*d+d]
-		copy(c, pts[pick*d:pick*d+d])
-		for i := range dist {
-			if v := sqdist(pts[i*d:i*d+d], c); v < dist[i] {
-				dist[i] = v
-			}
-		}
-	}
-	k = got
-	cent = cent[:k*d]
-	cnt := make([]float64, k)
-	for it := 0; it < iters; it++ {
-		changed := false
-		for i := 0; i < n; i++ {
-			p := pts[i*d : i*d+d]
-			best, arg := math.Inf(1), 0
-			for c := 0; c < k; c++ {
-				if v := sqdist(p, cent[c*d:c*d+d]); v < best {
-					best, arg = v, c
-				}
-			}
-			if labels[i] != arg || it == 0 {
-				changed = changed || labels[i] != arg
-				labels[i] = arg
-			}
-		}
-		if !changed && it > 0 {
-			break
-		}
-		clear(cent)
-		clear(cnt)
-		for i := 0; i < n; i++ {
-			c := labels[i]
-			cnt[c]++
-			for a := 0; a < d; a++ {
-				cent[c*d+a] += pts[i*d+a]
-			}
-		}
-		for c := 0; c < k; c++ {
-			if cnt[c] == 0 {
-				// An empty cluster takes a random point, so k stays k.
-				p := rng.IntN(n)
-				copy(cent[c*d:c*d+d], pts[p*d:p*d+d])
-				continue
-			}
-			for a := 0; a < d; a++ {
-				cent[c*d+a] /= cnt[c]
-			}
-		}
-	}
+	labels, _ := kmeans(rng, pts, d, nil, k, iters, true)
 	return labels
 }
 
@@ -215,15 +135,6 @@ func hmmMoments(g []hmmGauss, pts []float64, d int, lab []int, varFloor float64)
 		for a := range c.cov {
 			c.cov[a] /= cnt[j]
 		}
-		for a := 0; a < d; a++ {
-			c.cov[a*d+a] = math.Max(c.cov[a*d+a], varFloor)
-		}
-		for a := 0; a < d; a++ {
-			for b := 0; b < a; b++ {
-				lim := 0.999 * math.Sqrt(c.cov[a*d+a]*c.cov[b*d+b])
-				v := math.Max(-lim, math.Min(lim, c.cov[a*d+b]))
-				c.cov[a*d+b], c.cov[b*d+a] = v, v
-			}
-		}
+		gauss.Constrain(c.cov, d, varFloor, hmmMaxCorr)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // hmmTruth is a known GMM-HMM to draw from in tests.
@@ -352,7 +354,7 @@ func checkChain(t *testing.T, c Chain) {
 					}
 				}
 			}
-			if ok, _ := hmmCholesky(flat, make([]float64, d*d), d, 0); !ok {
+			if _, ok := gauss.Cholesky(flat, make([]float64, d*d), d, 0); !ok {
 				t.Errorf("state %d: covariance not positive definite: %v", s, g.Cov)
 			}
 			for _, m := range g.Mean {

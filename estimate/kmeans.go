@@ -37,38 +37,72 @@ func pickWeighted(rng *rand.Rand, p []float64, total float64) int {
 	return last // rounding left u just above the sum
 }
 
-// kmeansPP1D seeds k centres among the sorted distinct values v (counts c)
-// by k-means++ (D² weighting), then runs Lloyd's algorithm to convergence.
-// In one dimension a clustering is a partition of the sorted values into
-// intervals, so each Lloyd step costs O(k log m) with prefix sums. It returns
-// the interval boundaries: cluster i holds v[bounds[i]:bounds[i+1]]. The
-// caller guarantees 1 ≤ k ≤ len(v). d2 is scratch of len(v).
+// seedPP picks up to k centres among the n rows of x (row-major, d
+// columns) by k-means++: the first with probability proportional to its
+// weight w (uniformly when w is nil), each next one with probability
+// proportional to its weight times its squared distance to the nearest
+// centre so far (D² weighting). It returns the chosen rows, fewer than k
+// when fewer rows are distinct (or have weight). d2 is scratch of length n;
+// n must be positive.
+func seedPP(rng *rand.Rand, x []float64, d int, w []float64, k int, d2 []float64) []int {
+	n := len(x) / d
+	var first int
+	if w == nil {
+		first = rng.IntN(n)
+	} else {
+		total := 0.0
+		for _, wi := range w[:n] {
+			total += wi
+		}
+		first = max(pickWeighted(rng, w, total), 0)
+	}
+	picks := append(make([]int, 0, k), first)
+	c := x[first*d : first*d+d]
+	total := 0.0
+	for i := range n {
+		dd := sqdist(x[i*d:i*d+d], c)
+		if w != nil {
+			dd *= w[i]
+		}
+		d2[i] = dd
+		total += dd
+	}
+	for len(picks) < k {
+		j := pickWeighted(rng, d2, total)
+		if j < 0 {
+			break // every row with weight is a centre already
+		}
+		picks = append(picks, j)
+		c := x[j*d : j*d+d]
+		total = 0
+		for i := range n {
+			dd := sqdist(x[i*d:i*d+d], c)
+			if w != nil {
+				dd *= w[i]
+			}
+			if dd < d2[i] {
+				d2[i] = dd
+			}
+			total += d2[i]
+		}
+	}
+	return picks
+}
+
+// kmeansPP1D is kmeans for the sorted distinct values v (counts c) of a 1-D
+// sample: the same k-means++ seeding (seedPP) and Lloyd's algorithm, but in
+// one dimension a clustering is a partition of the sorted values into
+// intervals, so each Lloyd step finds the boundaries between neighbouring
+// centres by binary search and the means from prefix sums, O(k log m)
+// instead of O(k m). It runs Lloyd to convergence and returns the interval
+// boundaries: cluster i holds v[bounds[i]:bounds[i+1]]. The caller
+// guarantees 1 ≤ k ≤ len(v). d2 is scratch of len(v).
 func kmeansPP1D(rng *rand.Rand, v, c []float64, pre *prefix1D, k int, d2 []float64) []int {
 	m := len(v)
-	centres := make([]float64, 0, k)
-	first := pickWeighted(rng, c, pre.s0[m])
-	centres = append(centres, v[first])
-	total := 0.0
-	for j, x := range v {
-		d := x - v[first]
-		d2[j] = c[j] * d * d
-		total += d2[j]
-	}
-	for len(centres) < k {
-		i := pickWeighted(rng, d2, total)
-		if i < 0 {
-			break // every value is a centre already
-		}
-		ci := v[i]
-		centres = append(centres, ci)
-		total = 0
-		for j, x := range v {
-			d := x - ci
-			if dd := c[j] * d * d; dd < d2[j] {
-				d2[j] = dd
-			}
-			total += d2[j]
-		}
+	picks := seedPP(rng, v, 1, c, k, d2)
+	centres := make([]float64, len(picks))
+	for i, j := range picks {
+		centres[i] = v[j]
 	}
 	sort.Float64s(centres)
 	bounds := make([]int, len(centres)+1)
@@ -148,104 +182,95 @@ func (p *prefix1D) moments(lo, hi int) (w, mean, variance float64) {
 	return w, mean, variance
 }
 
-// kmeansPP seeds k centres among the n rows of x (row-major, d columns,
-// weights w or nil) by k-means++ and refines them with a few Lloyd steps.
-// It returns each row's cluster and the number of clusters, fewer than k
-// when rows coincide.
-func kmeansPP(rng *rand.Rand, x []float64, d int, w []float64, k int, lloyd int) (assign []int, k2 int) {
+// kmeans clusters the n rows of x (row-major, d columns; weights w, nil
+// for all ones) into at most k groups: k-means++ seeding (seedPP), then
+// Lloyd passes (assign every row to its nearest centre, move each centre to
+// the weighted mean of its rows) until no label changes or iters passes are
+// done. A centre left without rows stays where it is, or with reseed moves
+// to a row drawn uniformly, so that k stays k. It returns each row's label
+// and the number of centres seeded, fewer than k when fewer rows are
+// distinct; labels may skip a centre that ended with no rows (renumber
+// closes the gaps).
+func kmeans(rng *rand.Rand, x []float64, d int, w []float64, k, iters int, reseed bool) (labels []int, got int) {
 	n := len(x) / d
-	wt := func(i int) float64 {
-		if w == nil {
-			return 1
-		}
-		return w[i]
+	labels = make([]int, n)
+	if n == 0 {
+		return labels, 0
 	}
-	d2 := make([]float64, n)
-	pw := make([]float64, n)
-	total := 0.0
-	for i := range n {
-		pw[i] = wt(i)
-		total += pw[i]
+	picks := seedPP(rng, x, d, w, k, make([]float64, n))
+	k = len(picks)
+	cent := make([]float64, k*d)
+	for c, j := range picks {
+		copy(cent[c*d:c*d+d], x[j*d:j*d+d])
 	}
-	centres := make([]float64, 0, k*d)
-	first := pickWeighted(rng, pw, total)
-	if first < 0 {
-		first = 0
-	}
-	centres = append(centres, x[first*d:first*d+d]...)
-	total = 0
-	for i := range n {
-		d2[i] = sqdist(x[i*d:i*d+d], centres[:d]) * wt(i)
-		total += d2[i]
-	}
-	for len(centres)/d < k {
-		j := pickWeighted(rng, d2, total)
-		if j < 0 {
-			break
-		}
-		c := x[j*d : j*d+d]
-		centres = append(centres, c...)
-		total = 0
-		for i := range n {
-			if dd := sqdist(x[i*d:i*d+d], c) * wt(i); dd < d2[i] {
-				d2[i] = dd
-			}
-			total += d2[i]
-		}
-	}
-	k = len(centres) / d
-	assign = make([]int, n)
 	sums := make([]float64, k*d)
 	cnt := make([]float64, k)
-	for iter := 0; ; iter++ {
+	for it := 0; it < iters; it++ {
 		changed := false
 		for i := range n {
 			row := x[i*d : i*d+d]
-			best, bd := 0, sqdist(row, centres[:d])
+			best, bd := 0, sqdist(row, cent[:d])
 			for c := 1; c < k; c++ {
-				if dd := sqdist(row, centres[c*d:c*d+d]); dd < bd {
+				if dd := sqdist(row, cent[c*d:c*d+d]); dd < bd {
 					best, bd = c, dd
 				}
 			}
-			if assign[i] != best || iter == 0 {
-				changed = changed || assign[i] != best
-				assign[i] = best
+			if labels[i] != best || it == 0 {
+				changed = changed || labels[i] != best
+				labels[i] = best
 			}
 		}
-		if (!changed && iter > 0) || iter >= lloyd {
+		if !changed && it > 0 {
 			break
 		}
 		clear(sums)
 		clear(cnt)
 		for i := range n {
-			a := assign[i]
-			cnt[a] += wt(i)
-			for j := range d {
-				sums[a*d+j] += wt(i) * x[i*d+j]
+			a := labels[i]
+			row, s := x[i*d:i*d+d], sums[a*d:a*d+d]
+			if w == nil {
+				cnt[a]++
+				for j, v := range row {
+					s[j] += v
+				}
+				continue
+			}
+			cnt[a] += w[i]
+			for j, v := range row {
+				s[j] += w[i] * v
 			}
 		}
 		for c := range k {
-			if cnt[c] > 0 {
-				for j := range d {
-					centres[c*d+j] = sums[c*d+j] / cnt[c]
+			if cnt[c] == 0 {
+				if reseed {
+					p := rng.IntN(n)
+					copy(cent[c*d:c*d+d], x[p*d:p*d+d])
 				}
+				continue
+			}
+			for j := range d {
+				cent[c*d+j] = sums[c*d+j] / cnt[c]
 			}
 		}
 	}
-	// Renumber to drop empty clusters.
+	return labels, k
+}
+
+// renumber relabels labels (in 0..k-1) in order of first appearance so that
+// they are 0..k2-1 with no gaps, and returns k2.
+func renumber(labels []int, k int) (k2 int) {
 	used := make([]int, k)
 	for i := range used {
 		used[i] = -1
 	}
-	k2 = 0
-	for i, a := range assign {
+	for i, a := range labels {
 		if used[a] < 0 {
 			used[a] = k2
 			k2++
 		}
-		assign[i] = used[a]
+		labels[i] = used[a]
 	}
-	return assign, k2
+	return k2
 }
 
 func sqdist(a, b []float64) float64 {

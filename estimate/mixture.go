@@ -1,7 +1,6 @@
 package estimate
 
 import (
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,12 +8,9 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // refineTop is how many candidates of a search on a summary are refined
@@ -94,8 +90,10 @@ type gmmD struct {
 	w    []float64 // k
 	mu   []float64 // k×d
 	cov  []float64 // k×d×d
-	linv []float64 // k×d×d, inverse of the lower Cholesky factor
+	chol []float64 // k×d×d, the lower Cholesky factor of cov
+	pk   []float64 // k×gauss.Stride2: the packed components when d = 2
 	prec []float64 // k×d×d, Σ⁻¹ (only for summaries)
+	inv  []float64 // d×d scratch: the inverse factor, for prec
 	lc   []float64 // k: log w - ½log det - d/2 log 2π
 	s0   []float64
 	s1   []float64
@@ -110,7 +108,8 @@ func newGMMD(k, d int) *gmmD {
 	return &gmmD{
 		k: k, d: d,
 		w: make([]float64, k), mu: make([]float64, k*d), cov: make([]float64, k*d*d),
-		linv: make([]float64, k*d*d), prec: make([]float64, k*d*d), lc: make([]float64, k),
+		chol: make([]float64, k*d*d), pk: make([]float64, k*gauss.Stride2), prec: make([]float64, k*d*d),
+		inv: make([]float64, d*d), lc: make([]float64, k),
 		s0: make([]float64, k), s1: make([]float64, k*d), s2: make([]float64, k*d*d),
 		a: make([]float64, k), e: make([]float64, d),
 	}
@@ -125,21 +124,16 @@ func (g *gmmD) copyParams(o *gmmD) {
 
 var errNotPD = errors.New("covariance is not positive definite")
 
-// factor computes linv and lc from the covariances, adding ridge when a
-// covariance is not numerically positive definite.
+// factor computes chol, lc (and pk, prec) from the covariances, adding
+// ridge when a covariance is not numerically positive definite.
 func (g *gmmD) factor(p *ptsD) error {
 	d := g.d
 	for c := range g.k {
 		cv := g.cov[c*d*d : (c+1)*d*d]
-		li := g.linv[c*d*d : (c+1)*d*d]
-		ok := false
+		l := g.chol[c*d*d : (c+1)*d*d]
+		logDet, ok := 0.0, false
 		for try := 0; try < 8 && !ok; try++ {
-			copy(li, cv)
-			// LAPACK directly: mat.Cholesky would also estimate the
-			// condition number, which costs more than the factorisation
-			// at these sizes.
-			t, fine := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: d, Stride: d, Data: li})
-			ok = fine && lapack64.Trtri(t)
+			logDet, ok = gauss.Cholesky(cv, l, d, 0)
 			if !ok {
 				// Grow the ridge tenfold until it factors.
 				for i := range d {
@@ -150,17 +144,14 @@ func (g *gmmD) factor(p *ptsD) error {
 		if !ok {
 			return fmt.Errorf("estimate: component %d: %w", c, errNotPD)
 		}
-		// li holds L⁻¹ in its lower triangle; clear the rest, and
-		// log det Σ = -2 Σ log diag(L⁻¹).
-		logDet := 0.0
-		for i := range d {
-			for j := i + 1; j < d; j++ {
-				li[i*d+j] = 0
-			}
-			logDet -= 2 * math.Log(li[i*d+i])
+		g.lc[c] = gauss.LogNorm(g.w[c], d, logDet)
+		if d == 2 {
+			gauss.Pack2(g.pk[c*gauss.Stride2:], g.lc[c], g.mu[c*d:(c+1)*d], l)
 		}
-		g.lc[c] = math.Log(g.w[c]) - 0.5*logDet - 0.5*float64(d)*log2Pi
 		if p.wcov != nil {
+			// Σ⁻¹ = L⁻ᵀ·L⁻¹.
+			li := g.inv
+			gauss.InvertLower(l, li, d)
 			pr := g.prec[c*d*d : (c+1)*d*d]
 			for i := range d {
 				for j := range d {
@@ -204,11 +195,7 @@ func (g *gmmD) logComp(x []float64) float64 {
 		// The case of joint (IAT, size) models, unrolled.
 		x0, x1 := x[0], x[1]
 		for c := range g.k {
-			e0, e1 := x0-g.mu[2*c], x1-g.mu[2*c+1]
-			li := g.linv[4*c : 4*c+4]
-			y0 := li[0] * e0
-			y1 := li[2]*e0 + li[3]*e1
-			a := g.lc[c] - 0.5*(y0*y0+y1*y1)
+			a := gauss.LogDensity2(g.pk[c*gauss.Stride2:(c+1)*gauss.Stride2], x0, x1)
 			g.a[c] = a
 			if a > mx {
 				mx = a
@@ -217,21 +204,7 @@ func (g *gmmD) logComp(x []float64) float64 {
 		return mx
 	}
 	for c := range g.k {
-		mu := g.mu[c*d : (c+1)*d]
-		for j := range d {
-			g.e[j] = x[j] - mu[j]
-		}
-		li := g.linv[c*d*d : (c+1)*d*d]
-		q := 0.0
-		for i := range d {
-			y := 0.0
-			row := li[i*d : i*d+i+1]
-			for j, lij := range row {
-				y += lij * g.e[j]
-			}
-			q += y * y
-		}
-		a := g.lc[c] - 0.5*q
+		a := gauss.LogDensity(x, g.mu[c*d:(c+1)*d], g.chol[c*d*d:(c+1)*d*d], g.lc[c], g.e)
 		g.a[c] = a
 		if a > mx {
 			mx = a
@@ -345,21 +318,11 @@ func (g *gmmD) mstep(p *ptsD) {
 			continue
 		}
 		g.w[c] = s0 / p.sumW
+		// The statistics are about the old mean: m1 is the shift.
 		m1 := g.s1[c*d : (c+1)*d]
+		gauss.Moments(s0, m1, g.s2[c*d*d:(c+1)*d*d], m1, cv)
 		for j := range d {
-			m1[j] /= s0
-		}
-		for j := range d {
-			for l := 0; l <= j; l++ {
-				v := g.s2[c*d*d+j*d+l]/s0 - m1[j]*m1[l]
-				if j == l {
-					v += p.ridge[j]
-				}
-				cv[j*d+l] = v
-				cv[l*d+j] = v
-			}
-		}
-		for j := range d {
+			cv[j*d+j] += p.ridge[j]
 			mu[j] += m1[j]
 		}
 	}
@@ -520,8 +483,8 @@ func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
 		restarts = 1
 	}
 	for r := 0; r < restarts; r++ {
-		assign, got := kmeansPP(rng, p.x, p.d, p.w, k, 10)
-		if got < k {
+		assign, _ := kmeans(rng, p.x, p.d, p.w, k, 11, false)
+		if renumber(assign, k) < k {
 			continue
 		}
 		cur.initFrom(p, assign)
@@ -633,64 +596,33 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 	if lo > hi {
 		lo = hi
 	}
-	fits := make([]*gmmD, hi+1)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(o.Workers, hi-lo+1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				g := fitKD(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
-				if g != nil && coarse != p {
-					g.ll = g.logLikFactor(p)
-				}
-				fits[k] = g
+	search := kSearch[gmmD]{
+		lo: lo, hi: hi, workers: o.Workers,
+		n: nEff, params: func(k int) int { return ParamsFull(k, d) },
+		fit: func(k int) *gmmD {
+			g := fitKD(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))
+			if g != nil && coarse != p {
+				g.ll = g.logLikFactor(p)
 			}
-		}()
+			return g
+		},
+		ll: func(g *gmmD) float64 { return g.ll },
+		// The search capped EM; finish the chosen fit.
+		finish: func(g *gmmD) error { return g.run(p, o.MaxIter, o.Tol, false) },
 	}
-	for k := hi; k >= lo; k-- {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	byK := map[int]float64{}
-	var ranked []int
-	for k := lo; k <= hi; k++ {
-		if fits[k] == nil || math.IsInf(fits[k].ll, -1) {
-			continue
-		}
-		byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
-		ranked = append(ranked, k)
-	}
-	slices.SortStableFunc(ranked, func(a, b int) int { return cmp.Compare(byK[a], byK[b]) })
 	if coarse != p {
 		// A cell straddling two clusters inflates the covariances of the
 		// summary's optimum; a few steps on the rows undo that before
 		// BIC picks among the best candidates.
-		for _, k := range ranked[:min(refineTop, len(ranked))] {
-			if fits[k].run(p, 3, o.Tol, false) != nil {
-				delete(byK, k)
-				continue
-			}
-			byK[k] = BIC(fits[k].ll, ParamsFull(k, d), nEff)
-		}
+		search.refine = func(g *gmmD) bool { return g.run(p, 3, o.Tol, false) == nil }
 	}
-	bestK := 0
-	for k, b := range byK {
-		if bestK == 0 || b < byK[bestK] || (b == byK[bestK] && k < bestK) {
-			bestK = k
-		}
-	}
-	if bestK == 0 {
-		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows with k in %d..%d", d, n, lo, hi)
-	}
-	// The search capped EM; finish the chosen fit.
-	g := fits[bestK]
-	if err := g.run(p, o.MaxIter, o.Tol, false); err != nil {
+	g, byK, err := search.run()
+	if err != nil {
 		return nil, err
 	}
-	byK[bestK] = BIC(g.ll, ParamsFull(bestK, d), nEff)
+	if g == nil {
+		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows with k in %d..%d", d, n, lo, hi)
+	}
 	res := g.result(nEff)
 	res.BICByK = byK
 	return res, nil

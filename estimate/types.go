@@ -16,7 +16,7 @@ type Mixture1D struct {
 	BIC        float64
 	// BICByK holds the BIC of the best fit for each k tried (index k-1), for
 	// plots; nil when k was fixed.
-	BICByK []float64
+	BICByK BICTable
 }
 
 // Gaussian is one component of a d-D mixture with full covariance.
@@ -33,7 +33,9 @@ type Mixture struct {
 	N          int
 	LogLik     float64
 	BIC        float64
-	BICByK     map[int]float64
+	// BICByK is as in Mixture1D, over KMin..KMax (entries below KMin
+	// are +Inf); nil when k was fixed.
+	BICByK BICTable
 }
 
 // Chain is one hidden Markov chain over some features of a direction.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
@@ -185,7 +186,7 @@ func (l *lua) chain(i int, c *profiles.Chain, dm *profiles.Direction) {
 		for ci, comp := range st.Mixture {
 			w[ci] = comp.Weight
 			means = append(means, nums(comp.Mean))
-			ch, ok := profiles.Cholesky(comp.Cov)
+			ch, ok := gauss.CholeskyRows(comp.Cov)
 			if !ok {
 				l.err = fmt.Errorf("%w: hmm.chains[%d].states[%d].mixture[%d].cov: not positive definite", ErrInput, i, si, ci)
 				return

@@ -24,6 +24,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 	"github.com/gmm2trex/gmm2trex/metrics"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -644,7 +645,7 @@ func index(s []string, v string) int {
 // the transforms undone.
 func ellipse(ch profiles.Chain, c profiles.MVComponent, ix, is int) *plotter.Line {
 	cov := [][]float64{{c.Cov[ix][ix], c.Cov[ix][is]}, {c.Cov[is][ix], c.Cov[is][is]}}
-	L, ok := profiles.Cholesky(cov)
+	L, ok := gauss.CholeskyRows(cov)
 	if !ok {
 		return nil
 	}

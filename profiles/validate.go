@@ -6,6 +6,8 @@ import (
 	"math"
 	"net"
 	"net/netip"
+
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
 
 // ErrInvalid is wrapped by every validation error, so callers can tell a bad
@@ -299,38 +301,11 @@ func (v *validator) covariance(path string, c [][]float64, d int) {
 			}
 		}
 	}
-	if _, ok := Cholesky(c); !ok {
+	// The samplers factor covariances with the same function, so what
+	// validates is what can be drawn from.
+	if _, ok := gauss.CholeskyRows(c); !ok {
 		v.failf(path, "not positive definite")
 	}
-}
-
-// Cholesky returns the lower-triangular L with L·Lᵀ = c, and false when c is
-// not (numerically) positive definite. Samplers use it to draw from an
-// MVComponent; it is here so that validation and sampling agree on what is
-// acceptable.
-func Cholesky(c [][]float64) ([][]float64, bool) {
-	d := len(c)
-	l := make([][]float64, d)
-	for i := range l {
-		l[i] = make([]float64, d)
-	}
-	for i := 0; i < d; i++ {
-		for j := 0; j <= i; j++ {
-			s := c[i][j]
-			for k := 0; k < j; k++ {
-				s -= l[i][k] * l[j][k]
-			}
-			if i == j {
-				if !(s > 0) {
-					return nil, false
-				}
-				l[i][i] = math.Sqrt(s)
-			} else {
-				l[i][j] = s / l[j][j]
-			}
-		}
-	}
-	return l, true
 }
 
 func (v *validator) finite(path string, x float64) {

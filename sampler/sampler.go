@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
+	"github.com/gmm2trex/gmm2trex/internal/gauss"
 	"github.com/gmm2trex/gmm2trex/internal/seeds"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
@@ -188,7 +189,7 @@ func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 	for si, st := range pc.States {
 		m := mixN{comp: newAlias(len(st.Mixture), func(i int) float64 { return st.Mixture[i].Weight })}
 		for ci, comp := range st.Mixture {
-			l, ok := profiles.Cholesky(comp.Cov)
+			l, ok := gauss.CholeskyRows(comp.Cov)
 			if !ok {
 				return nil, fmt.Errorf("states[%d].mixture[%d].cov: not positive definite", si, ci)
 			}
