@@ -11,6 +11,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
+	"github.com/gmm2trex/gmm2trex/internal/seeds"
 )
 
 // Defaults of GMMOptions; README ("defaults chosen by evidence") gives the
@@ -474,7 +475,9 @@ func (g *gmm1D) logLik(d *pts1D) float64 {
 // restarts: each start runs a few EM steps, the best is run to convergence.
 // It returns nil when no start gave k distinct centres.
 func fitK(d *pts1D, k int, o GMMOptions, maxIter int, tol float64) *gmm1D {
-	rng := newRand(o.Seed, uint64(k))
+	// One stream per k keeps the fits of different k (run concurrently)
+	// independent of scheduling.
+	rng := seeds.New(o.Seed, uint64(k))
 	scratch := make([]float64, len(d.v))
 	best := newGMM1D(k)
 	best.ll = math.Inf(-1)

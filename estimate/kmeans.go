@@ -5,16 +5,6 @@ import (
 	"sort"
 )
 
-// seedPCGStream separates the random streams of this package from any other
-// user of the same seed (rand.NewPCG(seed, seedPCGStream^k)).
-const seedPCGStream = 0x9e3779b97f4a7c15
-
-// newRand returns the seeded source of one fit. stream keeps the fits of
-// different k (run concurrently) independent of scheduling.
-func newRand(seed, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, seedPCGStream^stream))
-}
-
 // pickWeighted returns an index drawn with probability p[i]/sum(p), or -1
 // when every p is zero.
 func pickWeighted(rng *rand.Rand, p []float64, total float64) int {

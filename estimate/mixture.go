@@ -11,6 +11,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
+	"github.com/gmm2trex/gmm2trex/internal/seeds"
 )
 
 // refineTop is how many candidates of a search on a summary are refined
@@ -474,7 +475,9 @@ func (g *gmmD) initFrom(p *ptsD, assign []int) {
 }
 
 func fitKD(p *ptsD, k int, o MixtureOptions, maxIter int, tol float64) *gmmD {
-	rng := newRand(o.Seed, uint64(k)|1<<32)
+	// One stream per k keeps the fits of different k (run concurrently)
+	// independent of scheduling.
+	rng := seeds.New(o.Seed, uint64(k)|1<<32)
 	best := newGMMD(k, p.d)
 	best.ll = math.Inf(-1)
 	cur := newGMMD(k, p.d)

@@ -127,7 +127,7 @@ type chain struct {
 type mixN struct {
 	comp alias
 	mean [][]float64
-	chol [][][]float64
+	chol [][]float64 // lower factors, d×d row-major
 }
 
 // NewSource prepares direction d for drawing with the given model and seed.
@@ -189,8 +189,12 @@ func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 	for si, st := range pc.States {
 		m := mixN{comp: newAlias(len(st.Mixture), func(i int) float64 { return st.Mixture[i].Weight })}
 		for ci, comp := range st.Mixture {
-			l, ok := gauss.CholeskyRows(comp.Cov)
-			if !ok {
+			a := make([]float64, 0, d*d)
+			for _, row := range comp.Cov {
+				a = append(a, row...)
+			}
+			l := make([]float64, d*d)
+			if _, ok := gauss.Cholesky(a, l, d, 0); !ok {
 				return nil, fmt.Errorf("states[%d].mixture[%d].cov: not positive definite", si, ci)
 			}
 			m.mean = append(m.mean, comp.Mean)
@@ -210,12 +214,8 @@ func (c *chain) emit(r *rand.Rand) {
 	for i := 0; i < c.dim; i++ {
 		c.z[i] = r.NormFloat64()
 	}
-	for i := 0; i < c.dim; i++ {
-		v := mu[i]
-		row := l[i]
-		for j := 0; j <= i; j++ {
-			v += row[j] * c.z[j]
-		}
+	gauss.Draw(c.x, mu, l, c.z)
+	for i, v := range c.x {
 		v = v*c.std[i] + c.mean[i]
 		if c.log[i] {
 			v = fastmath.Exp(v)
