@@ -98,35 +98,9 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 		h = sha256.New()
 	}
 	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
-	br := bufio.NewReaderSize(cr, 64<<10)
-	magic, _ := br.Peek(2)
-	if len(magic) == 0 {
-		if cr.err != nil && cr.err != io.EOF {
-			return nil, fmt.Errorf("trace: %s: %w", name, cr.err)
-		}
-		return nil, fmt.Errorf("trace: %s: %w", name, ErrEmpty)
-	}
-	var body io.Reader = br
-	gz := false
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("trace: %s: gzip: %w", name, err)
-		}
-		zr.Multistream(true)
-		body, gz = zr, true
-	}
 	rd := newReader(name, opts)
-	buf := bufPool.Get().(*[]byte)
-	defer bufPool.Put(buf)
-	rd.src = source{r: body, buf: *buf}
-	if err := rd.run(gz); err != nil {
+	if err := rd.readAll(cr); err != nil {
 		return nil, err
-	}
-	// Hash what the parser did not need (a trailing gzip member, padding),
-	// so the digest is that of the whole file.
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return nil, fmt.Errorf("trace: %s: %w", name, err)
 	}
 	if opts.Progress != nil {
 		opts.Progress(cr.n, size)
@@ -136,6 +110,46 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 		c.SHA256 = hex.EncodeToString(h.Sum(nil))
 	}
 	return c, nil
+}
+
+// readAll runs one pass over the capture in cr: gunzip when the bytes say
+// so, detect the format, read every record, then drain what the parser did
+// not need (a trailing gzip member, padding) so that cr's digest is that of
+// the whole file. Read and Records share it, so both accept the same files
+// with the same errors.
+func (rd *reader) readAll(cr *countReader) error {
+	name := rd.name
+	br := bufio.NewReaderSize(cr, 64<<10)
+	magic, _ := br.Peek(2)
+	if len(magic) == 0 {
+		if cr.err != nil && cr.err != io.EOF {
+			return fmt.Errorf("trace: %s: %w", name, cr.err)
+		}
+		return fmt.Errorf("trace: %s: %w", name, ErrEmpty)
+	}
+	var body io.Reader = br
+	gz := false
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("trace: %s: gzip: %w", name, err)
+		}
+		zr.Multistream(true)
+		body, gz = zr, true
+	}
+	buf := bufPool.Get().(*[]byte)
+	defer bufPool.Put(buf)
+	rd.src = source{r: body, buf: *buf}
+	if err := rd.run(gz); err != nil {
+		return err
+	}
+	if rd.onRecord != nil {
+		return nil // an iteration needs no digest: stop reading here
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return fmt.Errorf("trace: %s: %w", name, err)
+	}
+	return nil
 }
 
 // bufPool recycles read buffers: callers reading many small captures (tests,

@@ -46,5 +46,8 @@ func (rd *reader) readPcap() error {
 		ts := int64(u32(r, big))*1e9 + int64(u32(r[4:], big))*fracNs
 		rd.packet(ts, link, s.buf[s.pos+16:s.pos+want], u32(r[12:], big))
 		s.advance(want)
+		if rd.stop != nil {
+			return rd.stop
+		}
 	}
 }

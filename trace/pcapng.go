@@ -164,6 +164,9 @@ func (rd *reader) readPcapng() error {
 			rd.packet(lastTs, f.link, b[12:12+caplen], orig)
 		}
 		s.advance(blen)
+		if rd.stop != nil {
+			return rd.stop
+		}
 	}
 }
 

@@ -21,6 +21,12 @@ type reader struct {
 	batch [batchSize]pending
 	nb    int
 	sink  uint8
+
+	// onRecord, when set, receives every record instead of the decoder
+	// (Records); an error it returns is kept in stop and ends the read.
+	onRecord func(*Record) error
+	rec      Record
+	stop     error
 }
 
 // batchSize is how many decoded packets wait before their object lookups,
@@ -99,6 +105,12 @@ func (rd *reader) cut(off int64, have, want int, what string) error {
 // packet handles one record: ts in ns since the epoch, the link type, the
 // captured bytes and the original length.
 func (rd *reader) packet(ts int64, link uint32, data []byte, origLen uint32) {
+	if rd.onRecord != nil {
+		rd.packets++
+		rd.rec = Record{Number: rd.packets, Time: ts, Link: link, Data: data, OrigLen: origLen}
+		rd.stop = rd.onRecord(&rd.rec)
+		return
+	}
 	if rd.packets == 0 {
 		rd.first = ts
 	}

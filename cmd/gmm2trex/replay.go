@@ -1,19 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/native"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
@@ -24,7 +20,7 @@ func init() {
 			"Examples:\n" +
 			"   gmm2trex replay gen.pcap -I veth0\n" +
 			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10",
-		Description: "Reads a pcap or pcapng of Ethernet frames into memory and writes them to an\n" +
+		Description: "Reads a pcap or pcapng (gzipped too) of Ethernet frames into memory and writes them to an\n" +
 			"AF_PACKET socket on IFACE at their captured times, through the same absolute-schedule\n" +
 			"pacer and raw transport as send: the way to compare its timing with tcpreplay's on\n" +
 			"identical input. Frames go out as written (MACs and IPs must suit the link); frames\n" +
@@ -72,7 +68,7 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
 	path := cmd.Args().First()
 	var err error
-	if cfg.Frames, cfg.Times, err = readFrames(path); err != nil {
+	if cfg.Frames, cfg.Times, err = readFrames(path, cmd.Root().ErrWriter); err != nil {
 		return err
 	}
 	r, err := native.OpenReplay(cfg)
@@ -99,57 +95,24 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-// readFrames loads every frame of an Ethernet pcap or pcapng file with its
-// timestamp in nanoseconds.
-func readFrames(path string) ([][]byte, []int64, error) {
-	f, err := os.Open(path)
+// readFrames loads every frame of an Ethernet capture (pcap or pcapng,
+// gzipped too) with its timestamp in nanoseconds.
+func readFrames(path string, errw io.Writer) ([][]byte, []int64, error) {
+	var frames [][]byte
+	var times []int64
+	warnings, err := trace.RecordsFile(path, func(r *trace.Record) error {
+		if r.Link != trace.LinkEthernet {
+			return fmt.Errorf("%s: packet %d: link type %d; replay sends Ethernet frames only (link type 1)", path, r.Number, r.Link)
+		}
+		frames = append(frames, slices.Clone(r.Data))
+		times = append(times, r.Time)
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	magic, err := br.Peek(4)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: too short for a capture: %w", path, err)
-	}
-	var next func() ([]byte, int64, error)
-	var link layers.LinkType
-	if string(magic) == "\x0a\x0d\x0d\x0a" {
-		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		link = r.LinkType()
-		next = func() ([]byte, int64, error) {
-			d, ci, err := r.ReadPacketData()
-			return d, ci.Timestamp.UnixNano(), err
-		}
-	} else {
-		r, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		link = r.LinkType()
-		next = func() ([]byte, int64, error) {
-			d, ci, err := r.ReadPacketData()
-			return d, ci.Timestamp.UnixNano(), err
-		}
-	}
-	if link != layers.LinkTypeEthernet {
-		return nil, nil, fmt.Errorf("%s: link type %v; replay sends Ethernet frames only", path, link)
-	}
-	var frames [][]byte
-	var times []int64
-	for {
-		d, ts, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: packet %d: %w", path, len(frames)+1, err)
-		}
-		frames = append(frames, slices.Clone(d))
-		times = append(times, ts)
+	for _, w := range warnings {
+		fmt.Fprintf(errw, "gmm2trex: warning: %s\n", w)
 	}
 	if len(frames) == 0 {
 		return nil, nil, fmt.Errorf("%s: no packets", path)
