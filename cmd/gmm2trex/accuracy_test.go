@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/internal/sharedtest"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
@@ -68,18 +69,18 @@ func runAccuracy(t *testing.T, c accuracyCase) accuracyFigures {
 			if seed == 1 {
 				t.Logf("%s, --model %s, seed 1: compare --json:\n%s", c.file, model, out)
 			}
-			var doc compareJSON
+			var doc compare.Report
 			if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Objects) != 1 {
 				t.Fatalf("compare --json: %v: %s", err, out)
 			}
 			for _, dd := range []struct {
 				name string
-				d    *compareDir
+				d    *compare.Direction
 			}{{"from", doc.Objects[0].From}, {"to", doc.Objects[0].To}} {
 				if dd.d == nil {
 					t.Fatalf("%s: direction %s not compared", c.file, dd.name)
 				}
-				for k, v := range map[string]jsonNum{"ks_size": dd.d.KSSize, "ks_iat": dd.d.KSIAT,
+				for k, v := range map[string]float64{"ks_size": dd.d.KSSize, "ks_iat": dd.d.KSIAT,
 					"acf_err_size": dd.d.ACFErrSize, "acf_err_iat": dd.d.ACFErrIAT, "ks_throughput": dd.d.KSThroughput,
 					"kl_size": dd.d.KLSize, "kl_iat": dd.d.KLIAT} {
 					values[model][dd.name][k] = append(values[model][dd.name][k], float64(v))

@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/internal/sharedtest"
 	"github.com/gmm2trex/gmm2trex/trace"
@@ -42,14 +42,14 @@ func TestSampleCSVAndPcap(t *testing.T) {
 	if lines[0] != "time,direction,size,iat" || len(lines) != 601 {
 		t.Fatalf("CSV: header %q, %d lines, want the contract header and 600 rows", lines[0], len(lines))
 	}
-	obj, err := readSampleCSV(csv1)
+	obj, err := compare.ReadCSVFile(csv1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obj.packets != [2]int{300, 300} {
-		t.Errorf("CSV packets %v, want 300 each way", obj.packets)
+	if obj.Packets != [2]int{300, 300} {
+		t.Errorf("CSV packets %v, want 300 each way", obj.Packets)
 	}
-	for _, s := range obj.dirs[0].Size {
+	for _, s := range obj.Dirs[0].Size {
 		if s < 60 || s > 300 {
 			t.Fatalf("from size %v outside the profile's [60, 300]", s)
 		}
@@ -72,8 +72,8 @@ func TestSampleCSVAndPcap(t *testing.T) {
 	}
 	// Payload sizes in the pcap are the CSV's sizes, in the same order.
 	for i, s := range o.From.Sizes {
-		if float64(s) != obj.dirs[0].Size[i] {
-			t.Fatalf("pcap from packet %d: size %d, CSV %v", i, s, obj.dirs[0].Size[i])
+		if float64(s) != obj.Dirs[0].Size[i] {
+			t.Fatalf("pcap from packet %d: size %d, CSV %v", i, s, obj.Dirs[0].Size[i])
 		}
 	}
 	// Checksums: decode every frame.
@@ -97,14 +97,14 @@ func TestSampleDurationAndSkips(t *testing.T) {
 	if !strings.Contains(errs, "to: no HMM") {
 		t.Errorf("no message about the direction without an HMM: %q", errs)
 	}
-	obj, err := readSampleCSV(out)
+	obj, err := compare.ReadCSVFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obj.packets[1] != 0 || obj.packets[0] < 50 {
-		t.Errorf("packets %v: want the from direction only", obj.packets)
+	if obj.Packets[1] != 0 || obj.Packets[0] < 50 {
+		t.Errorf("packets %v: want the from direction only", obj.Packets)
 	}
-	if last := obj.dirs[0].Time[len(obj.dirs[0].Time)-1]; last > 2 {
+	if last := obj.Dirs[0].Time[len(obj.Dirs[0].Time)-1]; last > 2 {
 		t.Errorf("last time %v beyond -l 2", last)
 	}
 }
@@ -240,12 +240,5 @@ func TestCompareObjectsMissing(t *testing.T) {
 	code, _, errs = runCLI(t, "compare", gen, pcap, "--min-packets", "10")
 	if code != 2 || !strings.Contains(errs, "not in the original") {
 		t.Errorf("unmatched objects: exit %d, stderr %q", code, errs)
-	}
-}
-
-func TestJSONNumNull(t *testing.T) {
-	b, _ := json.Marshal(struct{ A, B jsonNum }{jsonNum(math.NaN()), jsonNum(math.Inf(1))})
-	if string(b) != `{"A":null,"B":null}` {
-		t.Errorf("got %s", b)
 	}
 }

@@ -28,16 +28,3 @@ func BenchmarkSampleCSV(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/packet")
 }
-
-// BenchmarkReadSampleCSV reads a 1M-packet CSV, as compare does.
-func BenchmarkReadSampleCSV(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "g.csv")
-	writeTinyCSV(b, path, 500_000)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := readSampleCSV(path); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
