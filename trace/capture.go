@@ -30,6 +30,7 @@ var (
 	ErrNotCapture  = errors.New("not a pcap or pcapng capture")
 	ErrShortHeader = errors.New("file header cut short")
 	ErrBadRecord   = errors.New("bad record")
+	ErrDisorder    = errors.New("timestamps out of order")
 )
 
 // Options says how to cut a capture into objects.
@@ -58,6 +59,33 @@ type Capture struct {
 	Skipped  map[string]int64 // reason -> packets (see the Skip* constants)
 	Warnings []string         // e.g. a capture cut short mid-packet
 	Objects  []*Object        // by total packets, descending; ties by ID
+	// Resolution is the capture clock's tick in ns, from its headers: 1000
+	// for microsecond stamps, 1 for nanosecond ones (the coarsest of the
+	// interfaces that carried packets). Gaps are multiples of it, which a
+	// comparison with generated gaps must take into account.
+	Resolution int64
+	// Disorder counts records stamped before the record preceding them.
+	// Their gaps would be negative: a caller that needs gaps refuses them
+	// (DisorderErr) rather than compute a wrong number.
+	Disorder Disorder
+}
+
+// Disorder describes out-of-order timestamps in a capture.
+type Disorder struct {
+	Packets int64 // records stamped before their predecessor
+	First   int64 // the first such record's number (1-based)
+	By      int64 // how far, in ns, it lies before its predecessor
+}
+
+// DisorderErr returns nil for a capture in time order, else an error naming
+// the file and the first record out of order.
+func (c *Capture) DisorderErr() error {
+	d := c.Disorder
+	if d.Packets == 0 {
+		return nil
+	}
+	return fmt.Errorf("trace: %s: packet %d: %w: stamped %s before the packet preceding it (%d packet(s) out of order; sort the capture first, e.g. with reordercap)",
+		c.Name, d.First, ErrDisorder, time.Duration(d.By), d.Packets)
 }
 
 // Reasons a packet is skipped, as counted in Capture.Skipped.
@@ -186,11 +214,13 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func (rd *reader) capture() *Capture {
 	c := &Capture{
-		Name:     rd.name,
-		Packets:  rd.packets,
-		Used:     rd.used,
-		Skipped:  map[string]int64{},
-		Warnings: rd.warnings,
+		Name:       rd.name,
+		Packets:    rd.packets,
+		Used:       rd.used,
+		Skipped:    map[string]int64{},
+		Warnings:   rd.warnings,
+		Resolution: max(rd.tick, 1),
+		Disorder:   rd.disorder,
 	}
 	if rd.packets > 0 {
 		c.Start = time.Unix(0, rd.first).UTC()

@@ -19,6 +19,7 @@ func (rd *reader) readPcap() error {
 	if magic == 0xa1b23c4d || magic == 0x4d3cb2a1 {
 		fracNs = 1
 	}
+	rd.tick = fracNs
 	// The upper bits of the link type field carry FCS information.
 	link := u32(h[20:], big) & 0xffff
 	s.advance(24)

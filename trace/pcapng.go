@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 )
 
@@ -21,6 +22,19 @@ type iface struct {
 	binary  bool  // resolution 2^-exp seconds, else 10^-exp
 	exp     uint8 // resolution exponent
 	offset  int64 // if_tsoffset, in ns
+	tick    int64 // the resolution in ns, rounded, at least 1
+}
+
+// resolution returns the interface's clock tick in ns, rounded (2^-10 s is
+// 976562.5 ns), at least 1: finer clocks still land on whole nanoseconds.
+func (f *iface) resolution() int64 {
+	switch {
+	case f.binary:
+		return max(1, int64(math.Round(1e9/math.Ldexp(1, int(f.exp)))))
+	case f.exp <= 9:
+		return int64(pow10[9-f.exp])
+	}
+	return 1
 }
 
 func (f *iface) ns(units uint64) int64 {
@@ -125,6 +139,7 @@ func (rd *reader) readPcapng() error {
 			if err := rd.ifaceOptions(&f, b[16:blen-4], big, off); err != nil {
 				return err
 			}
+			f.tick = f.resolution()
 			ifaces = append(ifaces, f)
 		case blockEPB, blockPB:
 			if blen < 32 {
@@ -147,6 +162,7 @@ func (rd *reader) readPcapng() error {
 				return rd.recordErr(off, "caplen %d overruns its block of %d bytes", caplen, blen)
 			}
 			f := &ifaces[id]
+			rd.tick = max(rd.tick, f.tick)
 			lastTs = f.ns(uint64(u32(b[12:], big))<<32 | uint64(u32(b[16:], big)))
 			rd.packet(lastTs, f.link, b[28:28+caplen], u32(b[24:], big))
 		case blockSPB:
@@ -154,6 +170,7 @@ func (rd *reader) readPcapng() error {
 				return rd.recordErr(off, "simple packet block before any interface block")
 			}
 			f := &ifaces[0]
+			rd.tick = max(rd.tick, f.tick)
 			orig := u32(b[8:], big)
 			caplen := min(orig, uint32(blen-16))
 			if f.snaplen > 0 {

@@ -14,6 +14,8 @@ type reader struct {
 	packets     int64
 	used        int64
 	first, last int64
+	tick        int64 // the coarsest clock tick (ns) of the records read
+	disorder    Disorder
 	skipped     [numReasons]int64
 	warnings    []string
 
@@ -113,6 +115,11 @@ func (rd *reader) packet(ts int64, link uint32, data []byte, origLen uint32) {
 	}
 	if rd.packets == 0 {
 		rd.first = ts
+	} else if ts < rd.last {
+		if rd.disorder.Packets == 0 {
+			rd.disorder.First, rd.disorder.By = rd.packets+1, rd.last-ts
+		}
+		rd.disorder.Packets++
 	}
 	rd.packets++
 	rd.last = ts
