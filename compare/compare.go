@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 // Pair is an original object and the generated object compared with it.
@@ -84,15 +85,24 @@ type Skipped struct {
 	Packets int
 }
 
-// Run pairs the objects of both sides and compares each paired direction.
-// A direction the original lacks is listed in Report.Skipped; one the
+// Run pairs the objects of both sides (o.Object, see PairObjects) and
+// compares each paired direction. Both sides are put on the coarser of
+// their two clocks first — every time rounded to a multiple of that tick,
+// counted from the direction's first packet — so that a capture with
+// microsecond stamps and a CSV with nanosecond ones give the same gaps for
+// the same packets; then, if o asks for it, both are trimmed alike. A
+// direction the original lacks is listed in Report.Skipped; one the
 // original has and the generated side lacks is an error.
-func Run(orig, gen *Side, want string) (*Report, error) {
-	pairing, err := PairObjects(orig, gen, want)
+func Run(orig, gen *Side, o Options) (*Report, error) {
+	pairing, err := PairObjects(orig, gen, o.Object)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Original: orig.Path, Generated: gen.Path, Pairing: pairing}
+	clock := max(orig.Resolution, gen.Resolution, 1)
+	rep := &Report{Original: orig.Path, Generated: gen.Path, ClockNS: clock, Pairing: pairing}
+	if trims(o) {
+		rep.Percentiles = []float64{o.PercentileLo, o.PercentileHi}
+	}
 	for _, p := range pairing.Pairs {
 		obj := ObjectReport{ID: p.Original.ID, GeneratedID: p.Generated.ID}
 		for d, name := range [2]string{"from", "to"} {
@@ -107,9 +117,38 @@ func Run(orig, gen *Side, want string) (*Report, error) {
 				return nil, fmt.Errorf("compare: object %q direction %s: the original has %d packets, %s has %d (at least 2 needed)",
 					p.Original.ID, name, p.Original.Packets[d], gen.Path, p.Generated.Packets[d])
 			}
-			*obj.dir(d) = &Direction{metrics.Compare(*od, *gd)}
+			a, b := series(*od, clock, o), series(*gd, clock, o)
+			*obj.dir(d) = &Direction{metrics.Compare(a, b)}
 		}
 		rep.Objects = append(rep.Objects, obj)
 	}
 	return rep, nil
+}
+
+func trims(o Options) bool { return o.PercentileLo > 0 || o.PercentileHi < 100 }
+
+// series puts a direction on the clock (ns) and trims it as o says, and
+// turns it into seconds for metrics, the only place floats enter.
+func series(s trace.Series, clock int64, o Options) metrics.Series {
+	q := trace.Series{Times: make([]int64, s.Len()), Sizes: s.Sizes}
+	for i, t := range s.Times {
+		q.Times[i] = (t - s.Times[0] + clock/2) / clock * clock
+	}
+	if trims(o) {
+		// The trimmed timeline is rebuilt from the kept gaps, as a model
+		// fitted on them would play it.
+		t := trace.Trim(q, o.PercentileLo, o.PercentileHi)
+		m := metrics.Series{Size: t.Size, IAT: t.IAT, Time: make([]float64, len(t.IAT))}
+		var now float64
+		for i, g := range t.IAT {
+			now += g
+			m.Time[i] = now
+		}
+		return m
+	}
+	m := metrics.Series{Size: s.SizesFloat(), IAT: q.IATs(), Time: make([]float64, q.Len())}
+	for i, t := range q.Times {
+		m.Time[i] = float64(t) * 1e-9
+	}
+	return m
 }

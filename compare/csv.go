@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 // CSVHeader is the header of the CSV that gmm2trex sample writes (the CLI
@@ -21,34 +21,52 @@ const CSVHeader = "time,direction,size,iat"
 // ReadCSVFile reads a CSV written by sample (see ReadCSV); the object's id
 // is the file's base name.
 func ReadCSVFile(path string) (*Object, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ReadCSV(f, path)
+	obj, _, err := readCSVFile(path)
+	return obj, err
 }
 
-// ReadCSV reads a CSV written by sample into one object. Each direction's
-// gaps come from the iat column, or from the time column when a row leaves
-// iat empty; a direction's first packet has none. Errors name name and the
-// line; times must not decrease and every value must be finite and ≥ 0.
+func readCSVFile(path string) (*Object, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	return readCSV(f, path)
+}
+
+// ReadCSV reads a CSV written by sample into one object. Times are read as
+// exact decimals into nanoseconds (a float would put 0.000003 a hair off
+// the 3 µs a capture holds), and gaps come from them, as from a capture's
+// stamps, so the same packets give the same gaps in either container; the
+// iat column is checked, not used. Errors name name and the line: times
+// must not decrease, sizes be whole bytes, every value finite and ≥ 0.
 func ReadCSV(r io.Reader, name string) (*Object, error) {
+	obj, _, err := readCSV(r, name)
+	return obj, err
+}
+
+// readCSV is ReadCSV that also returns the clock resolution the times are
+// written with: 10^-d s for the most decimals d any time has (1 ns at most).
+func readCSV(r io.Reader, name string) (*Object, int64, error) {
 	obj := &Object{ID: filepath.Base(name)}
-	var ss [2]metrics.Series
+	var ss [2]trace.Series
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
 	line := 0
-	prev := math.Inf(-1)
+	prev := int64(-1)
+	decimals := 0
 	var fields [4][]byte
-	// Rows are split and parsed in place: strconv.ParseFloat(string(b))
-	// does not allocate, so a long CSV costs only its series.
+	bad := func(format string, a ...any) (*Object, int64, error) {
+		return nil, 0, fmt.Errorf("%s: line %d: "+format, append([]any{name, line}, a...)...)
+	}
+	// Rows are split and parsed in place, without allocating, so a long
+	// CSV costs only its series.
 	for sc.Scan() {
 		line++
 		text := bytes.TrimSuffix(sc.Bytes(), []byte("\r"))
 		if line == 1 {
 			if string(text) != CSVHeader {
-				return nil, fmt.Errorf("%s: line 1: header %q, want %q", name, text, CSVHeader)
+				return bad("header %q, want %q", text, CSVHeader)
 			}
 			continue
 		}
@@ -56,20 +74,20 @@ func ReadCSV(r io.Reader, name string) (*Object, error) {
 			continue
 		}
 		if n := bytes.Count(text, []byte(",")) + 1; n != 4 {
-			return nil, fmt.Errorf("%s: line %d: %d fields, want 4 (%s)", name, line, n, CSVHeader)
+			return bad("%d fields, want 4 (%s)", n, CSVHeader)
 		}
 		rest := text
 		for i := range fields {
 			fields[i], rest, _ = bytes.Cut(rest, []byte(","))
 		}
-		t, err := strconv.ParseFloat(string(fields[0]), 64)
-		if err != nil || math.IsNaN(t) || math.IsInf(t, 0) || t < 0 {
-			return nil, fmt.Errorf("%s: line %d: time %q is not a number of seconds ≥ 0", name, line, fields[0])
+		t, dec, ok := parseSeconds(fields[0])
+		if !ok {
+			return bad("time %q is not a number of seconds ≥ 0", fields[0])
 		}
 		if t < prev {
-			return nil, fmt.Errorf("%s: line %d: time %s is before the previous row's %v (times must not decrease)", name, line, fields[0], prev)
+			return bad("time %s is before the previous row's %s (times must not decrease)", fields[0], fmtNS(prev))
 		}
-		prev = t
+		prev, decimals = t, max(decimals, dec)
 		var d int
 		switch string(fields[1]) {
 		case "from":
@@ -77,37 +95,75 @@ func ReadCSV(r io.Reader, name string) (*Object, error) {
 		case "to":
 			d = 1
 		default:
-			return nil, fmt.Errorf("%s: line %d: direction %q, want from or to", name, line, fields[1])
+			return bad("direction %q, want from or to", fields[1])
 		}
 		size, err := strconv.ParseFloat(string(fields[2]), 64)
-		if err != nil || !(size >= 0) || math.IsInf(size, 0) {
-			return nil, fmt.Errorf("%s: line %d: size %q is not a number of bytes ≥ 0", name, line, fields[2])
+		if err != nil || !(size >= 0) || size > math.MaxInt32 || size != math.Trunc(size) {
+			return bad("size %q is not a whole number of bytes ≥ 0", fields[2])
+		}
+		if len(fields[3]) > 0 {
+			if _, _, ok := parseSeconds(fields[3]); !ok {
+				return bad("iat %q is not a number of seconds ≥ 0", fields[3])
+			}
 		}
 		s := &ss[d]
-		if len(s.Time) > 0 {
-			gap := t - s.Time[len(s.Time)-1]
-			if len(fields[3]) > 0 {
-				gap, err = strconv.ParseFloat(string(fields[3]), 64)
-				if err != nil || !(gap >= 0) || math.IsInf(gap, 0) {
-					return nil, fmt.Errorf("%s: line %d: iat %q is not a number of seconds ≥ 0", name, line, fields[3])
-				}
-			}
-			s.IAT = append(s.IAT, gap)
-		}
-		s.Time = append(s.Time, t)
-		s.Size = append(s.Size, size)
+		s.Times = append(s.Times, t)
+		s.Sizes = append(s.Sizes, int32(size))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: line %d: %w", name, line+1, err)
+		line++
+		return bad("%w", err)
 	}
 	if line == 0 {
-		return nil, fmt.Errorf("%s: empty file, want the header %q", name, CSVHeader)
+		return nil, 0, fmt.Errorf("%s: empty file, want the header %q", name, CSVHeader)
 	}
 	for d := range 2 {
-		obj.Packets[d] = len(ss[d].Size)
-		if len(ss[d].Size) > 0 {
+		obj.Packets[d] = ss[d].Len()
+		if ss[d].Len() > 0 {
 			obj.Dirs[d] = &ss[d]
 		}
 	}
-	return obj, nil
+	return obj, int64(pow10[9-min(decimals, 9)]), nil
 }
+
+var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// parseSeconds reads a time in seconds as integer nanoseconds: a plain
+// decimal ("12.000003") exactly, rounded half up past the ninth decimal;
+// anything else strconv accepts (an exponent) through a float. It returns
+// the decimals written (9 for the float form) and whether the value is a
+// finite number ≥ 0 below 2^63 ns.
+func parseSeconds(b []byte) (ns int64, decimals int, ok bool) {
+	var whole, frac int64
+	i, digits := 0, 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if whole > (math.MaxInt64/1_000_000_000-9)/10 {
+			return 0, 0, false
+		}
+		whole = whole*10 + int64(b[i]-'0')
+		digits++
+	}
+	if i < len(b) && b[i] == '.' {
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			switch {
+			case decimals < 9:
+				frac = frac*10 + int64(b[i]-'0')
+			case decimals == 9 && b[i] >= '5':
+				frac++ // round half up at the nanosecond
+			}
+			decimals++
+			digits++
+		}
+	}
+	if i == len(b) && digits > 0 {
+		return whole*1e9 + frac*pow10[9-min(decimals, 9)], decimals, true
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || !(f >= 0) || f >= math.MaxInt64/1e9 {
+		return 0, 0, false
+	}
+	return int64(math.Round(f * 1e9)), 9, true
+}
+
+// fmtNS writes ns as seconds with nine decimals.
+func fmtNS(ns int64) string { return fmt.Sprintf("%d.%09d", ns/1e9, ns%1e9) }

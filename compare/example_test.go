@@ -9,16 +9,20 @@ import (
 	"github.com/gmm2trex/gmm2trex/internal/samplecap"
 )
 
-// A capture compared with itself: every distance is 0 and the CI gate
-// passes.
+// A capture compared with itself: every distance is 0, every ratio 1, and
+// the CI gate passes.
 func Example() {
-	path := filepath.Join(os.TempDir(), "compare-example.pcap")
+	dir, err := os.MkdirTemp("", "compare-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "sample.pcap")
 	if err := os.WriteFile(path, samplecap.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
-	defer os.Remove(path)
-	opts := compare.Options{PercentileLo: 0, PercentileHi: 100, MinPackets: 100}
-	orig, err := compare.Load(path, opts, compare.Generated)
+	opts := compare.DefaultOptions()
+	orig, err := compare.Load(path, opts, compare.Original)
 	if err != nil {
 		panic(err)
 	}
@@ -26,16 +30,17 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	rep, err := compare.Run(orig, gen, "")
+	rep, err := compare.Run(orig, gen, opts)
 	if err != nil {
 		panic(err)
 	}
 	o := rep.Objects[0]
-	fmt.Println(o.ID)
-	fmt.Println("from: packets", o.From.PacketsOriginal, "ks_iat", o.From.KSIAT, "acf_err_size", o.From.ACFErrSize)
-	fmt.Println("violations:", len(rep.Check(compare.Bounds{MaxKS: 0.05, MaxACFErr: 0.1})))
+	fmt.Println(o.ID, "on a", rep.ClockNS, "ns clock")
+	fmt.Println("from: packets", o.From.PacketsOriginal, "ks_iat", o.From.KSIAT, "rate ratio", o.From.RateRatioBytes)
+	failed := rep.Gate(compare.Bounds{MaxKS: 0.05, MaxACFErr: 0.1, MaxRateErr: 0.05, MaxBurstErr: 0.2})
+	fmt.Println("checks:", len(rep.Checks), "failed:", len(failed))
 	// Output:
-	// UDP 198.18.0.1:5004 198.18.0.2:5004
-	// from: packets 1501 ks_iat 0 acf_err_size 0
-	// violations: 0
+	// UDP 198.18.0.1:5004 198.18.0.2:5004 on a 1000 ns clock
+	// from: packets 1501 ks_iat 0 rate ratio 1
+	// checks: 18 failed: 0
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/gmm2trex/gmm2trex/metrics"
 )
@@ -14,9 +15,17 @@ import (
 // Report is the outcome of Run. Its JSON form is what compare --json prints
 // (the CLI contract's keys per object and direction, then extras).
 type Report struct {
-	Original  string         `json:"original"`
-	Generated string         `json:"generated"`
-	Objects   []ObjectReport `json:"objects"`
+	Original  string `json:"original"`
+	Generated string `json:"generated"`
+	// ClockNS is the clock both sides were put on (the coarser of theirs).
+	ClockNS int64 `json:"clock_ns"`
+	// Percentiles is the trimming applied to both sides; nil: none.
+	Percentiles []float64      `json:"percentiles,omitempty"`
+	Objects     []ObjectReport `json:"objects"`
+	// Checks lists every bound checked and whether it held, and Passed
+	// whether all did (both absent when no bound was set; see Gate).
+	Checks []Check `json:"checks,omitempty"`
+	Passed *bool   `json:"passed,omitempty"`
 
 	Pairing Pairing   `json:"-"` // how the objects were paired
 	Skipped []Skipped `json:"-"` // directions too short in the original
@@ -64,6 +73,14 @@ var fields = []field{
 	fl("acf_err_size", "acf_err_size", func(r *metrics.Result) *float64 { return &r.ACFErrSize }),
 	fl("acf_err_iat", "acf_err_iat", func(r *metrics.Result) *float64 { return &r.ACFErrIAT }),
 	fl("ks_throughput", "ks_throughput (1 s)", func(r *metrics.Result) *float64 { return &r.KSThroughput }),
+	fl("rate_ratio_bytes", "rate_ratio_bytes", func(r *metrics.Result) *float64 { return &r.RateRatioBytes }),
+	fl("rate_ratio_packets", "rate_ratio_packets", func(r *metrics.Result) *float64 { return &r.RateRatioPackets }),
+	fl("burst_ratio_10ms", "burst_ratio_10ms", func(r *metrics.Result) *float64 { return &r.BurstRatio[0] }),
+	fl("burst_ratio_100ms", "burst_ratio_100ms", func(r *metrics.Result) *float64 { return &r.BurstRatio[1] }),
+	fl("burst_ratio_1s", "burst_ratio_1s", func(r *metrics.Result) *float64 { return &r.BurstRatio[2] }),
+	fl("idle_original", "", func(r *metrics.Result) *float64 { return &r.IdleOriginal }),
+	fl("idle_generated", "", func(r *metrics.Result) *float64 { return &r.IdleGenerated }),
+	fl("acf_err_bytes_10ms", "acf_err_bytes_10ms", func(r *metrics.Result) *float64 { return &r.ACFErrBytes10ms }),
 	in("packets_original", func(r *metrics.Result) *int { return &r.PacketsOriginal }),
 	in("packets_generated", func(r *metrics.Result) *int { return &r.PacketsGenerated }),
 	fl("ks_pvalue_size", "", func(r *metrics.Result) *float64 { return &r.KSPSize }),
@@ -76,13 +93,21 @@ var fields = []field{
 	fl("entropy_err_iat", "entropy_err_iat (bits)", func(r *metrics.Result) *float64 { return &r.EntropyErrIAT }),
 	in("windows_original", func(r *metrics.Result) *int { return &r.WindowsOriginal }),
 	in("windows_generated", func(r *metrics.Result) *int { return &r.WindowsGenerated }),
+	fl("cv_original_10ms", "", func(r *metrics.Result) *float64 { return &r.CVOriginal[0] }),
+	fl("cv_original_100ms", "", func(r *metrics.Result) *float64 { return &r.CVOriginal[1] }),
+	fl("cv_original_1s", "", func(r *metrics.Result) *float64 { return &r.CVOriginal[2] }),
+	fl("cv_generated_10ms", "", func(r *metrics.Result) *float64 { return &r.CVGenerated[0] }),
+	fl("cv_generated_100ms", "", func(r *metrics.Result) *float64 { return &r.CVGenerated[1] }),
+	fl("cv_generated_1s", "", func(r *metrics.Result) *float64 { return &r.CVGenerated[2] }),
 }
 
 // textOrder is the text table's rows after the packet counts: the
 // distances of each kind side by side.
 var textOrder = []string{"ks_size", "ks_iat", "kl_size", "kl_iat", "js_size", "js_iat",
 	"wasserstein_size", "wasserstein_iat", "acf_err_size", "acf_err_iat", "ks_throughput",
-	"qq_size", "qq_iat", "entropy_err_size", "entropy_err_iat"}
+	"qq_size", "qq_iat", "entropy_err_size", "entropy_err_iat",
+	"rate_ratio_bytes", "rate_ratio_packets", "burst_ratio_10ms", "burst_ratio_100ms", "burst_ratio_1s",
+	"idle", "acf_err_bytes_10ms"}
 
 func fieldOf(key string) field {
 	for _, f := range fields {
@@ -107,14 +132,17 @@ func (d Direction) MarshalJSON() ([]byte, error) {
 			b = strconv.AppendInt(b, int64(*f.n(&d.Result)), 10)
 			continue
 		}
-		v := *f.f(&d.Result)
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			b = append(b, "null"...)
-		} else {
-			b = strconv.AppendFloat(b, v, 'g', 6, 64)
-		}
+		b = appendNum(b, *f.f(&d.Result))
 	}
 	return append(b, '}'), nil
+}
+
+// appendNum writes v with 6 significant digits, NaN and ±Inf as null.
+func appendNum(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', 6, 64)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes (null as NaN); unknown keys
@@ -159,6 +187,11 @@ func fmtNum(v float64, prec int) string {
 // one column per direction.
 func (r *Report) WriteText(w io.Writer) error {
 	var b bytes.Buffer
+	fmt.Fprintf(&b, "clock %s", time.Duration(r.ClockNS))
+	if r.Percentiles != nil {
+		fmt.Fprintf(&b, ", both sides trimmed to the %g..%g percentiles of their gaps", r.Percentiles[0], r.Percentiles[1])
+	}
+	fmt.Fprintf(&b, "\n\n")
 	for i, o := range r.Objects {
 		if i > 0 {
 			fmt.Fprintln(&b)
@@ -182,6 +215,12 @@ func (r *Report) WriteText(w io.Writer) error {
 			return fmt.Sprintf("%d / %d", d.PacketsOriginal, d.PacketsGenerated)
 		})
 		for _, key := range textOrder {
+			if key == "idle" {
+				row("idle (orig / gen)", func(d *Direction) string {
+					return Format(d.IdleOriginal) + " / " + Format(d.IdleGenerated)
+				})
+				continue
+			}
 			f := fieldOf(key)
 			row(f.label, func(d *Direction) string { return Format(*f.f(&d.Result)) })
 		}

@@ -5,24 +5,31 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	"github.com/gmm2trex/gmm2trex/metrics"
-	"github.com/gmm2trex/gmm2trex/trace"
+		"github.com/gmm2trex/gmm2trex/trace"
 )
 
-// Options says how both sides are read.
+// Options says how both sides are read and compared.
 type Options struct {
 	// Trace cuts a capture into objects (kind, size mode, empty packets);
-	// its selector and progress apply to the original only.
+	// its selector applies to the original only.
 	Trace trace.Options
-	// PercentileLo and PercentileHi trim the original's packets whose gap
-	// lies outside these percentiles, as estimate does before fitting.
-	PercentileLo, PercentileHi float64
 	// MinPackets is the fewest packets a direction needs to be compared
 	// (at least 2 are always needed).
 	MinPackets int
+	// PercentileLo and PercentileHi, when they are not 0 and 100, trim
+	// both sides alike: each drops the packets whose gap lies outside
+	// these percentiles of its own gaps, as estimate does before fitting
+	// with --percentiles. By default nothing is trimmed.
+	PercentileLo, PercentileHi float64
+	// Object, when set, compares only the original's object of this id.
+	Object string
 }
+
+// DefaultOptions compares untrimmed directions of at least 100 packets.
+func DefaultOptions() Options { return Options{PercentileHi: 100, MinPackets: 100} }
 
 // Role is which side of the comparison a file is.
 type Role int
@@ -38,13 +45,19 @@ type Side struct {
 	CSV      bool     // read as a CSV written by sample
 	Objects  []Object // a capture's in trace's order: by packets, descending
 	Warnings []string // from reading the capture (e.g. cut short)
+	// Resolution is the side's clock tick in ns: a capture's from its
+	// header, a CSV's from the decimals its times are written with.
+	Resolution int64
 }
 
-// Object is one object of a side with its directions' series.
+// Object is one object of a side with its directions' packets, times in
+// integer nanoseconds as the side holds them (a capture's since the epoch,
+// a CSV's since its start), so that no rounding happens before Run puts
+// both sides on one clock.
 type Object struct {
 	ID      string
-	Packets [2]int             // per direction (from, to), untrimmed
-	Dirs    [2]*metrics.Series // nil: too few packets to compare
+	Packets [2]int           // per direction (from, to)
+	Dirs    [2]*trace.Series // nil: too few packets to compare
 }
 
 // Find returns the object with this id, or nil.
@@ -70,9 +83,10 @@ func (s *Side) describe() string {
 }
 
 // Load reads one side: a CSV written by sample, or a capture (pcap or
-// pcapng, gzipped too), told apart by content. The original goes through
-// selection, MinPackets and trimming; the generated side only through
-// MinPackets (its ids are not the original's).
+// pcapng, gzipped too), told apart by content. Both sides go through
+// MinPackets; the original also through the selector (the generated
+// side's ids are not the original's). A capture whose stamps go backwards
+// within a compared direction is refused: its gaps would be negative.
 func Load(path string, o Options, role Role) (*Side, error) {
 	isCSV, err := looksLikeCSV(path)
 	if err != nil {
@@ -81,10 +95,11 @@ func Load(path string, o Options, role Role) (*Side, error) {
 	side := &Side{Path: path, CSV: isCSV}
 	least := max(o.MinPackets, 2)
 	if isCSV {
-		obj, err := ReadCSVFile(path)
+		obj, res, err := readCSVFile(path)
 		if err != nil {
 			return nil, err
 		}
+		side.Resolution = res
 		for d := range 2 {
 			if obj.Packets[d] < least {
 				obj.Dirs[d] = nil
@@ -103,46 +118,24 @@ func Load(path string, o Options, role Role) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	side.Warnings = c.Warnings
+	side.Warnings, side.Resolution = c.Warnings, c.Resolution
 	for _, obj := range c.Objects {
 		if !obj.Enough(least) {
 			continue
 		}
 		co := Object{ID: obj.ID, Packets: [2]int{obj.From.Len(), obj.To.Len()}}
-		for d, s := range []trace.Series{obj.From, obj.To} {
+		for d, s := range []*trace.Series{&obj.From, &obj.To} {
 			if s.Len() < least {
 				continue
 			}
-			if role == Original {
-				co.Dirs[d] = trimmedSeries(trace.Trim(s, o.PercentileLo, o.PercentileHi))
-			} else {
-				co.Dirs[d] = captureSeries(s)
+			if !slices.IsSorted(s.Times) {
+				return nil, c.DisorderErr()
 			}
+			co.Dirs[d] = s
 		}
 		side.Objects = append(side.Objects, co)
 	}
 	return side, nil
-}
-
-// trimmedSeries turns a trimmed direction into metrics' series. Its timeline
-// is rebuilt from the kept gaps: the trimmed original is what the models were
-// fitted on, and what generated traffic imitates, long silences excluded.
-func trimmedSeries(t trace.Trimmed) *metrics.Series {
-	s := &metrics.Series{Size: t.Size, IAT: t.IAT, Time: make([]float64, len(t.IAT))}
-	var now float64
-	for i, g := range t.IAT {
-		now += g
-		s.Time[i] = now
-	}
-	return s
-}
-
-func captureSeries(cs trace.Series) *metrics.Series {
-	s := &metrics.Series{Size: cs.SizesFloat(), IAT: cs.IATs(), Time: make([]float64, cs.Len())}
-	for i, t := range cs.Times {
-		s.Time[i] = float64(t-cs.Times[0]) / 1e9
-	}
-	return s
 }
 
 // looksLikeCSV tells a CSV from a capture by content: the capture formats

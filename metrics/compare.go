@@ -29,6 +29,12 @@ type Result struct {
 	KSThroughput                    float64 // KS of 1 s window throughputs
 	QQSize, QQIAT                   float64 // percentile correlation
 	EntropyErrSize, EntropyErrIAT   float64 // |difference of mean rolling entropy|, bits
+	// The timeline (see Timeline): NaN without times.
+	RateRatioBytes, RateRatioPackets float64    // generated / original, per second of each side's span
+	BurstRatio                       [3]float64 // CV generated / original, per BurstWindows
+	CVOriginal, CVGenerated          [3]float64 // CV of bytes per window, per BurstWindows
+	IdleOriginal, IdleGenerated      float64    // share of 1 s windows without a packet
+	ACFErrBytes10ms                  float64    // mean |ACF difference| of bytes per 10 ms, lags 1..50
 	// Sample counts.
 	PacketsOriginal, PacketsGenerated int
 	IATsOriginal, IATsGenerated       int
@@ -49,6 +55,9 @@ func Compare(orig, gen Series) Result {
 		IATsGenerated:    len(gen.IAT),
 		KSThroughput:     math.NaN(),
 	}
+	nan := math.NaN()
+	r.RateRatioBytes, r.RateRatioPackets, r.IdleOriginal, r.IdleGenerated, r.ACFErrBytes10ms = nan, nan, nan, nan, nan
+	r.BurstRatio, r.CVOriginal, r.CVGenerated = [3]float64{nan, nan, nan}, [3]float64{nan, nan, nan}, [3]float64{nan, nan, nan}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		r.ACFErrSize = ACFErr(orig.Size, gen.Size, ACFLags)
@@ -74,6 +83,11 @@ func Compare(orig, gen Series) Result {
 		slices.Sort(a)
 		slices.Sort(b)
 		r.KSThroughput = KS(a, b)
+	})
+	wg.Go(func() {
+		if orig.Time != nil && gen.Time != nil {
+			r.timeline(orig, gen)
+		}
 	})
 	wg.Wait()
 	return r

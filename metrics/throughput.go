@@ -23,9 +23,15 @@ func Throughput(dst, times, sizes []float64, w float64) []float64 {
 	if len(times) == 0 || !(w > 0) {
 		return dst
 	}
+	// Window indices are computed in whole nanoseconds: a packet stamped
+	// exactly on a window edge (a 20 ms RTP stream on 10 ms windows, every
+	// packet) must land in the window it starts, which float division
+	// (0.03 / 0.01 = 2.9999999999999996) gets wrong for some of them, and
+	// a constant-rate stream would read as bursty.
 	t0 := times[0]
 	span := times[len(times)-1] - t0
-	whole := int(math.Floor(span / w))
+	wns := int64(math.Round(w * 1e9))
+	whole := int(int64(math.Round(span*1e9)) / max(wns, 1))
 	if whole == 0 {
 		if span > 0 {
 			var b float64
@@ -42,7 +48,7 @@ func Throughput(dst, times, sizes []float64, w float64) []float64 {
 	}
 	win := dst[base:]
 	for i, t := range times {
-		k := int((t - t0) / w)
+		k := int(int64(math.Round((t-t0)*1e9)) / max(wns, 1))
 		if k >= whole {
 			break
 		}

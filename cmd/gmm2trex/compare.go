@@ -23,34 +23,41 @@ func init() {
 		}
 	}
 	flags = append(flags,
-		&cli.StringFlag{Name: "percentiles", Value: "3,97", Usage: "trim the original's packets whose IAT lies outside the `LO,HI` percentiles, as estimate does"},
+		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
 		&cli.IntFlag{Name: "min-packets", Value: 100, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
 		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		&cli.FloatFlag{Name: "max-ks", Value: -1, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X` (negative: no bound)"},
 		&cli.FloatFlag{Name: "max-acf-err", Value: -1, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X` (negative: no bound)"},
+		&cli.FloatFlag{Name: "max-rate-err", Value: -1, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X` (negative: no bound)"},
+		&cli.FloatFlag{Name: "max-burst-err", Value: -1, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X` (negative: no bound)"},
 		quietFlag,
 	)
 	register(&cli.Command{
 		Name:  "compare",
-		Usage: "measure how close generated traffic is to the original (KS, KL, Wasserstein, ACF, throughput)",
+		Usage: "measure how close generated traffic is to the original (distributions, correlation, timeline)",
 		UsageText: "gmm2trex compare ORIGINAL GENERATED [-i flow|ip|mac] [-f IDS] [--object ID] [--percentiles LO,HI]\n" +
-			"                 [--min-packets N] [--size payload|ip|frame] [--keep-empty] [--json] [--max-ks X] [--max-acf-err X]\n\n" +
+			"                 [--min-packets N] [--size payload|ip|frame] [--keep-empty] [--json]\n" +
+			"                 [--max-ks X] [--max-acf-err X] [--max-rate-err X] [--max-burst-err X]\n\n" +
 			"Examples:\n" +
-			"   gmm2trex sample call.profile.yaml -c 5000 -o gen.csv\n" +
+			"   gmm2trex sample call.profile.yaml -l 60 -o gen.csv\n" +
 			"   gmm2trex compare call.pcap gen.csv\n" +
-			"   gmm2trex compare call.pcap gen.pcap --json --max-ks 0.05 --max-acf-err 0.1   # a CI gate",
+			"   gmm2trex compare call.pcap gen.pcap --json --max-ks 0.05 --max-acf-err 0.1 --max-rate-err 0.05   # a CI gate",
 		Description: "Each side is a capture (pcap/pcapng, gzipped too) or a CSV written by 'sample'\n" +
-			"(header time,direction,size,iat). The original is cut into objects and trimmed\n" +
-			"like estimate does with the same flags (a CSV original is taken as it is);\n" +
-			"the generated side is taken as it is, only --min-packets applies to it.\n\n" +
+			"(header time,direction,size,iat), cut into objects alike. Both sides are put on\n" +
+			"the coarser of their two clocks (a capture's from its header, a CSV's from its\n" +
+			"decimals) so that the same packets give the same numbers in any container, and\n" +
+			"by default nothing is trimmed: --percentiles trims both sides alike.\n\n" +
 			"Objects are paired by id. When no id matches and the generated side has a single\n" +
 			"object (always so for a CSV), it is paired with --object, or else with the\n" +
-			"original's largest object. Per object and direction it prints KS (size, IAT,\n" +
+			"original's largest object. Per object and direction it prints KS (size, gap,\n" +
 			"1 s throughput), KL, Jensen-Shannon, Wasserstein-1, the mean |ACF difference|\n" +
-			"over lags 1..50, Q-Q correlation and rolling-entropy difference.\n" +
-			"Exit 1 when a --max-* bound is exceeded (one line per violation on stderr),\n" +
-			"2 on bad input.",
+			"over lags 1..50, Q-Q correlation, rolling-entropy difference, and the timeline:\n" +
+			"byte and packet rate ratios (generated / original over each side's span), the\n" +
+			"burstiness ratio (CV of bytes per 10 ms, 100 ms, 1 s window), the idle share (1 s\n" +
+			"windows without a packet) and the ACF error of the bytes per 10 ms.\n" +
+			"Exit 1 when a --max-* bound is exceeded (one line per violation on stderr; with\n" +
+			"--json every check and the verdict are in the output), 2 on bad input.",
 		Flags:  flags,
 		Action: runCompare,
 	})
@@ -79,7 +86,8 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 			fmt.Fprintf(errw, "gmm2trex: warning: %s\n", w)
 		}
 	}
-	rep, err := compare.Run(sides[0], sides[1], cmd.String("object"))
+	opts.Object = cmd.String("object")
+	rep, err := compare.Run(sides[0], sides[1], opts)
 	if err != nil {
 		return err
 	}
@@ -94,6 +102,8 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintf(errw, "gmm2trex: %s %s: the original has %d packets (below --min-packets %d), not compared\n",
 			s.ID, s.Dir, s.Packets, opts.MinPackets)
 	}
+	failed := rep.Gate(compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err"),
+		MaxRateErr: cmd.Float("max-rate-err"), MaxBurstErr: cmd.Float("max-burst-err")})
 	w := cmd.Root().Writer
 	if cmd.Bool("json") {
 		enc := json.NewEncoder(w)
@@ -104,13 +114,16 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	} else if err := rep.WriteText(w); err != nil {
 		return err
 	}
-	violations := rep.Check(compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err")})
-	flag := map[string]string{"MaxKS": "max-ks", "MaxACFErr": "max-acf-err"}
-	for _, v := range violations {
-		fmt.Fprintf(errw, "gmm2trex: %s %s: %s %s > --%s %g\n", v.ID, v.Dir, v.Metric, compare.Format(v.Value), flag[v.Bound], v.Limit)
+	flag := map[string]string{"MaxKS": "max-ks", "MaxACFErr": "max-acf-err", "MaxRateErr": "max-rate-err", "MaxBurstErr": "max-burst-err"}
+	for _, c := range failed {
+		what := compare.Format(float64(c.Value))
+		if c.Err != c.Value {
+			what += " (error " + compare.Format(float64(c.Err)) + ")"
+		}
+		fmt.Fprintf(errw, "gmm2trex: %s %s: %s %s > --%s %g\n", c.ID, c.Dir, c.Metric, what, flag[c.Bound], c.Limit)
 	}
-	if len(violations) > 0 {
-		return checkFailed("compare: %d bound(s) exceeded", len(violations))
+	if len(failed) > 0 {
+		return checkFailed("compare: %d bound(s) exceeded", len(failed))
 	}
 	return nil
 }
@@ -139,7 +152,7 @@ func compareOptions(cmd *cli.Command) (compare.Options, error) {
 	if o.MinPackets < 0 {
 		return o, usagef("--min-packets %d: must not be negative", o.MinPackets)
 	}
-	for _, name := range []string{"max-ks", "max-acf-err"} {
+	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {
 		if math.IsNaN(cmd.Float(name)) {
 			return o, usagef("--%s: not a number", name)
 		}
