@@ -291,11 +291,11 @@ func withExt(path, ext string) string {
 // trexName checks that TRex's loaders will take the file path: they pick the
 // type from the one suffix after the base name's only dot, and import Python
 // profiles by the name before it.
-func trexName(path, ext string) error {
+func trexName(output, path, ext string) error {
 	base := filepath.Base(path)
 	name, ok := strings.CutSuffix(base, ext)
 	if !ok || name == "" || strings.Contains(name, ".") {
-		return inputf("TRex loads %q only as NAME%s with no other dot in the name (it splits on dots); choose another -o", base, ext)
+		return fieldf("Options.Output", "%q: TRex loads %q only as NAME%s with no other dot in the name (it splits on dots)", output, base, ext)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ func init() {
 		Name:    "moongen",
 		Summary: "MoonGen userscript (Lua) that samples the model at run time",
 		Export:  exportMoonGen,
+		Write:   writeMoonGenStream,
 	})
 }
 
@@ -52,6 +53,22 @@ func exportMoonGen(p *profiles.Profile, o Options) ([]string, error) {
 	}
 	o.notef("wrote %s (%s model; run: MoonGen %s %s)", o.Output, o.Model, o.Output, moonPortArgs(ts))
 	return []string{o.Output}, nil
+}
+
+// writeMoonGenStream is moongen's Write; o.Output, when set, is named in the
+// script's run line.
+func writeMoonGenStream(w io.Writer, p *profiles.Profile, o Options) error {
+	ts, err := selectTargets(p, o)
+	if err != nil {
+		return err
+	}
+	// Built whole first, so that w gets nothing when a chain is bad.
+	var buf bytes.Buffer
+	if err := writeMoonGen(&buf, p, ts, o); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // moonPorts lists the port arguments the script takes, in order.

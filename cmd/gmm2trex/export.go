@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net"
-	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -90,10 +88,9 @@ func exportFlags() []cli.Flag {
 			usage += "; default " + s.p.Default
 		}
 		usage += "]"
-		// Values arrive as text and exporters.Export checks them against the
-		// declared kind: an empty string means "not given" (cmd.IsSet stays
-		// true across in-process runs, so it cannot tell).
-		if s.p.Kind == exporters.Bool {
+		// Values arrive as text for Format.Set: an empty string means "not
+		// given" (cmd.IsSet stays true across in-process runs, so it cannot tell).
+		if s.p.Switch {
 			fl = append(fl, &cli.BoolFlag{Name: name, Usage: usage})
 		} else {
 			fl = append(fl, &cli.StringFlag{Name: name, Usage: usage})
@@ -132,7 +129,6 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		Count:    int(cmd.Int("count")),
 		Seed:     cmd.Uint64("seed"),
 		MaxFrame: int(cmd.Int("max-frame")),
-		Params:   map[string]string{},
 		Log:      prefixWriter{cmd},
 	}
 	if len(o.Objects) == 0 {
@@ -143,27 +139,31 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 			return usagef("--model: %v", err)
 		}
 	} else {
-		o.Model = defaultModel(p, o)
+		o.Model = exporters.DefaultModel(p, o)
 		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: model %s (hmm when every selected direction has one; choose with --model)\n", o.Model)
 	}
-	if o.Addr, err = addressFlags(cmd); err != nil {
-		return err
+	port := func(name string) string {
+		return map[bool]string{true: strconv.Itoa(int(cmd.Int(name)))}[cmd.Int(name) != 0]
 	}
-	for _, pr := range f.Params {
-		if pr.Kind == exporters.Bool {
-			o.Params[pr.Name] = strconv.FormatBool(cmd.Bool(pr.Name))
-		} else {
-			o.Params[pr.Name] = cmd.String(pr.Name)
+	for _, a := range [][2]string{{"LocalIP", cmd.String("local-ip")}, {"RemoteIP", cmd.String("remote-ip")},
+		{"LocalMAC", cmd.String("local-mac")}, {"RemoteMAC", cmd.String("remote-mac")},
+		{"LocalPort", port("local-port")}, {"RemotePort", port("remote-port")}} {
+		if err := o.Addr.Set(a[0], a[1]); err != nil {
+			return flagError(err)
 		}
 	}
 	for _, g := range exporters.Formats() {
 		for _, pr := range g.Params {
-			given := cmd.String(pr.Name) != ""
-			if pr.Kind == exporters.Bool {
-				given = cmd.Bool(pr.Name)
+			v := cmd.String(pr.Name)
+			if pr.Switch {
+				v = map[bool]string{true: "true"}[cmd.Bool(pr.Name)]
 			}
-			if given && !slices.ContainsFunc(f.Params, func(q exporters.Param) bool { return q.Name == pr.Name }) {
+			if _, ok := f.Param(pr.Name); v != "" && !ok {
 				return usagef("--%s applies to --format %s, not %s", pr.Name, g.Name, format)
+			} else if v != "" && g == f {
+				if err := f.Set(&o, pr.Name, v); err != nil {
+					return flagError(err)
+				}
 			}
 		}
 	}
@@ -171,73 +171,30 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	for _, path := range files {
 		fmt.Fprintln(cmd.Root().Writer, path)
 	}
-	return err
+	return flagError(err)
 }
 
-// defaultModel is hmm when every selected direction has an HMM, else iid.
-func defaultModel(p *profiles.Profile, o exporters.Options) sampler.Model {
-	dirs := o.Dirs
-	if dirs == nil {
-		dirs = []profiles.Dir{profiles.From, profiles.To}
+// flagError names the flag for the field an exporters.FieldError names.
+func flagError(err error) error {
+	var fe *exporters.FieldError
+	if !errors.As(err, &fe) {
+		return err
 	}
-	any := false
-	for i := range p.Objects {
-		obj := &p.Objects[i]
-		if o.Objects != nil && !slices.Contains(o.Objects, obj.ID) {
-			continue
-		}
-		for _, d := range dirs {
-			dm := obj.Dir(d)
-			if dm == nil {
-				continue
-			}
-			if dm.HMM == nil || len(dm.HMM.Chains) == 0 {
-				return sampler.IID
-			}
-			any = true
-		}
-	}
-	if any {
-		return sampler.HMM
-	}
-	return sampler.IID
-}
-
-func addressFlags(cmd *cli.Command) (exporters.Addresses, error) {
-	var a exporters.Addresses
-	var err error
-	for _, ip := range []struct {
-		flag string
-		dst  *netip.Addr
-	}{{"local-ip", &a.LocalIP}, {"remote-ip", &a.RemoteIP}} {
-		if s := cmd.String(ip.flag); s != "" {
-			if *ip.dst, err = netip.ParseAddr(s); err != nil {
-				return a, usagef("--%s: %q is not an IP address", ip.flag, s)
+	flag, ok := map[string]string{"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l", "Options.MaxFrame": "--max-frame",
+		"Options.Objects": "--object", "Options.Dirs": "--direction", "Addresses.LocalIP": "--local-ip", "Addresses.RemoteIP": "--remote-ip",
+		"Addresses.LocalMAC": "--local-mac", "Addresses.RemoteMAC": "--remote-mac", "Addresses.LocalPort": "--local-port",
+		"Addresses.RemotePort": "--remote-port"}[fe.Field]
+	for _, f := range exporters.Formats() {
+		for _, pr := range f.Params {
+			if pr.Field == fe.Field {
+				flag, ok = "--"+pr.Name, true
 			}
 		}
 	}
-	for _, m := range []struct {
-		flag string
-		dst  *net.HardwareAddr
-	}{{"local-mac", &a.LocalMAC}, {"remote-mac", &a.RemoteMAC}} {
-		if s := cmd.String(m.flag); s != "" {
-			if *m.dst, err = net.ParseMAC(s); err != nil || len(*m.dst) != 6 {
-				return a, usagef("--%s: %q is not a 6-byte MAC address", m.flag, s)
-			}
-		}
+	if !ok {
+		return err
 	}
-	for _, pt := range []struct {
-		flag string
-		dst  *int
-	}{{"local-port", &a.LocalPort}, {"remote-port", &a.RemotePort}} {
-		if v := cmd.Int(pt.flag); v != 0 {
-			if v < 1 || v > 65535 {
-				return a, usagef("--%s: %d outside 1..65535", pt.flag, v)
-			}
-			*pt.dst = int(v)
-		}
-	}
-	return a, nil
+	return usagef("%s", strings.Replace(err.Error(), fe.Field, flag, 1))
 }
 
 // prefixWriter prints the exporters' notes on stderr, one per line, prefixed
