@@ -182,6 +182,22 @@ func DefaultModel(p *profiles.Profile, o Options) sampler.Model {
 	return sampler.IID
 }
 
+// Generable lists the directions of obj that model can generate: those with
+// a model, and for sampler.HMM with hidden chains.
+func Generable(obj *profiles.Object, model sampler.Model) []profiles.Dir {
+	var ds []profiles.Dir
+	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
+		if generable(obj.Dir(d), model) {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}
+
+func generable(dm *profiles.Direction, model sampler.Model) bool {
+	return dm != nil && (model != sampler.HMM || dm.HMM != nil && len(dm.HMM.Chains) > 0)
+}
+
 // FitMaxFrame is the MaxFrame that holds every size of obj's directions
 // dirs without clamping, jumbo frames included: at least DefaultMaxFrame,
 // at most the largest jumbo frame.

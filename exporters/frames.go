@@ -87,7 +87,7 @@ func selectTargets(p *profiles.Profile, o Options) ([]target, error) {
 			switch {
 			case dm == nil:
 				o.notef("object %q: direction %s has no model (too few packets in the capture), skipped", obj.ID, d)
-			case o.Model == sampler.HMM && (dm.HMM == nil || len(dm.HMM.Chains) == 0):
+			case !generable(dm, o.Model):
 				o.notef("object %q: direction %s has no HMM (estimate with --model hmm), skipped", obj.ID, d)
 			default:
 				t.dirs = append(t.dirs, d)

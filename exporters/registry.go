@@ -127,3 +127,40 @@ func floatParam(name, field string, def float64, usage string, dst func(*Options
 			return nil
 		}}
 }
+
+// ParamUse is a parameter name with the formats that declare it.
+type ParamUse struct {
+	Param            // as the first of Formats declares it
+	Formats []string // sorted
+}
+
+// Help is the parameter's one-line help: its usage, choices, the formats
+// that take it and its default.
+func (u ParamUse) Help() string {
+	h := u.Usage
+	if u.Choices != nil {
+		h += " (" + strings.Join(u.Choices, ", ") + ")"
+	}
+	h += " [" + strings.Join(u.Formats, ", ")
+	if u.Default != "" {
+		h += "; default " + u.Default
+	}
+	return h + "]"
+}
+
+// Params lists every parameter name the formats declare, once, in the order
+// of Formats: what a front end offers as options (the CLI's flags).
+func Params() []ParamUse {
+	var us []ParamUse
+	for _, f := range Formats() {
+		for _, p := range f.Params {
+			i := slices.IndexFunc(us, func(u ParamUse) bool { return u.Name == p.Name })
+			if i < 0 {
+				us = append(us, ParamUse{Param: p})
+				i = len(us) - 1
+			}
+			us[i].Formats = append(us[i].Formats, f.Name)
+		}
+	}
+	return us
+}

@@ -61,39 +61,13 @@ func exportFlags() []cli.Flag {
 		quietFlag,
 	}
 	// Format options: one flag per parameter name, whatever format declares it.
-	type seen struct {
-		p       exporters.Param
-		formats []string
-	}
-	var order []string
-	params := map[string]*seen{}
-	for _, f := range exporters.Formats() {
-		for _, p := range f.Params {
-			if s, ok := params[p.Name]; ok {
-				s.formats = append(s.formats, f.Name)
-				continue
-			}
-			params[p.Name] = &seen{p, []string{f.Name}}
-			order = append(order, p.Name)
-		}
-	}
-	for _, name := range order {
-		s := params[name]
-		usage := s.p.Usage
-		if s.p.Choices != nil {
-			usage += " (" + strings.Join(s.p.Choices, ", ") + ")"
-		}
-		usage += " [" + strings.Join(s.formats, ", ")
-		if s.p.Default != "" {
-			usage += "; default " + s.p.Default
-		}
-		usage += "]"
+	for _, u := range exporters.Params() {
 		// Values arrive as text for Format.Set: an empty string means "not
 		// given" (cmd.IsSet stays true across in-process runs, so it cannot tell).
-		if s.p.Switch {
-			fl = append(fl, &cli.BoolFlag{Name: name, Usage: usage})
+		if u.Switch {
+			fl = append(fl, &cli.BoolFlag{Name: u.Name, Usage: u.Help()})
 		} else {
-			fl = append(fl, &cli.StringFlag{Name: name, Usage: usage})
+			fl = append(fl, &cli.StringFlag{Name: u.Name, Usage: u.Help()})
 		}
 	}
 	return fl
@@ -142,28 +116,25 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		o.Model = exporters.DefaultModel(p, o)
 		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: model %s (hmm when every selected direction has one; choose with --model)\n", o.Model)
 	}
-	port := func(name string) string {
-		return map[bool]string{true: strconv.Itoa(int(cmd.Int(name)))}[cmd.Int(name) != 0]
-	}
-	for _, a := range [][2]string{{"LocalIP", cmd.String("local-ip")}, {"RemoteIP", cmd.String("remote-ip")},
-		{"LocalMAC", cmd.String("local-mac")}, {"RemoteMAC", cmd.String("remote-mac")},
-		{"LocalPort", port("local-port")}, {"RemotePort", port("remote-port")}} {
-		if err := o.Addr.Set(a[0], a[1]); err != nil {
+	for _, a := range addrFlags {
+		v := cmd.String(a[1])
+		if n := cmd.Int(a[1]); strings.HasSuffix(a[1], "-port") && n != 0 {
+			v = strconv.Itoa(int(n))
+		}
+		if err := o.Addr.Set(a[0], v); err != nil {
 			return flagError(err)
 		}
 	}
-	for _, g := range exporters.Formats() {
-		for _, pr := range g.Params {
-			v := cmd.String(pr.Name)
-			if pr.Switch {
-				v = map[bool]string{true: "true"}[cmd.Bool(pr.Name)]
-			}
-			if _, ok := f.Param(pr.Name); v != "" && !ok {
-				return usagef("--%s applies to --format %s, not %s", pr.Name, g.Name, format)
-			} else if v != "" && g == f {
-				if err := f.Set(&o, pr.Name, v); err != nil {
-					return flagError(err)
-				}
+	for _, u := range exporters.Params() {
+		v := cmd.String(u.Name)
+		if u.Switch {
+			v = map[bool]string{true: "true"}[cmd.Bool(u.Name)]
+		}
+		if _, ok := f.Param(u.Name); v != "" && !ok {
+			return usagef("--%s applies to --format %s, not %s", u.Name, u.Formats[0], format)
+		} else if v != "" {
+			if err := f.Set(&o, u.Name, v); err != nil {
+				return flagError(err)
 			}
 		}
 	}
@@ -174,16 +145,27 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	return flagError(err)
 }
 
+// fieldFlags and addrFlags name the flags of the fields exporters' errors
+// name (FieldError); the format options' flags are their Param names.
+var (
+	fieldFlags = map[string]string{"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l",
+		"Options.MaxFrame": "--max-frame", "Options.Objects": "--object", "Options.Dirs": "--direction"}
+	addrFlags = [][2]string{{"LocalIP", "local-ip"}, {"RemoteIP", "remote-ip"}, {"LocalMAC", "local-mac"},
+		{"RemoteMAC", "remote-mac"}, {"LocalPort", "local-port"}, {"RemotePort", "remote-port"}}
+)
+
 // flagError names the flag for the field an exporters.FieldError names.
 func flagError(err error) error {
 	var fe *exporters.FieldError
 	if !errors.As(err, &fe) {
 		return err
 	}
-	flag, ok := map[string]string{"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l", "Options.MaxFrame": "--max-frame",
-		"Options.Objects": "--object", "Options.Dirs": "--direction", "Addresses.LocalIP": "--local-ip", "Addresses.RemoteIP": "--remote-ip",
-		"Addresses.LocalMAC": "--local-mac", "Addresses.RemoteMAC": "--remote-mac", "Addresses.LocalPort": "--local-port",
-		"Addresses.RemotePort": "--remote-port"}[fe.Field]
+	flag, ok := fieldFlags[fe.Field]
+	for _, a := range addrFlags {
+		if "Addresses."+a[0] == fe.Field {
+			flag, ok = "--"+a[1], true
+		}
+	}
 	for _, f := range exporters.Formats() {
 		for _, pr := range f.Params {
 			if pr.Field == fe.Field {

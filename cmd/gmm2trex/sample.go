@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -77,16 +78,12 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	var dirs []profiles.Dir
+	dirs := exporters.Generable(obj, model)
 	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
-		dm := obj.Dir(d)
-		switch {
-		case dm == nil:
+		if obj.Dir(d) == nil {
 			fmt.Fprintf(errw, "gmm2trex: %s %s: no model (too few packets in the capture), skipped\n", obj.ID, d)
-		case model == sampler.HMM && (dm.HMM == nil || len(dm.HMM.Chains) == 0):
+		} else if !slices.Contains(dirs, d) {
 			fmt.Fprintf(errw, "gmm2trex: %s %s: no HMM in the profile (estimate with --model hmm), skipped\n", obj.ID, d)
-		default:
-			dirs = append(dirs, d)
 		}
 	}
 	if len(dirs) == 0 {
