@@ -16,6 +16,7 @@ func init() {
 		Timed:   true,
 		Summary: "the sampled packets as CSV: time,direction,size,iat (one file per object)",
 		Export:  exportCSV,
+		Write:   writeCSVStream,
 	})
 }
 
@@ -53,6 +54,23 @@ func exportCSV(p *profiles.Profile, o Options) ([]string, error) {
 		files = append(files, path)
 	}
 	return files, nil
+}
+
+// writeCSVStream is csv's Write: one object, since the columns name none.
+func writeCSVStream(w io.Writer, p *profiles.Profile, o Options) error {
+	ts, err := selectTargets(p, o)
+	if err != nil {
+		return err
+	}
+	if len(ts) != 1 {
+		return fieldf("Options.Objects", "selects %d objects with a model: a CSV stream holds one (Export writes one file each)", len(ts))
+	}
+	s, err := stream(&ts[0], o)
+	if err != nil {
+		return err
+	}
+	_, err = writeCSV(w, s)
+	return err
 }
 
 func writeCSV(w io.Writer, s *sampler.Stream) (int, error) {

@@ -11,17 +11,18 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
 // ErrInput marks errors caused by the request or the profile (an unknown
 // format, object, direction or option value, nothing left to export), as
-// opposed to failures writing files. The CLI exits 2 on both.
+// opposed to failures writing files.
 var ErrInput = errors.New("bad export request")
 
 // inputError is an error caused by the request; errors.Is(err, ErrInput)
-// holds, and its message carries no prefix, so the CLI can print it as is.
+// holds, and its message carries no prefix, so a front end can print it as is.
 type inputError struct{ msg string }
 
 func (e *inputError) Error() string        { return e.msg }
@@ -29,104 +30,33 @@ func (e *inputError) Is(target error) bool { return target == ErrInput }
 
 func inputf(format string, a ...any) error { return &inputError{fmt.Sprintf(format, a...)} }
 
+// FieldError is an ErrInput caused by the value of one field of the options,
+// so that a front end can name its own spelling of the field (a flag, a
+// configuration key) instead: the message is Field, a space, then Msg.
+type FieldError struct {
+	Field string // e.g. "Options.MaxFrame", "STLOptions.Loops", "Addresses.LocalIP"
+	Msg   string // e.g. "20000 outside 60..9238"
+}
+
+func (e *FieldError) Error() string        { return e.Field + " " + e.Msg }
+func (e *FieldError) Is(target error) bool { return target == ErrInput }
+
+func fieldf(field, format string, a ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
 // DefaultCount is the number of packets per direction when Options.Count is 0.
 const DefaultCount = 1000
 
 // DefaultMaxFrame is the largest frame (without FCS) when Options.MaxFrame is 0.
 const DefaultMaxFrame = 1514
 
-// Format is one export target. Formats register themselves from an init
-// function in their own file (Register), so adding one touches no other file.
-type Format struct {
-	Name    string // the --format value, e.g. "trex-stl"
-	Summary string // one line for help texts
-	// Params are the format's own options; the CLI turns each into a flag
-	// (--NAME). A name may be declared by several formats with the same kind.
-	Params []Param
-	// Export writes the files for p and returns their paths. It is called
-	// with o.Params holding every declared parameter (defaults filled in,
-	// kinds and choices checked) and o's shared fields validated.
-	Export func(p *profiles.Profile, o Options) ([]string, error)
-	// Timed formats write the sampled stream as it comes and so can stop
-	// at Options.Duration instead of a count (csv, pcap).
-	Timed bool
-}
-
-// ParamKind is the type of a format parameter's value.
-type ParamKind int
-
-// Parameter kinds.
-const (
-	String ParamKind = iota
-	Int
-	Float
-	Bool
-)
-
-// Param declares a format-specific option. The CLI makes a Bool parameter a
-// flag that is false unless given, so declare Bool parameters with Default
-// "false".
-type Param struct {
-	Name    string
-	Kind    ParamKind
-	Default string
-	Usage   string
-	Choices []string // for String: the valid values; nil means any
-}
-
-var registry = map[string]*Format{}
-
-// Register adds a format. It panics on a duplicate or empty name: that is a
-// programming error found by any test of the package.
-func Register(f *Format) {
-	if f.Name == "" || f.Export == nil {
-		panic("exporters: Register needs a name and an Export function")
-	}
-	if _, dup := registry[f.Name]; dup {
-		panic("exporters: format " + f.Name + " registered twice")
-	}
-	registry[f.Name] = f
-}
-
-// Names lists the registered formats, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// Formats lists the registered formats sorted by name.
-func Formats() []*Format {
-	var fs []*Format
-	for _, n := range Names() {
-		fs = append(fs, registry[n])
-	}
-	return fs
-}
-
-// Lookup returns the named format, or an error listing the valid names.
-func Lookup(name string) (*Format, error) {
-	if f, ok := registry[name]; ok {
-		return f, nil
-	}
-	return nil, inputf("unknown format %q (valid: %s)", name, strings.Join(Names(), ", "))
-}
-
-// Addresses override the profile's endpoints in generated packets. Zero
-// values keep the profile's (or the defaults when the profile has none).
-type Addresses struct {
-	LocalIP, RemoteIP     netip.Addr
-	LocalMAC, RemoteMAC   net.HardwareAddr
-	LocalPort, RemotePort int
-}
-
-// Options are shared by all formats.
+// Options are the request. The shared fields apply to every format; each
+// format reads its own options struct and ignores the others'. Zero values
+// mean the defaults.
 type Options struct {
-	// Output is the path given with -o. Formats that write several files
-	// derive the other names from it (see the format's doc).
+	// Output is the path the path form (Export) writes. Formats that write
+	// several files derive the other names from it (see the format's doc).
 	Output string
 	// Objects selects objects by id; nil means every object in the profile.
 	Objects []string
@@ -144,11 +74,69 @@ type Options struct {
 	// MaxFrame is the largest frame without FCS; 0 means DefaultMaxFrame.
 	// Larger sampled sizes are clamped and counted in a note.
 	MaxFrame int
-	// Params holds format-specific options by name (Format.Params).
-	Params map[string]string
+
+	STL  STLOptions  // trex-stl and trex-py
+	Pcap PcapOptions // pcap
+	ASTF ASTFOptions // trex-astf
+	STF  STFOptions  // trex-stf
+
 	// Log receives one-line notes: skipped directions, clamping, splits,
 	// files written. nil discards them.
 	Log io.Writer
+}
+
+// Addresses override the profile's endpoints in generated packets. Zero
+// values keep the profile's (or the defaults when the profile has none).
+type Addresses struct {
+	LocalIP, RemoteIP     netip.Addr
+	LocalMAC, RemoteMAC   net.HardwareAddr
+	LocalPort, RemotePort int
+}
+
+// Set parses value, as a command line or a configuration file gives it,
+// into the named field (LocalIP, RemoteIP, LocalMAC, RemoteMAC, LocalPort,
+// RemotePort). An empty value leaves the field as it is; a port is 1..65535.
+func (a *Addresses) Set(field, value string) error {
+	var ip *netip.Addr
+	var mac *net.HardwareAddr
+	var port *int
+	switch field {
+	case "LocalIP":
+		ip = &a.LocalIP
+	case "RemoteIP":
+		ip = &a.RemoteIP
+	case "LocalMAC":
+		mac = &a.LocalMAC
+	case "RemoteMAC":
+		mac = &a.RemoteMAC
+	case "LocalPort":
+		port = &a.LocalPort
+	case "RemotePort":
+		port = &a.RemotePort
+	default:
+		return inputf("Addresses has no field %q", field)
+	}
+	if value == "" {
+		return nil
+	}
+	var err error
+	switch {
+	case ip != nil:
+		if *ip, err = netip.ParseAddr(value); err != nil {
+			return fieldf("Addresses."+field, "%q is not an IP address", value)
+		}
+	case mac != nil:
+		if *mac, err = net.ParseMAC(value); err != nil || len(*mac) != 6 {
+			*mac = nil
+			return fieldf("Addresses."+field, "%q is not a 6-byte MAC address", value)
+		}
+	default:
+		if *port, err = strconv.Atoi(value); err != nil || *port < 1 || *port > 65535 {
+			*port = 0
+			return fieldf("Addresses."+field, "%s outside 1..65535", value)
+		}
+	}
+	return nil
 }
 
 // ParseDirection turns from|to|both into a direction list (nil for both).
@@ -164,23 +152,126 @@ func ParseDirection(s string) ([]profiles.Dir, error) {
 	return nil, inputf("unknown direction %q (valid: from, to, both)", s)
 }
 
-// Export checks o against the format and the profile and runs the format.
+// DefaultModel is the model to export o's selection with when the caller
+// chose none: hmm when every selected direction has an HMM, else iid.
+func DefaultModel(p *profiles.Profile, o Options) sampler.Model {
+	dirs := o.Dirs
+	if dirs == nil {
+		dirs = []profiles.Dir{profiles.From, profiles.To}
+	}
+	any := false
+	for i := range p.Objects {
+		obj := &p.Objects[i]
+		if o.Objects != nil && !slices.Contains(o.Objects, obj.ID) {
+			continue
+		}
+		for _, d := range dirs {
+			dm := obj.Dir(d)
+			if dm == nil {
+				continue
+			}
+			if dm.HMM == nil || len(dm.HMM.Chains) == 0 {
+				return sampler.IID
+			}
+			any = true
+		}
+	}
+	if any {
+		return sampler.HMM
+	}
+	return sampler.IID
+}
+
+// Generable lists the directions of obj that model can generate: those with
+// a model, and for sampler.HMM with hidden chains.
+func Generable(obj *profiles.Object, model sampler.Model) []profiles.Dir {
+	var ds []profiles.Dir
+	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
+		if generable(obj.Dir(d), model) {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}
+
+func generable(dm *profiles.Direction, model sampler.Model) bool {
+	return dm != nil && (model != sampler.HMM || dm.HMM != nil && len(dm.HMM.Chains) > 0)
+}
+
+// FitMaxFrame is the MaxFrame that holds every size of obj's directions
+// dirs without clamping, jumbo frames included: at least DefaultMaxFrame,
+// at most the largest jumbo frame.
+func FitMaxFrame(obj *profiles.Object, dirs []profiles.Dir) int {
+	n := 0
+	for _, d := range dirs {
+		if dm := obj.Dir(d); dm != nil {
+			n = max(n, int(dm.Size.Max)+frame.EthLen+frame.IPv6Len+frame.TCPLen)
+		}
+	}
+	return min(max(n, DefaultMaxFrame), frame.MaxJumbo)
+}
+
+// PickObject returns the object named id or, when id is empty, the
+// profile's first (estimate writes them largest first).
+func PickObject(p *profiles.Profile, id string) (*profiles.Object, error) {
+	if len(p.Objects) == 0 {
+		return nil, inputf("the profile has no objects")
+	}
+	if id == "" {
+		return &p.Objects[0], nil
+	}
+	if o := p.Object(id); o != nil {
+		return o, nil
+	}
+	return nil, inputf("no object %q in the profile (it has %s)", id, quoteList(p.IDs()))
+}
+
+// Export writes the files of format for p under o.Output, each atomically
+// (complete or not at all), and returns their paths, also those written
+// before an error.
 func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 	f, err := Lookup(format)
 	if err != nil {
 		return nil, err
 	}
 	if o.Output == "" {
-		return nil, inputf("no output path (-o)")
+		return nil, fieldf("Options.Output", "is empty: the path form needs a path")
 	}
+	if o, err = f.check(p, o); err != nil {
+		return nil, err
+	}
+	return f.Export(p, o)
+}
+
+// Write writes the one stream of format for p to w: what Export writes to
+// o.Output (csv: of one object; trex-stl: of one direction, see WriteSTL).
+// Formats whose files name each other (ditg, trex-astf, trex-stf) have only
+// the path form. w receives nothing when the request is bad, but may hold
+// part of the stream when writing fails.
+func Write(w io.Writer, p *profiles.Profile, format string, o Options) error {
+	f, err := Lookup(format)
+	if err != nil {
+		return err
+	}
+	if f.Write == nil {
+		return inputf("format %s writes several files that name each other: use Export", f.Name)
+	}
+	if o, err = f.check(p, o); err != nil {
+		return err
+	}
+	return f.Write(w, p, o)
+}
+
+// check validates o's shared fields against f and p and fills defaults.
+func (f *Format) check(p *profiles.Profile, o Options) (Options, error) {
 	if o.Count < 0 {
-		return nil, inputf("count %d is negative", o.Count)
+		return o, fieldf("Options.Count", "%d is negative", o.Count)
 	}
 	if o.Duration < 0 || math.IsNaN(o.Duration) || math.IsInf(o.Duration, 0) {
-		return nil, inputf("duration %v is not a number of seconds > 0", o.Duration)
+		return o, fieldf("Options.Duration", "%v is not a number of seconds > 0", o.Duration)
 	}
 	if o.Duration > 0 && !f.Timed {
-		return nil, inputf("format %s takes a packet count, not a duration", f.Name)
+		return o, fieldf("Options.Duration", "%v: format %s takes a packet count, not a duration", o.Duration, f.Name)
 	}
 	if o.Count == 0 && o.Duration == 0 {
 		o.Count = DefaultCount
@@ -189,30 +280,26 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 		o.MaxFrame = DefaultMaxFrame
 	}
 	if o.MaxFrame < 60 || o.MaxFrame > 9238 {
-		return nil, inputf("--max-frame %d outside 60..9238", o.MaxFrame)
+		return o, fieldf("Options.MaxFrame", "%d outside 60..9238", o.MaxFrame)
 	}
-	for _, port := range []int{o.Addr.LocalPort, o.Addr.RemotePort} {
-		if port < 0 || port > 65535 {
-			return nil, inputf("port %d outside 0..65535", port)
-		}
+	if o.Addr.LocalPort < 0 || o.Addr.LocalPort > 65535 {
+		return o, fieldf("Addresses.LocalPort", "%d outside 0..65535", o.Addr.LocalPort)
 	}
-	params, err := f.checkParams(o.Params)
-	if err != nil {
-		return nil, err
+	if o.Addr.RemotePort < 0 || o.Addr.RemotePort > 65535 {
+		return o, fieldf("Addresses.RemotePort", "%d outside 0..65535", o.Addr.RemotePort)
 	}
-	o.Params = params
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
 	if len(p.Objects) == 0 {
-		return nil, inputf("the profile has no objects")
+		return o, inputf("the profile has no objects")
 	}
 	for _, id := range o.Objects {
 		if p.Object(id) == nil {
-			return nil, inputf("no object %q in the profile (valid: %s)", id, quoteList(p.IDs()))
+			return o, inputf("no object %q in the profile (valid: %s)", id, quoteList(p.IDs()))
 		}
 	}
-	return f.Export(p, o)
+	return o, nil
 }
 
 func quoteList(ids []string) string {
@@ -222,51 +309,6 @@ func quoteList(ids []string) string {
 	}
 	return strings.Join(q, ", ")
 }
-
-// checkParams fills defaults and validates kinds and choices; a parameter
-// the format does not declare is ignored (the CLI sets every format's flags).
-func (f *Format) checkParams(in map[string]string) (map[string]string, error) {
-	out := make(map[string]string, len(f.Params))
-	for _, pr := range f.Params {
-		v, ok := in[pr.Name]
-		if !ok || v == "" {
-			v = pr.Default
-		}
-		var err error
-		switch pr.Kind {
-		case Int:
-			_, err = strconv.Atoi(v)
-		case Float:
-			_, err = strconv.ParseFloat(v, 64)
-		case Bool:
-			_, err = strconv.ParseBool(v)
-		case String:
-			if pr.Choices != nil && !slices.Contains(pr.Choices, v) {
-				return nil, inputf("--%s %q for %s (valid: %s)", pr.Name, v, f.Name, strings.Join(pr.Choices, ", "))
-			}
-		}
-		if err != nil {
-			return nil, inputf("--%s %q for %s: %v", pr.Name, v, f.Name, err)
-		}
-		out[pr.Name] = v
-	}
-	return out, nil
-}
-
-// Str, Int, Float and Bool read a parameter checked by Export.
-func (o Options) Str(name string) string { return o.Params[name] }
-
-// Int reads an integer parameter.
-func (o Options) Int(name string) int { v, _ := strconv.Atoi(o.Params[name]); return v }
-
-// Float reads a float parameter.
-func (o Options) Float(name string) float64 {
-	v, _ := strconv.ParseFloat(o.Params[name], 64)
-	return v
-}
-
-// Bool reads a boolean parameter.
-func (o Options) Bool(name string) bool { v, _ := strconv.ParseBool(o.Params[name]); return v }
 
 // notef writes a note to o.Log.
 func (o Options) notef(format string, a ...any) {

@@ -80,22 +80,23 @@ func TestBadInput(t *testing.T) {
 	cases := []struct {
 		name, format string
 		o            Options
+		set          map[string]string // through Format.Set, as a front end passes text
 		want         string
 	}{
-		{"unknown object", "pcap", Options{Objects: []string{"UDP 1.2.3.4:1 5.6.7.8:2"}}, `valid: "TCP 198.18.1.1:40000 198.18.1.2:443", "UDP [2001:db8::a]:5000 [2001:db8::b]:6000", "198.18.2.1"`},
-		{"unknown format", "moon", Options{}, "unknown format"},
-		{"bad mode", "trex-stl", Options{Params: map[string]string{"stl-mode": "burst"}}, "valid: chain, rate"},
-		{"bad loops", "trex-stl", Options{Params: map[string]string{"loops": "x"}}, "--loops"},
-		{"loops range", "trex-stl", Options{Params: map[string]string{"loops": "70000"}}, "outside 0..65535"},
-		{"negative count", "pcap", Options{Count: -1}, "negative"},
-		{"max frame", "pcap", Options{MaxFrame: 20000}, "--max-frame 20000"},
-		{"no hmm", "pcap", Options{Model: sampler.HMM}, "nothing to export"},
-		{"no model left", "csv", Options{Objects: []string{"UDP [2001:db8::a]:5000 [2001:db8::b]:6000"}, Dirs: []profiles.Dir{profiles.To}}, "nothing to export"},
-		{"stf limit", "trex-stf", Options{Count: 65000}, "fewer than 65000"},
-		{"cps", "trex-astf", Options{Params: map[string]string{"cps": "0"}}, "--cps"},
-		{"rate count", "trex-stl", Options{Count: 1, Params: map[string]string{"stl-mode": "rate"}}, "at least 2"},
-		{"dotted py name", "trex-py", Options{}, "no other dot"},
-		{"yaml name", "trex-stl", Options{}, "NAME.yaml"},
+		{"unknown object", "pcap", Options{Objects: []string{"UDP 1.2.3.4:1 5.6.7.8:2"}}, nil, `valid: "TCP 198.18.1.1:40000 198.18.1.2:443", "UDP [2001:db8::a]:5000 [2001:db8::b]:6000", "198.18.2.1"`},
+		{"unknown format", "moon", Options{}, nil, "unknown format"},
+		{"bad mode", "trex-stl", Options{}, map[string]string{"stl-mode": "burst"}, "valid: chain, rate"},
+		{"bad loops", "trex-stl", Options{}, map[string]string{"loops": "x"}, "STLOptions.Loops"},
+		{"loops range", "trex-stl", Options{}, map[string]string{"loops": "70000"}, "outside 0..65535"},
+		{"negative count", "pcap", Options{Count: -1}, nil, "negative"},
+		{"max frame", "pcap", Options{MaxFrame: 20000}, nil, "Options.MaxFrame 20000"},
+		{"no hmm", "pcap", Options{Model: sampler.HMM}, nil, "nothing to export"},
+		{"no model left", "csv", Options{Objects: []string{"UDP [2001:db8::a]:5000 [2001:db8::b]:6000"}, Dirs: []profiles.Dir{profiles.To}}, nil, "nothing to export"},
+		{"stf limit", "trex-stf", Options{Count: 65000}, nil, "fewer than 65000"},
+		{"cps", "trex-astf", Options{}, map[string]string{"cps": "0"}, "ASTFOptions.CPS"},
+		{"rate count", "trex-stl", Options{Count: 1}, map[string]string{"stl-mode": "rate"}, "at least 2"},
+		{"dotted py name", "trex-py", Options{}, nil, "no other dot"},
+		{"yaml name", "trex-stl", Options{}, nil, "NAME.yaml"},
 	}
 	for _, c := range cases {
 		c.o.Output = filepath.Join(dir, map[string]string{"trex-stl": "x.yaml", "trex-py": "x.py", "trex-astf": "x.py"}[c.format])
@@ -109,7 +110,15 @@ func TestBadInput(t *testing.T) {
 				c.o.Output = filepath.Join(dir, "x.out")
 			}
 		}
-		_, err := Export(p, c.format, c.o)
+		var err error
+		for name, v := range c.set {
+			if err == nil {
+				err = registry[c.format].Set(&c.o, name, v)
+			}
+		}
+		if err == nil {
+			_, err = Export(p, c.format, c.o)
+		}
 		if err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want ErrInput mentioning %q", c.name, err, c.want)
 		}

@@ -87,7 +87,7 @@ func selectTargets(p *profiles.Profile, o Options) ([]target, error) {
 			switch {
 			case dm == nil:
 				o.notef("object %q: direction %s has no model (too few packets in the capture), skipped", obj.ID, d)
-			case o.Model == sampler.HMM && (dm.HMM == nil || len(dm.HMM.Chains) == 0):
+			case !generable(dm, o.Model):
 				o.notef("object %q: direction %s has no HMM (estimate with --model hmm), skipped", obj.ID, d)
 			default:
 				t.dirs = append(t.dirs, d)
@@ -291,11 +291,11 @@ func withExt(path, ext string) string {
 // trexName checks that TRex's loaders will take the file path: they pick the
 // type from the one suffix after the base name's only dot, and import Python
 // profiles by the name before it.
-func trexName(path, ext string) error {
+func trexName(output, path, ext string) error {
 	base := filepath.Base(path)
 	name, ok := strings.CutSuffix(base, ext)
 	if !ok || name == "" || strings.Contains(name, ".") {
-		return inputf("TRex loads %q only as NAME%s with no other dot in the name (it splits on dots); choose another -o", base, ext)
+		return fieldf("Options.Output", "%q: TRex loads %q only as NAME%s with no other dot in the name (it splits on dots)", output, base, ext)
 	}
 	return nil
 }

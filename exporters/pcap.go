@@ -3,6 +3,7 @@ package exporters
 import (
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
@@ -15,12 +16,23 @@ func init() {
 		Name:    "pcap",
 		Timed:   true,
 		Summary: "bidirectional synthetic capture (for tcpreplay, trafgen -i, TRex's pcap loader)",
-		Params: []Param{{Name: "nanosecond", Kind: Bool, Default: "false",
-			Usage: "nanosecond timestamps (default microseconds, which tcpreplay and trafgen -i expect)"}},
+		Params: []Param{{Name: "nanosecond", Field: "PcapOptions.Nanosecond", Switch: true, Default: "false",
+			Usage: "nanosecond timestamps (default microseconds, which tcpreplay and trafgen -i expect)",
+			Parse: func(o *Options, v string) (err error) { o.Pcap.Nanosecond, err = strconv.ParseBool(v); return err }}},
 		Export: exportPcap,
+		Write:  writePcap,
 	})
 }
 
+// PcapOptions are the options of the pcap format.
+type PcapOptions struct {
+	// Nanosecond writes nanosecond timestamps; the default, microseconds,
+	// is what tcpreplay and trafgen -i expect.
+	Nanosecond bool
+}
+
+// The pcap format writes every selected object and direction into one
+// capture, merged in time order, each object from its own t=0.
 func exportPcap(p *profiles.Profile, o Options) ([]string, error) {
 	ts, err := selectTargets(p, o)
 	if err != nil {
@@ -29,7 +41,7 @@ func exportPcap(p *profiles.Profile, o Options) ([]string, error) {
 	var n int64
 	var sizers []*sizer
 	err = atomicfile.Write(o.Output, 0o644, func(w io.Writer) error {
-		sizers, n, err = writeCapture(w, p, ts, o, o.Bool("nanosecond"), false)
+		sizers, n, err = writeCapture(w, p, ts, o, o.Pcap.Nanosecond, false)
 		return err
 	})
 	if err != nil {
@@ -38,6 +50,19 @@ func exportPcap(p *profiles.Profile, o Options) ([]string, error) {
 	clampNote(o, sizers...)
 	o.notef("wrote %s: %d packets", o.Output, n)
 	return []string{o.Output}, nil
+}
+
+func writePcap(w io.Writer, p *profiles.Profile, o Options) error {
+	ts, err := selectTargets(p, o)
+	if err != nil {
+		return err
+	}
+	sizers, _, err := writeCapture(w, p, ts, o, o.Pcap.Nanosecond, false)
+	if err != nil {
+		return err
+	}
+	clampNote(o, sizers...)
+	return nil
 }
 
 // handshakeGap spaces the SYN, SYN-ACK and ACK written before a TCP flow's

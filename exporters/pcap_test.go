@@ -43,7 +43,7 @@ func TestPcapIsTheSample(t *testing.T) {
 			p := loadProfile(t, tc.profile)
 			const n = 500
 			files, notes := export(t, p, "pcap", "out.pcap", Options{Count: n, Seed: 11, Model: tc.model,
-				Params: map[string]string{"nanosecond": fmt.Sprint(tc.nano)}})
+				Pcap: PcapOptions{Nanosecond: tc.nano}})
 			c, err := trace.ReadFile(files[0], trace.Options{Kind: trace.Flow, KeepEmpty: true, SkipHash: true})
 			if err != nil {
 				t.Fatal(err)

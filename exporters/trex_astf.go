@@ -3,6 +3,7 @@ package exporters
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
@@ -14,12 +15,35 @@ func init() {
 	Register(&Format{
 		Name:    "trex-astf",
 		Summary: "TRex advanced stateful: a Python profile replaying the flow's pcap (TCP handshake first) at --cps",
-		Params:  []Param{cpsParam},
+		Params:  []Param{cpsParam("ASTFOptions.CPS", func(o *Options) *float64 { return &o.ASTF.CPS })},
 		Export:  exportASTF,
 	})
 }
 
-var cpsParam = Param{Name: "cps", Kind: Float, Default: "1", Usage: "new connections (flows) per second TRex opens"}
+// DefaultCPS is the connections per second of trex-astf and trex-stf when
+// their CPS is 0.
+const DefaultCPS = 1
+
+// ASTFOptions are the options of trex-astf.
+type ASTFOptions struct {
+	CPS float64 // new connections (flows) per second TRex opens; 0 means DefaultCPS
+}
+
+func cpsParam(field string, dst func(*Options) *float64) Param {
+	return floatParam("cps", field, DefaultCPS, "new connections (flows) per second TRex opens", dst)
+}
+
+// positive returns x, or def when x is 0; other values must be positive
+// numbers.
+func positive(field string, x, def float64) (float64, error) {
+	if x == 0 {
+		return def, nil
+	}
+	if !(x > 0) || math.IsInf(x, 0) {
+		return 0, fieldf(field, "%g must be positive", x)
+	}
+	return x, nil
+}
 
 // flowPcaps names the pcap of each target: OUT.pcap for one object,
 // OUT-N.pcap (N the object's position in the profile) for several.
@@ -75,16 +99,16 @@ func writeFlowPcaps(p *profiles.Profile, o Options, ts []target, names []string,
 }
 
 func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
-	if err := trexName(o.Output, ".py"); err != nil {
+	if err := trexName(o.Output, o.Output, ".py"); err != nil {
 		return nil, err
 	}
 	ts, err := statefulTargets(p, o, "trex-astf")
 	if err != nil {
 		return nil, err
 	}
-	cps := o.Float("cps")
-	if !(cps > 0) {
-		return nil, inputf("--cps %g must be positive", cps)
+	cps, err := positive("ASTFOptions.CPS", o.ASTF.CPS, DefaultCPS)
+	if err != nil {
+		return nil, err
 	}
 	names := flowPcaps(o, ts)
 	files, err := writeFlowPcaps(p, o, ts, names, true)

@@ -41,7 +41,7 @@ func readFrames(t *testing.T, path string) []frame.Info {
 }
 
 func TestASTF(t *testing.T) {
-	files, notes := export(t, mixed(t), "trex-astf", "flows.py", Options{Count: 40, Params: map[string]string{"cps": "2.5"}})
+	files, notes := export(t, mixed(t), "trex-astf", "flows.py", Options{Count: 40, ASTF: ASTFOptions{CPS: 2.5}})
 	if len(files) != 4 || !strings.HasSuffix(files[0], "flows-0.pcap") || !strings.HasSuffix(files[3], "flows.py") {
 		t.Fatalf("files %v", files)
 	}

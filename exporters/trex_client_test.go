@@ -24,7 +24,7 @@ func TestTRexClientLoads(t *testing.T) {
 	for _, prof := range []string{"../profiles/testdata/tiny.yaml", "testdata/mixed.yaml"} {
 		p := loadProfile(t, prof)
 		for _, mode := range []string{"chain", "rate"} {
-			o := Options{Count: 300, Params: map[string]string{"stl-mode": mode, "loops": "2"}}
+			o := Options{Count: 300, STL: STLOptions{Mode: STLMode(mode), Loops: 2}}
 			f, _ := export(t, p, "trex-stl", "stl.yaml", o)
 			files = append(files, f...)
 			f, _ = export(t, p, "trex-py", "stlpy.py", o)

@@ -15,6 +15,7 @@ func init() {
 		Summary: "TRex stateless Python profile (the trex-stl streams as an editable table; port 0 from, port 1 to)",
 		Params:  stlParams,
 		Export:  exportPy,
+		Write:   writePy,
 	})
 }
 
@@ -23,10 +24,10 @@ func init() {
 // Each group (object and direction) is a dict with its addresses and either
 // a chain table — one (isg µs, payload bytes) row per stream — or a rate.
 func exportPy(p *profiles.Profile, o Options) ([]string, error) {
-	if err := trexName(o.Output, ".py"); err != nil {
+	if err := trexName(o.Output, o.Output, ".py"); err != nil {
 		return nil, err
 	}
-	pl, err := planSTL(p, o)
+	pl, err := planSTL(p, o, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +39,15 @@ func exportPy(p *profiles.Profile, o Options) ([]string, error) {
 	n := len(pl.groups[0]) + len(pl.groups[1])
 	o.notef("wrote %s: %d stream groups (port 0: direction from, port 1: direction to)", o.Output, n)
 	return []string{o.Output}, nil
+}
+
+func writePy(w io.Writer, p *profiles.Profile, o Options) error {
+	pl, err := planSTL(p, o, nil)
+	if err != nil {
+		return err
+	}
+	clampNote(o, pl.sizers...)
+	return pl.writePy(w, p, o)
 }
 
 const pyHead = `from trex.stl.api import *

@@ -13,7 +13,7 @@ import (
 // The Python profile's tables hold the same streams as the YAML.
 func TestPyMatchesSTL(t *testing.T) {
 	p := tiny(t)
-	o := Options{Count: 200, Seed: 9, Params: map[string]string{"loops": "3"}}
+	o := Options{Count: 200, Seed: 9, STL: STLOptions{Loops: 3}}
 	yml, _ := export(t, p, "trex-stl", "s.yaml", o)
 	py, _ := export(t, p, "trex-py", "s.py", o)
 	src, err := os.ReadFile(py[0])

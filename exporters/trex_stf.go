@@ -17,21 +17,36 @@ func init() {
 	Register(&Format{
 		Name:    "trex-stf",
 		Summary: "TRex legacy stateful YAML (cap_ipg: true) plus the flow's pcap",
-		Params: []Param{cpsParam,
-			{Name: "stf-duration", Kind: Float, Default: "10", Usage: "test duration in seconds written in the YAML"}},
+		Params: []Param{cpsParam("STFOptions.CPS", func(o *Options) *float64 { return &o.STF.CPS }),
+			floatParam("stf-duration", "STFOptions.Duration", DefaultSTFDuration, "test duration in seconds written in the YAML",
+				func(o *Options) *float64 { return &o.STF.Duration })},
 		Export: exportSTF,
 	})
+}
+
+// DefaultSTFDuration is the test duration trex-stf writes when its
+// Duration is 0.
+const DefaultSTFDuration = 10
+
+// STFOptions are the options of trex-stf.
+type STFOptions struct {
+	CPS      float64 // new connections (flows) per second; 0 means DefaultCPS
+	Duration float64 // the test duration in seconds written in the YAML; 0 means DefaultSTFDuration
 }
 
 func baseName(path string) string { return filepath.Base(path) }
 
 func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	if o.Count >= maxSTFPackets {
-		return nil, inputf("trex-stf: -c %d: TRex's stateful mode takes fewer than %d packets a direction per flow", o.Count, maxSTFPackets)
+		return nil, fmt.Errorf("trex-stf: %w", fieldf("Options.Count", "%d: TRex's stateful mode takes fewer than %d packets a direction per flow", o.Count, maxSTFPackets))
 	}
-	cps, dur := o.Float("cps"), o.Float("stf-duration")
-	if !(cps > 0) || !(dur > 0) {
-		return nil, inputf("--cps %g and --stf-duration %g must be positive", cps, dur)
+	cps, err := positive("STFOptions.CPS", o.STF.CPS, DefaultCPS)
+	if err != nil {
+		return nil, err
+	}
+	dur, err := positive("STFOptions.Duration", o.STF.Duration, DefaultSTFDuration)
+	if err != nil {
+		return nil, err
 	}
 	ts, err := statefulTargets(p, o, "trex-stf")
 	if err != nil {

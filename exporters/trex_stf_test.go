@@ -9,7 +9,7 @@ import (
 )
 
 func TestSTF(t *testing.T) {
-	files, _ := export(t, tiny(t), "trex-stf", "stf.yaml", Options{Count: 100, Params: map[string]string{"cps": "4"}})
+	files, _ := export(t, tiny(t), "trex-stf", "stf.yaml", Options{Count: 100, STF: STFOptions{CPS: 4}})
 	if len(files) != 2 || filepath.Base(files[0]) != "stf.pcap" {
 		t.Fatalf("files %v", files)
 	}

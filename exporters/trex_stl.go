@@ -24,14 +24,36 @@ func init() {
 		Summary: "TRex stateless YAML streams (one file per direction / TRex port)",
 		Params:  stlParams,
 		Export:  exportSTL,
+		Write:   writeSTLDir,
 	})
+}
+
+// STLMode is how trex-stl and trex-py turn the sampled packets into streams.
+type STLMode string
+
+// STL modes.
+const (
+	// STLChain writes one single-packet stream per sampled packet, its gap
+	// as the stream's isg: it keeps burstiness.
+	STLChain STLMode = "chain"
+	// STLRate writes one continuous stream at the mean sampled rate whose
+	// frame sizes are drawn from quantiles of the sampled sizes.
+	STLRate STLMode = "rate"
+)
+
+// STLOptions are the options of trex-stl and trex-py.
+type STLOptions struct {
+	Mode  STLMode // "" means STLChain
+	Loops int     // how many times a chain plays, 0..65535; 0 plays forever
 }
 
 // stlParams are shared by trex-stl and trex-py.
 var stlParams = []Param{
-	{Name: "stl-mode", Kind: String, Default: "chain", Choices: []string{"chain", "rate"},
-		Usage: "chain: one single-packet stream per sampled packet, gaps as isg (keeps burstiness); rate: one continuous stream at the mean rate with random sizes"},
-	{Name: "loops", Kind: Int, Default: "0", Usage: "how many times a chain plays (0 = forever)"},
+	{Name: "stl-mode", Field: "STLOptions.Mode", Default: string(STLChain), Choices: []string{string(STLChain), string(STLRate)},
+		Usage: "chain: one single-packet stream per sampled packet, gaps as isg (keeps burstiness); rate: one continuous stream at the mean rate with random sizes",
+		Parse: func(o *Options, v string) error { o.STL.Mode = STLMode(v); return nil }},
+	{Name: "loops", Field: "STLOptions.Loops", Default: "0", Usage: "how many times a chain plays (0 = forever)",
+		Parse: func(o *Options, v string) (err error) { o.STL.Loops, err = strconv.Atoi(v); return err }},
 }
 
 // stlStream is one TRex stream, written as YAML by trex-stl and as a table
@@ -67,15 +89,25 @@ type stlPlan struct {
 	sizers []*sizer
 }
 
-// planSTL samples the streams of every selected object and direction.
-func planSTL(p *profiles.Profile, o Options) (*stlPlan, error) {
+// planSTL samples the streams of every selected object and direction, or
+// of direction only when it is not nil (the streams of one direction do not
+// depend on the other's sampling, but their names depend on its objects).
+func planSTL(p *profiles.Profile, o Options, only *profiles.Dir) (*stlPlan, error) {
 	ts, err := selectTargets(p, o)
 	if err != nil {
 		return nil, err
 	}
-	pl := &stlPlan{mode: o.Str("stl-mode"), loops: o.Int("loops")}
+	mode := o.STL.Mode
+	switch mode {
+	case "":
+		mode = STLChain
+	case STLChain, STLRate:
+	default:
+		return nil, fieldf("STLOptions.Mode", "%q (valid: %s, %s)", mode, STLChain, STLRate)
+	}
+	pl := &stlPlan{mode: string(mode), loops: o.STL.Loops}
 	if pl.loops < 0 || pl.loops > maxLoops {
-		return nil, inputf("--loops %d outside 0..%d (TRex's action_count is 16 bits)", pl.loops, maxLoops)
+		return nil, fieldf("STLOptions.Loops", "%d outside 0..%d (TRex's action_count is 16 bits)", pl.loops, maxLoops)
 	}
 	var perDir [2]int
 	for i := range ts {
@@ -90,6 +122,9 @@ func planSTL(p *profiles.Profile, o Options) (*stlPlan, error) {
 			prefix = "o" + strconv.Itoa(t.index)
 		}
 		for _, d := range t.dirs {
+			if only != nil && d != *only {
+				continue
+			}
 			tpl, err := t.template(d, o.MaxFrame)
 			if err != nil {
 				return nil, err
@@ -124,7 +159,8 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int)
 	}
 	ac := plays * loops
 	if ac > maxLoops {
-		return inputf("object %q %s: %d plays × --loops %d exceeds TRex's limit of %d", g.t.obj.ID, g.dir, plays, loops, maxLoops)
+		return fmt.Errorf("object %q %s: %w", g.t.obj.ID, g.dir,
+			fieldf("STLOptions.Loops", "%d × %d plays (to fit TRex's streams per port) exceeds TRex's limit of %d", loops, plays, maxLoops))
 	}
 	// One extra draw gives the gap from the last packet back to the first.
 	pk, err := sampleDir(g.t, g.dir, o, l+1)
@@ -154,7 +190,7 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int)
 // quantiles of the sampled sizes.
 func (g *stlGroup) rate(o Options, sz *sizer, prefix string) error {
 	if o.Count < 2 {
-		return inputf("--stl-mode rate needs a count of at least 2 to estimate a rate, got %d", o.Count)
+		return fieldf("STLOptions.Mode", "rate needs a count of at least 2 to estimate a rate, got %d", o.Count)
 	}
 	pk, err := sampleDir(g.t, g.dir, o, o.Count)
 	if err != nil {
@@ -254,11 +290,11 @@ func stlFiles(o Options) [2]string {
 func exportSTL(p *profiles.Profile, o Options) ([]string, error) {
 	names := stlFiles(o)
 	for _, n := range names {
-		if err := trexName(n, ".yaml"); err != nil {
+		if err := trexName(o.Output, n, ".yaml"); err != nil {
 			return nil, err
 		}
 	}
-	pl, err := planSTL(p, o)
+	pl, err := planSTL(p, o, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -281,6 +317,40 @@ func exportSTL(p *profiles.Profile, o Options) ([]string, error) {
 		files = append(files, path)
 	}
 	return files, nil
+}
+
+// WriteSTL writes the trex-stl streams of direction d (TRex port d) to w:
+// the file Export writes for d, OUT-from.yaml or OUT-to.yaml when both
+// directions are selected, OUT otherwise.
+func WriteSTL(w io.Writer, p *profiles.Profile, o Options, d profiles.Dir) error {
+	f, err := Lookup("trex-stl")
+	if err != nil {
+		return err
+	}
+	if o, err = f.check(p, o); err != nil {
+		return err
+	}
+	return writeSTL(w, p, o, d)
+}
+
+// writeSTLDir is trex-stl's Write: one direction must be selected.
+func writeSTLDir(w io.Writer, p *profiles.Profile, o Options) error {
+	if len(o.Dirs) != 1 {
+		return fieldf("Options.Dirs", "selects %d directions: trex-stl writes one stream per direction (TRex port); select one, or use WriteSTL", max(len(o.Dirs), 2))
+	}
+	return writeSTL(w, p, o, o.Dirs[0])
+}
+
+func writeSTL(w io.Writer, p *profiles.Profile, o Options, d profiles.Dir) error {
+	pl, err := planSTL(p, o, &d)
+	if err != nil {
+		return err
+	}
+	if len(pl.groups[d]) == 0 {
+		return inputf("nothing to export: no selected object has a model for direction %s", d)
+	}
+	clampNote(o, pl.sizers...)
+	return pl.writeYAML(w, p, o, d)
 }
 
 func (pl *stlPlan) header(p *profiles.Profile, o Options, d profiles.Dir, comment string) []byte {

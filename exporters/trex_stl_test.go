@@ -173,7 +173,7 @@ func checkVM(t *testing.T, path string, s *stlStreamDoc) {
 func TestSTLChainIsTheSample(t *testing.T) {
 	p := tiny(t)
 	for _, model := range []sampler.Model{sampler.IID, sampler.HMM} {
-		o := Options{Count: 300, Seed: 3, Model: model, Dirs: []profiles.Dir{profiles.From}, Params: map[string]string{"loops": "4"}}
+		o := Options{Count: 300, Seed: 3, Model: model, Dirs: []profiles.Dir{profiles.From}, STL: STLOptions{Loops: 4}}
 		files, notes := export(t, p, "trex-stl", "chain.yaml", o)
 		if len(files) != 1 || !strings.HasSuffix(files[0], "chain.yaml") {
 			t.Fatalf("files %v", files)
@@ -202,7 +202,7 @@ func TestSTLChainIsTheSample(t *testing.T) {
 }
 
 func TestSTLSplitsLongChains(t *testing.T) {
-	o := Options{Count: 45000, Dirs: []profiles.Dir{profiles.To}, Params: map[string]string{"loops": "2"}}
+	o := Options{Count: 45000, Dirs: []profiles.Dir{profiles.To}, STL: STLOptions{Loops: 2}}
 	files, notes := export(t, tiny(t), "trex-stl", "long.yaml", o)
 	raw, err := os.ReadFile(files[0])
 	if err != nil {
@@ -261,7 +261,7 @@ func TestSTLBothDirectionsAndObjects(t *testing.T) {
 func TestSTLRate(t *testing.T) {
 	for _, path := range []string{"../profiles/testdata/tiny.yaml", "testdata/mixed.yaml"} {
 		p := loadProfile(t, path)
-		files, _ := export(t, p, "trex-stl", "rate.yaml", Options{Count: 5000, Params: map[string]string{"stl-mode": "rate"}})
+		files, _ := export(t, p, "trex-stl", "rate.yaml", Options{Count: 5000, STL: STLOptions{Mode: STLRate}})
 		for _, f := range files {
 			ss := checkSTL(t, f)
 			for _, s := range ss {

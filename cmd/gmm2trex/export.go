@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net"
-	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -63,40 +61,13 @@ func exportFlags() []cli.Flag {
 		quietFlag,
 	}
 	// Format options: one flag per parameter name, whatever format declares it.
-	type seen struct {
-		p       exporters.Param
-		formats []string
-	}
-	var order []string
-	params := map[string]*seen{}
-	for _, f := range exporters.Formats() {
-		for _, p := range f.Params {
-			if s, ok := params[p.Name]; ok {
-				s.formats = append(s.formats, f.Name)
-				continue
-			}
-			params[p.Name] = &seen{p, []string{f.Name}}
-			order = append(order, p.Name)
-		}
-	}
-	for _, name := range order {
-		s := params[name]
-		usage := s.p.Usage
-		if s.p.Choices != nil {
-			usage += " (" + strings.Join(s.p.Choices, ", ") + ")"
-		}
-		usage += " [" + strings.Join(s.formats, ", ")
-		if s.p.Default != "" {
-			usage += "; default " + s.p.Default
-		}
-		usage += "]"
-		// Values arrive as text and exporters.Export checks them against the
-		// declared kind: an empty string means "not given" (cmd.IsSet stays
-		// true across in-process runs, so it cannot tell).
-		if s.p.Kind == exporters.Bool {
-			fl = append(fl, &cli.BoolFlag{Name: name, Usage: usage})
+	for _, u := range exporters.Params() {
+		// Values arrive as text for Format.Set: an empty string means "not
+		// given" (cmd.IsSet stays true across in-process runs, so it cannot tell).
+		if u.Switch {
+			fl = append(fl, &cli.BoolFlag{Name: u.Name, Usage: u.Help()})
 		} else {
-			fl = append(fl, &cli.StringFlag{Name: name, Usage: usage})
+			fl = append(fl, &cli.StringFlag{Name: u.Name, Usage: u.Help()})
 		}
 	}
 	return fl
@@ -132,7 +103,6 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		Count:    int(cmd.Int("count")),
 		Seed:     cmd.Uint64("seed"),
 		MaxFrame: int(cmd.Int("max-frame")),
-		Params:   map[string]string{},
 		Log:      prefixWriter{cmd},
 	}
 	if len(o.Objects) == 0 {
@@ -143,27 +113,28 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 			return usagef("--model: %v", err)
 		}
 	} else {
-		o.Model = defaultModel(p, o)
+		o.Model = exporters.DefaultModel(p, o)
 		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: model %s (hmm when every selected direction has one; choose with --model)\n", o.Model)
 	}
-	if o.Addr, err = addressFlags(cmd); err != nil {
-		return err
-	}
-	for _, pr := range f.Params {
-		if pr.Kind == exporters.Bool {
-			o.Params[pr.Name] = strconv.FormatBool(cmd.Bool(pr.Name))
-		} else {
-			o.Params[pr.Name] = cmd.String(pr.Name)
+	for _, a := range addrFlags {
+		v := cmd.String(a[1])
+		if n := cmd.Int(a[1]); strings.HasSuffix(a[1], "-port") && n != 0 {
+			v = strconv.Itoa(int(n))
+		}
+		if err := o.Addr.Set(a[0], v); err != nil {
+			return flagError(err)
 		}
 	}
-	for _, g := range exporters.Formats() {
-		for _, pr := range g.Params {
-			given := cmd.String(pr.Name) != ""
-			if pr.Kind == exporters.Bool {
-				given = cmd.Bool(pr.Name)
-			}
-			if given && !slices.ContainsFunc(f.Params, func(q exporters.Param) bool { return q.Name == pr.Name }) {
-				return usagef("--%s applies to --format %s, not %s", pr.Name, g.Name, format)
+	for _, u := range exporters.Params() {
+		v := cmd.String(u.Name)
+		if u.Switch {
+			v = map[bool]string{true: "true"}[cmd.Bool(u.Name)]
+		}
+		if _, ok := f.Param(u.Name); v != "" && !ok {
+			return usagef("--%s applies to --format %s, not %s", u.Name, u.Formats[0], format)
+		} else if v != "" {
+			if err := f.Set(&o, u.Name, v); err != nil {
+				return flagError(err)
 			}
 		}
 	}
@@ -171,73 +142,41 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	for _, path := range files {
 		fmt.Fprintln(cmd.Root().Writer, path)
 	}
-	return err
+	return flagError(err)
 }
 
-// defaultModel is hmm when every selected direction has an HMM, else iid.
-func defaultModel(p *profiles.Profile, o exporters.Options) sampler.Model {
-	dirs := o.Dirs
-	if dirs == nil {
-		dirs = []profiles.Dir{profiles.From, profiles.To}
-	}
-	any := false
-	for i := range p.Objects {
-		obj := &p.Objects[i]
-		if o.Objects != nil && !slices.Contains(o.Objects, obj.ID) {
-			continue
-		}
-		for _, d := range dirs {
-			dm := obj.Dir(d)
-			if dm == nil {
-				continue
-			}
-			if dm.HMM == nil || len(dm.HMM.Chains) == 0 {
-				return sampler.IID
-			}
-			any = true
-		}
-	}
-	if any {
-		return sampler.HMM
-	}
-	return sampler.IID
-}
+// fieldFlags and addrFlags name the flags of the fields exporters' errors
+// name (FieldError); the format options' flags are their Param names.
+var (
+	fieldFlags = map[string]string{"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l",
+		"Options.MaxFrame": "--max-frame", "Options.Objects": "--object", "Options.Dirs": "--direction"}
+	addrFlags = [][2]string{{"LocalIP", "local-ip"}, {"RemoteIP", "remote-ip"}, {"LocalMAC", "local-mac"},
+		{"RemoteMAC", "remote-mac"}, {"LocalPort", "local-port"}, {"RemotePort", "remote-port"}}
+)
 
-func addressFlags(cmd *cli.Command) (exporters.Addresses, error) {
-	var a exporters.Addresses
-	var err error
-	for _, ip := range []struct {
-		flag string
-		dst  *netip.Addr
-	}{{"local-ip", &a.LocalIP}, {"remote-ip", &a.RemoteIP}} {
-		if s := cmd.String(ip.flag); s != "" {
-			if *ip.dst, err = netip.ParseAddr(s); err != nil {
-				return a, usagef("--%s: %q is not an IP address", ip.flag, s)
+// flagError names the flag for the field an exporters.FieldError names.
+func flagError(err error) error {
+	var fe *exporters.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	flag, ok := fieldFlags[fe.Field]
+	for _, a := range addrFlags {
+		if "Addresses."+a[0] == fe.Field {
+			flag, ok = "--"+a[1], true
+		}
+	}
+	for _, f := range exporters.Formats() {
+		for _, pr := range f.Params {
+			if pr.Field == fe.Field {
+				flag, ok = "--"+pr.Name, true
 			}
 		}
 	}
-	for _, m := range []struct {
-		flag string
-		dst  *net.HardwareAddr
-	}{{"local-mac", &a.LocalMAC}, {"remote-mac", &a.RemoteMAC}} {
-		if s := cmd.String(m.flag); s != "" {
-			if *m.dst, err = net.ParseMAC(s); err != nil || len(*m.dst) != 6 {
-				return a, usagef("--%s: %q is not a 6-byte MAC address", m.flag, s)
-			}
-		}
+	if !ok {
+		return err
 	}
-	for _, pt := range []struct {
-		flag string
-		dst  *int
-	}{{"local-port", &a.LocalPort}, {"remote-port", &a.RemotePort}} {
-		if v := cmd.Int(pt.flag); v != 0 {
-			if v < 1 || v > 65535 {
-				return a, usagef("--%s: %d outside 1..65535", pt.flag, v)
-			}
-			*pt.dst = int(v)
-		}
-	}
-	return a, nil
+	return usagef("%s", strings.Replace(err.Error(), fe.Field, flag, 1))
 }
 
 // prefixWriter prints the exporters' notes on stderr, one per line, prefixed

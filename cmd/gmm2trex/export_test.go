@@ -73,6 +73,11 @@ func TestExportBadInput(t *testing.T) {
 		{[]string{"--format", "pcap", "-o", out, "--max-frame", "10"}, "--max-frame 10"},
 		{[]string{"--format", "pcap", "-o", out, "--model", "hmm", "--direction", "to"}, "nothing to export"},
 		{[]string{"--format", "trex-stf", "-o", out, "-c", "70000"}, "fewer than 65000"},
+		// Library errors name fields; the CLI names its flags for them.
+		{[]string{"--format", "trex-stl", "-o", out, "--loops", "abc"}, `--loops "abc" for trex-stl`},
+		{[]string{"--format", "trex-stl", "-o", out + ".yaml", "--loops", "70000"}, "--loops 70000 outside 0..65535"},
+		{[]string{"--format", "trex-stf", "-o", out, "--cps", "0"}, "--cps 0 must be positive"},
+		{[]string{"--format", "pcap", "-o", out, "-c", "-1"}, "-c -1 is negative"},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"export", exportTiny}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

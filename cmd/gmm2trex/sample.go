@@ -6,13 +6,12 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/exporters"
-	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
@@ -79,60 +78,36 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	var dirs []profiles.Dir
+	dirs := exporters.Generable(obj, model)
 	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
-		dm := obj.Dir(d)
-		switch {
-		case dm == nil:
+		if obj.Dir(d) == nil {
 			fmt.Fprintf(errw, "gmm2trex: %s %s: no model (too few packets in the capture), skipped\n", obj.ID, d)
-		case model == sampler.HMM && (dm.HMM == nil || len(dm.HMM.Chains) == 0):
+		} else if !slices.Contains(dirs, d) {
 			fmt.Fprintf(errw, "gmm2trex: %s %s: no HMM in the profile (estimate with --model hmm), skipped\n", obj.ID, d)
-		default:
-			dirs = append(dirs, d)
 		}
 	}
 	if len(dirs) == 0 {
 		return fmt.Errorf("sample: %s: object %q has no direction to generate with --model %s", cmd.Args().First(), obj.ID, model)
 	}
 	// The csv and pcap exports write what sample writes; sample adds the
-	// duration limit and nanosecond stamps (compare reads them back).
-	format, params := "csv", map[string]string(nil)
-	maxFrame := 0
+	// duration limit and nanosecond stamps (compare reads them back), and
+	// frames large enough for every size (no clamping).
+	format, o := "csv", exporters.Options{Output: out, Objects: []string{obj.ID}, Dirs: dirs, Count: int(count), Duration: length,
+		Seed: cmd.Uint64("seed"), Model: model, Log: prefixWriter{cmd}}
 	if ext == ".pcap" {
-		format, params = "pcap", map[string]string{"nanosecond": "true"}
-		// Room for the profile's largest size, jumbo frames included.
-		for _, d := range dirs {
-			maxFrame = max(maxFrame, int(obj.Dir(d).Size.Max)+frame.EthLen+frame.IPv6Len+frame.TCPLen)
-		}
-		maxFrame = min(max(maxFrame, exporters.DefaultMaxFrame), frame.MaxJumbo)
+		format, o.Pcap.Nanosecond, o.MaxFrame = "pcap", true, exporters.FitMaxFrame(obj, dirs)
 	}
-	_, err = exporters.Export(p, format, exporters.Options{
-		Output: out, Objects: []string{obj.ID}, Dirs: dirs,
-		Count: int(count), Duration: length, Seed: cmd.Uint64("seed"), Model: model,
-		MaxFrame: maxFrame, Params: params, Log: prefixWriter{cmd},
-	})
-	return err
+	_, err = exporters.Export(p, format, o)
+	return flagError(err)
 }
 
 // pickObject returns the object named id, or the profile's first object
-// (estimate writes them largest first) when id is empty, saying on errw
-// that it is "<doing> the first" when there were several.
+// when id is empty, saying on errw that it is "<doing> the first" when there
+// were several.
 func pickObject(p *profiles.Profile, id, doing string, errw io.Writer) (*profiles.Object, error) {
-	if len(p.Objects) == 0 {
-		return nil, fmt.Errorf("the profile has no objects")
+	obj, err := exporters.PickObject(p, id)
+	if err == nil && id == "" && len(p.Objects) > 1 {
+		fmt.Fprintf(errw, "gmm2trex: the profile has %d objects; %s the first, %q (choose with --object)\n", len(p.Objects), doing, obj.ID)
 	}
-	if id == "" {
-		if len(p.Objects) > 1 {
-			fmt.Fprintf(errw, "gmm2trex: the profile has %d objects; %s the first, %q (choose with --object)\n", len(p.Objects), doing, p.Objects[0].ID)
-		}
-		return &p.Objects[0], nil
-	}
-	if o := p.Object(id); o != nil {
-		return o, nil
-	}
-	ids := p.IDs()
-	for i := range ids {
-		ids[i] = strconv.Quote(ids[i])
-	}
-	return nil, fmt.Errorf("no object %q in the profile (it has %s)", id, strings.Join(ids, ", "))
+	return obj, err
 }
