@@ -59,8 +59,10 @@ type field struct {
 	n          func(*metrics.Result) *int
 }
 
-func fl(key, label string, f func(*metrics.Result) *float64) field { return field{key: key, label: label, f: f} }
-func in(key string, n func(*metrics.Result) *int) field           { return field{key: key, n: n} }
+func fl(key, label string, f func(*metrics.Result) *float64) field {
+	return field{key: key, label: label, f: f}
+}
+func in(key string, n func(*metrics.Result) *int) field { return field{key: key, n: n} }
 
 // fields in JSON order: the contract's keys first.
 var fields = []field{

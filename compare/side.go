@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-		"github.com/gmm2trex/gmm2trex/trace"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 // Options says how both sides are read and compared.
