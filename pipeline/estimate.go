@@ -133,8 +133,7 @@ func EstimateFile(ctx context.Context, path string, s Settings) (*Result, error)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	opts := trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty}
-	c, err := trace.Read(ctxReader{ctx, f}, filepath.Base(path), size, opts)
+	c, err := trace.Read(ctxReader{ctx, f}, filepath.Base(path), size, s.TraceOptions())
 	if ctx.Err() != nil {
 		// However trace wrapped it, the read failed because ctx is done.
 		return nil, ctx.Err()

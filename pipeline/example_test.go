@@ -6,14 +6,13 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/internal/samplecap"
 	"github.com/gmm2trex/gmm2trex/pipeline"
-	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 // Estimate turns a capture into a profile with the settings of `gmm2trex
 // estimate`; a program reading a file would call EstimateFile.
 func Example() {
 	s := pipeline.DefaultSettings()
-	c, err := samplecap.Open(trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty})
+	c, err := samplecap.Open(s.TraceOptions())
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -22,7 +22,7 @@ import (
 
 func sample(t *testing.T, s Settings) *trace.Capture {
 	t.Helper()
-	c, err := samplecap.Open(trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty})
+	c, err := samplecap.Open(s.TraceOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,11 @@ func DefaultSettings() Settings {
 	}
 }
 
+// TraceOptions are the options to read a capture with for s.
+func (s Settings) TraceOptions() trace.Options {
+	return trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty}
+}
+
 // Validate reports the first setting out of range, by field name.
 func (s Settings) Validate() error {
 	switch {

@@ -61,7 +61,9 @@ func directions(paths []string) ([]direction, error) {
 	s := pipeline.DefaultSettings()
 	var out []direction
 	for _, p := range paths {
-		c, err := trace.ReadFile(p, trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty, SkipHash: true})
+		opts := s.TraceOptions()
+		opts.SkipHash = true
+		c, err := trace.ReadFile(p, opts)
 		if err != nil {
 			return nil, err
 		}
