@@ -55,6 +55,8 @@ func init() {
 // defaultPercentiles is the --percentiles default of estimate and compare.
 var defaultPercentiles = fmt.Sprintf("%v,%v", pipeline.DefaultPercentileLo, pipeline.DefaultPercentileHi)
 
+// parseEstimateFlags checks the flags before the capture is read, so that a
+// typo costs no read.
 func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, error) {
 	s := pipeline.DefaultSettings()
 	if cmd.Args().Len() > 0 {
@@ -115,6 +117,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	case errors.Is(err, context.Canceled):
 		return withCode(130, errors.New("interrupted"))
 	case errors.As(err, &noObj) && len(noObj.Objects) > 0:
+		// Worded for the command line: the user sets --min-packets.
 		return fmt.Errorf("%w: no direction of %s has --min-packets %d packets (at least 3 are needed): %s",
 			pipeline.ErrNoObject, noObj.Capture, noObj.MinPackets, noObj.Counts(10))
 	case err != nil:
