@@ -1,4 +1,5 @@
-// Package pipeline runs the capture → profile pipeline: read a capture, cut it
-// into objects, trim and fit each direction, and assemble a profile. It holds
-// the pipeline's defaults as named constants.
+// Package pipeline runs the capture → profile pipeline: cut a capture into
+// objects, trim and fit each direction (in parallel, deterministically), and
+// assemble the profile, with the pipeline's defaults as named constants. It
+// prints nothing; progress is a callback.
 package pipeline

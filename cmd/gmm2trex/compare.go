@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/compare"
+	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
 
@@ -24,7 +25,7 @@ func init() {
 	}
 	flags = append(flags,
 		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
-		&cli.IntFlag{Name: "min-packets", Value: 100, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
+		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
 		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 		&cli.FloatFlag{Name: "max-ks", Value: -1, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X` (negative: no bound)"},

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -211,5 +213,21 @@ func TestEstimatePlot(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "fig", "*_from.png"))
 	if len(files) != 1 || !strings.Contains(errs, "plot files in") {
 		t.Errorf("figures %v, stderr %q", files, errs)
+	}
+}
+
+// An interrupted estimate exits 130 and leaves no profile (DESIGN.md, "The
+// CLI contract").
+func TestEstimateInterrupted(t *testing.T) {
+	dir := chdir(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"gmm2trex", "estimate", "-o", "p.yaml"}, &out, &errb)
+	if code != 130 || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q; want 130 and interrupted", code, errb.String())
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("left %v behind", files)
 	}
 }

@@ -48,20 +48,30 @@ func captureFlags() []cli.Flag {
 	}
 }
 
+// captureOptions reads the captureFlags that say how to cut a capture into
+// objects (-i, --size, --keep-empty).
+func captureOptions(cmd *cli.Command) (trace.Options, error) {
+	kind, err := trace.ParseKind(cmd.String("kind"))
+	if err != nil {
+		return trace.Options{}, usagef("-i: %v", err)
+	}
+	size, err := trace.ParseSizeMode(cmd.String("size"))
+	if err != nil {
+		return trace.Options{}, usagef("--size: %v", err)
+	}
+	return trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty")}, nil
+}
+
 // loadCapture reads the capture named by captureFlags (or the embedded
 // sample), with a progress bar on a terminal, and prints its warnings.
 // hash asks for Capture.SHA256 (profiles record it; hashing takes longer
 // than the rest of the read, see BenchmarkRead).
 func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
-	kind, err := trace.ParseKind(cmd.String("kind"))
+	opts, err := captureOptions(cmd)
 	if err != nil {
-		return nil, usagef("-i: %v", err)
+		return nil, err
 	}
-	size, err := trace.ParseSizeMode(cmd.String("size"))
-	if err != nil {
-		return nil, usagef("--size: %v", err)
-	}
-	opts := trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty"), SkipHash: !hash}
+	opts.SkipHash = !hash
 	if f := cmd.String("ids"); f != "" {
 		if opts.Select, err = trace.LoadSelectors(f); err != nil {
 			return nil, err

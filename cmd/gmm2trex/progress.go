@@ -40,3 +40,30 @@ func progress(cmd *cli.Command, desc string) (update func(done, total int64), fi
 	}
 	return update, finish
 }
+
+// countProgress draws a bar of jobs done on stderr when it is a terminal (and
+// not --quiet); progress counts bytes, this counts jobs. The bar appears at
+// the first call of update, which says the total.
+func countProgress(cmd *cli.Command, desc string) (update func(done, total int), finish func()) {
+	f, ok := cmd.Root().ErrWriter.(*os.File)
+	if cmd.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, func() {}
+	}
+	var bar *progressbar.ProgressBar
+	update = func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(f),
+				progressbar.OptionSetDescription(desc),
+				progressbar.OptionShowCount(),
+				progressbar.OptionClearOnFinish())
+		}
+		_ = bar.Set(done)
+	}
+	finish = func() {
+		if bar != nil {
+			_ = bar.Finish()
+		}
+	}
+	return update, finish
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
+	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
 func init() {
@@ -185,7 +185,7 @@ func printHMM(w io.Writer, h *profiles.HMM) {
 	for ci, ch := range h.Chains {
 		k := len(ch.States)
 		fmt.Fprintf(w, "    hmm chain %d over [%s]: %d states\n", ci+1, strings.Join(ch.Features, ", "), k)
-		occ := stationary(ch.Transitions)
+		occ := sampler.Stationary(ch.Transitions)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		head := "      state\ttime share\tstay"
 		for _, f := range ch.Features {
@@ -199,7 +199,7 @@ func printHMM(w io.Writer, h *profiles.HMM) {
 				if f == profiles.FeatureIAT {
 					unit = "s"
 				}
-				row += "\t" + fmtValue(stateTypical(ch, s, fi), unit)
+				row += "\t" + fmtValue(sampler.StateTypical(&h.Chains[ci], s, fi), unit)
 			}
 			row += "\t" + topTransitions(ch.Transitions[s], s, 3)
 			fmt.Fprintln(tw, row)
@@ -208,43 +208,9 @@ func printHMM(w io.Writer, h *profiles.HMM) {
 	}
 }
 
-// stateTypical is a state's weighted mean emission of feature fi, taken
-// back to the feature's units (unscaled, inverse transform).
-func stateTypical(ch profiles.Chain, s, fi int) float64 {
-	z := 0.0
-	for _, c := range ch.States[s].Mixture {
-		z += c.Weight * c.Mean[fi]
-	}
-	x := z
-	if fi < len(ch.Scale.Mean) && fi < len(ch.Scale.Std) {
-		x = z*ch.Scale.Std[fi] + ch.Scale.Mean[fi]
-	}
-	if ch.Transform[ch.Features[fi]] == profiles.TransformLog {
-		x = math.Exp(x)
-	}
-	return x
-}
-
 // topTransitions lists up to n most likely moves to other states.
 func topTransitions(row []float64, self, n int) string {
-	idx := make([]int, 0, len(row))
-	for j := range row {
-		if j != self && row[j] >= 0.005 {
-			idx = append(idx, j)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case row[a] > row[b]:
-			return -1
-		case row[a] < row[b]:
-			return 1
-		}
-		return 0
-	})
-	if len(idx) > n {
-		idx = idx[:n]
-	}
+	idx := sampler.LikelyNext(row, self, n, 0.005)
 	if len(idx) == 0 {
 		return "-"
 	}
@@ -253,32 +219,4 @@ func topTransitions(row []float64, self, n int) string {
 		parts[i] = fmt.Sprintf("%d (%.3f)", j+1, row[j])
 	}
 	return strings.Join(parts, ", ")
-}
-
-// stationary returns the long-run share of time in each state (power
-// iteration; transition rows are probability vectors after validation).
-func stationary(t [][]float64) []float64 {
-	k := len(t)
-	p := make([]float64, k)
-	q := make([]float64, k)
-	for i := range p {
-		p[i] = 1 / float64(k)
-	}
-	for range 2000 {
-		clear(q)
-		for i := range k {
-			for j := range k {
-				q[j] += p[i] * t[i][j]
-			}
-		}
-		diff := 0.0
-		for j := range k {
-			diff += math.Abs(q[j] - p[j])
-		}
-		p, q = q, p
-		if diff < 1e-12 {
-			break
-		}
-	}
-	return p
 }

@@ -23,11 +23,10 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/sampler"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
-
-const minPackets = 100
 
 func main() {
 	if len(os.Args) < 3 {
@@ -56,30 +55,28 @@ type direction struct {
 	iat, size []float64
 }
 
-// directions reads the captures with the estimate defaults (flows, payload
-// sizes, 3..97 percentile trimming, 100 packets).
+// directions cuts the captures as estimate does by default (the pipeline's
+// settings: flows, payload sizes, percentile trimming, minimum packets).
 func directions(paths []string) ([]direction, error) {
+	s := pipeline.DefaultSettings()
 	var out []direction
 	for _, p := range paths {
-		c, err := trace.ReadFile(p, trace.Options{SkipHash: true})
+		opts := s.TraceOptions()
+		opts.SkipHash = true
+		c, err := trace.ReadFile(p, opts)
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range c.Objects {
-			for _, d := range []struct {
-				name string
-				s    trace.Series
-			}{{"from", o.From}, {"to", o.To}} {
-				if d.s.Len() < minPackets {
-					continue
-				}
-				t := trace.Trim(d.s, 3, 97)
-				out = append(out, direction{fmt.Sprintf("%s %s %s", filepath.Base(p), o.ID, d.name), t.IAT, t.Size})
-			}
+		jobs, _ := pipeline.Cut(c, s)
+		for _, j := range jobs {
+			out = append(out, direction{fmt.Sprintf("%s %s %s", filepath.Base(p), j.Object.ID, j.Dir), j.IAT, j.Size})
 		}
 	}
 	return out, nil
 }
+
+// gmmOptions are the mixture options of estimate's default settings.
+var gmmOptions = pipeline.DefaultSettings().DirectionOptions().GMM
 
 type seriesOut struct {
 	Name      string    `json:"name"`
@@ -103,7 +100,7 @@ func series(paths []string) error {
 			x    []float64
 		}{{"iat", d.iat}, {"log-iat", estimate.LogIAT(d.iat)}, {"size", d.size}} {
 			t0 := time.Now()
-			m, err := estimate.FitMixture1D(f.x, estimate.GMMOptions{Seed: 1})
+			m, err := estimate.FitMixture1D(f.x, gmmOptions)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", d.name, f.name, err)
 			}
@@ -145,7 +142,7 @@ func bench(args []string) error {
 	k := 0
 	for range runs {
 		t0, c0 := time.Now(), cpuTime()
-		m, err := estimate.FitMixture1D(x, estimate.GMMOptions{Seed: 1})
+		m, err := estimate.FitMixture1D(x, gmmOptions)
 		if err != nil {
 			return err
 		}
@@ -187,12 +184,13 @@ func defaults(paths []string) error {
 		for _, tr := range []string{"none", "log"} {
 			fmt.Printf("%-62s %-5s", d.name, tr)
 			for _, c := range caps {
-				pd, err := estimate.FitDirection(d.iat, d.size, estimate.DirectionOptions{
-					GMM: estimate.GMMOptions{MaxK: c, Seed: 1}, IATTransform: tr})
+				s := pipeline.DefaultSettings()
+				s.MaxComponents, s.IATTransform = c, tr
+				pd, err := estimate.FitDirection(d.iat, d.size, s.DirectionOptions())
 				if err != nil {
 					return err
 				}
-				src, err := sampler.NewSource(pd, sampler.IID, 1, 0)
+				src, err := sampler.NewSource(pd, sampler.IID, pipeline.DefaultSeed, 0)
 				if err != nil {
 					return err
 				}

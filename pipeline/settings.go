@@ -1,0 +1,108 @@
+package pipeline
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gmm2trex/gmm2trex/estimate"
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/trace"
+)
+
+// Models a profile can hold (Settings.Model).
+const (
+	ModelGMM = "gmm" // independent mixtures of size and gap
+	ModelHMM = "hmm" // the mixtures plus hidden Markov chains
+)
+
+// Settings say how a capture becomes a profile; the profile records them.
+type Settings struct {
+	// Kind, Size and KeepEmpty say how the capture is cut into objects.
+	// Estimate only records them: they must be the options the capture
+	// was read with. EstimateFile reads with them.
+	Kind      trace.Kind
+	Size      trace.SizeMode
+	KeepEmpty bool
+	// Components is the mixture component count, or 0 for the count of
+	// lowest BIC in 1..MaxComponents.
+	Components    int
+	MaxComponents int
+	// PercentileLo and PercentileHi trim each direction's packets whose
+	// gap lies outside these percentiles (0 ≤ lo < hi ≤ 100).
+	PercentileLo, PercentileHi float64
+	Model                      string // ModelGMM or ModelHMM
+	IATTransform               string // estimate.TransformNone or estimate.TransformLog
+	// MinPackets is the fewest packets a direction needs to be fitted
+	// (and never fewer than 3).
+	MinPackets int
+	Seed       uint64
+	// Progress, when not nil, is called with (0, total) before the first
+	// fit and with the count done after each; calls do not overlap, and
+	// none comes after Estimate or Fit returns.
+	Progress func(done, total int)
+}
+
+// DefaultSettings are the settings of `gmm2trex estimate` without flags.
+func DefaultSettings() Settings {
+	return Settings{
+		Kind: trace.Flow, Size: trace.SizePayload,
+		MaxComponents: estimate.DefaultMaxK,
+		PercentileLo:  DefaultPercentileLo, PercentileHi: DefaultPercentileHi,
+		Model: ModelGMM, IATTransform: estimate.DefaultIATTransform,
+		MinPackets: DefaultMinPackets, Seed: DefaultSeed,
+	}
+}
+
+// TraceOptions are the options to read a capture with for s.
+func (s Settings) TraceOptions() trace.Options {
+	return trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty}
+}
+
+// Validate reports the first setting out of range, by field name.
+func (s Settings) Validate() error {
+	switch {
+	case s.Kind < trace.Flow || s.Kind > trace.MAC:
+		return fmt.Errorf("pipeline: Kind %v: want flow, ip or mac", s.Kind)
+	case s.Size < trace.SizePayload || s.Size > trace.SizeFrame:
+		return fmt.Errorf("pipeline: Size %v: want payload, ip or frame", s.Size)
+	case s.Components < 0:
+		return fmt.Errorf("pipeline: Components %d: want a count ≥ 1, or 0 for automatic", s.Components)
+	case s.Components == 0 && s.MaxComponents < 1:
+		return fmt.Errorf("pipeline: MaxComponents %d: must be at least 1", s.MaxComponents)
+	case !(s.PercentileLo >= 0 && s.PercentileLo < s.PercentileHi && s.PercentileHi <= 100):
+		return fmt.Errorf("pipeline: PercentileLo %g, PercentileHi %g: want 0 ≤ lo < hi ≤ 100", s.PercentileLo, s.PercentileHi)
+	case s.Model != ModelGMM && s.Model != ModelHMM:
+		return fmt.Errorf("pipeline: Model %q: want %s or %s", s.Model, ModelGMM, ModelHMM)
+	case s.IATTransform != estimate.TransformNone && s.IATTransform != estimate.TransformLog:
+		return fmt.Errorf("pipeline: IATTransform %q: want %s or %s", s.IATTransform, estimate.TransformNone, estimate.TransformLog)
+	case s.MinPackets < 0:
+		return fmt.Errorf("pipeline: MinPackets %d: must not be negative", s.MinPackets)
+	}
+	return nil
+}
+
+// DirectionOptions are the estimate options that fit one direction under s.
+func (s Settings) DirectionOptions() estimate.DirectionOptions {
+	o := estimate.DirectionOptions{
+		GMM:          estimate.GMMOptions{K: s.Components, MaxK: s.MaxComponents, Seed: s.Seed},
+		IATTransform: s.IATTransform,
+	}
+	if s.Model == ModelHMM {
+		o.Temporal = &estimate.TemporalOptions{Seed: s.Seed}
+	}
+	return o
+}
+
+// profileSettings is how a profile records s.
+func (s Settings) profileSettings() profiles.Settings {
+	p := profiles.Settings{
+		Object: s.Kind.String(), Size: s.Size.String(), KeepEmpty: s.KeepEmpty,
+		Percentiles: []float64{s.PercentileLo, s.PercentileHi}, Components: "auto", MaxComponents: s.MaxComponents,
+		IATTransform: s.IATTransform, Model: s.Model, MinPackets: s.MinPackets, Seed: s.Seed,
+	}
+	if s.Components > 0 {
+		p.Components = strconv.Itoa(s.Components)
+		p.MaxComponents = 0
+	}
+	return p
+}
