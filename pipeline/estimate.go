@@ -94,8 +94,9 @@ func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error
 		return nil, err
 	}
 	p := &profiles.Profile{
-		Format:   profiles.Format,
-		Source:   profiles.Source{File: c.Name, SHA256: c.SHA256, Packets: c.Packets, Duration: c.Duration},
+		Format: profiles.Format,
+		Source: profiles.Source{File: c.Name, SHA256: c.SHA256, Packets: c.Packets, Duration: c.Duration,
+			Resolution: float64(c.Resolution) / 1e9},
 		Settings: s.profileSettings(),
 	}
 	if c.Packets > 0 {

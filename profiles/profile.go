@@ -26,6 +26,12 @@ type Source struct {
 	Packets  int64   `yaml:"packets" json:"packets"`
 	Start    string  `yaml:"start,omitempty" json:"start,omitempty"` // RFC 3339, UTC
 	Duration float64 `yaml:"duration" json:"duration"`               // seconds
+	// Resolution is the capture clock's tick in seconds (1e-06 for
+	// microsecond stamps, 1e-09 for nanosecond ones); 0 when unknown (a
+	// profile from before it was recorded, or written by hand). The
+	// capture's gaps are multiples of it: compare puts both sides on the
+	// coarser clock, and a model may place exact mass on its multiples.
+	Resolution float64 `yaml:"resolution,omitempty" json:"resolution,omitempty"`
 }
 
 // Settings records the options the profile was estimated with, so that it can

@@ -50,6 +50,9 @@ func (v *validator) profile(p *Profile) {
 		return
 	}
 	v.finite("source.duration", p.Source.Duration)
+	if r := p.Source.Resolution; !(r >= 0 && r <= 1) {
+		v.failf("source.resolution", "must be a clock tick in seconds, 0 <= r <= 1, got %v", r)
+	}
 	if s := p.Settings.Percentiles; len(s) != 0 {
 		if len(s) != 2 || !(s[0] >= 0 && s[0] < s[1] && s[1] <= 100) {
 			v.failf("settings.percentiles", "must be [lo, hi] with 0 <= lo < hi <= 100, got %v", s)
