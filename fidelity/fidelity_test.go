@@ -1,0 +1,87 @@
+package fidelity
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gmm2trex/gmm2trex/internal/samplecap"
+	"github.com/gmm2trex/gmm2trex/trace"
+)
+
+func TestParseCases(t *testing.T) {
+	caps := []string{"/d/a.pcap", "/d/b.pcapng"}
+	cs, err := ParseCases(strings.NewReader("# comment\nb.pcapng ip 10.0.0.1  # the device\nb.pcapng flow\n"), "objects.txt", caps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 3 || cs[0].Capture != "/d/a.pcap" || cs[0].Kind != trace.Flow || cs[0].Select != nil ||
+		cs[1].Kind != trace.IP || cs[1].What != "10.0.0.1" || cs[1].Select == nil || cs[2].Kind != trace.Flow || cs[2].Select != nil {
+		t.Errorf("cases %+v", cs)
+	}
+	for _, bad := range []string{"c.pcap flow\n", "a.pcap ip not-an-address\n"} {
+		if _, err := ParseCases(strings.NewReader(bad), "objects.txt", caps); err == nil || !strings.Contains(err.Error(), "objects.txt") {
+			t.Errorf("%q: error %v, want one naming objects.txt", bad, err)
+		}
+	}
+}
+
+// The benchmark on the embedded sample: one row per fitted direction, with
+// the original's packets, figures in range, both models at --model hmm, and
+// the same rows for the same seeds.
+func TestRunSample(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sample.pcap")
+	if err := os.WriteFile(path, samplecap.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	caps, err := Captures([]string{filepath.Dir(path)})
+	if err != nil || len(caps) != 1 {
+		t.Fatalf("captures %v, %v", caps, err)
+	}
+	cases, _ := ParseCases(strings.NewReader(""), "", caps)
+	cfg := DefaultConfig(cases)
+	cfg.Seeds = []uint64{1, 2}
+	rows, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Dir != "from" || rows[1].Dir != "to" || rows[0].Packets != 1501 || rows[0].Model != "iid" || rows[0].IID != nil {
+		t.Fatalf("rows %+v", rows)
+	}
+	for _, r := range rows {
+		s := r.Scores
+		if !(s.KSSize >= 0 && s.KSSize < 0.2 && s.KSIAT >= 0 && s.KSIAT < 0.2) || !(s.RateRatio > 0.5 && s.RateRatio < 2) || s.Seeds != 2 {
+			t.Errorf("%s: scores %+v", r.Dir, s)
+		}
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, rows); err != nil || strings.Count(md.String(), "\n") != 4 || !strings.Contains(md.String(), "| sample.pcap | UDP 198.18.0.1:5004 198.18.0.2:5004 | from | 1501 | iid |") {
+		t.Errorf("markdown %q (%v)", md.String(), err)
+	}
+	if _, err := json.Marshal(rows); err != nil {
+		t.Errorf("JSON: %v", err)
+	}
+	again, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(rows)
+	b, _ := json.Marshal(again)
+	if !bytes.Equal(a, b) {
+		t.Error("same seeds, different rows")
+	}
+	cfg.Settings.Model = "hmm"
+	rows, err = Run(context.Background(), cfg)
+	if err != nil || rows[0].Model != "hmm" || rows[0].IID == nil {
+		t.Errorf("hmm: %+v, %v", rows, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, cfg); err != context.Canceled {
+		t.Errorf("cancelled: %v", err)
+	}
+}

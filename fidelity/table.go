@@ -1,0 +1,52 @@
+package fidelity
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// WriteMarkdown writes rows as one Markdown table: per object and
+// direction the default model's medians, independent draws' for reference
+// (the same when the default is iid), then the timeline: byte rate ratio,
+// burstiness ratio per window, and the idle share of the original and the
+// imitation.
+func WriteMarkdown(w io.Writer, rows []Row) error {
+	var b strings.Builder
+	b.WriteString("| capture | object | dir | packets | model | KS size | KS gap | acf_err size | acf_err gap | iid KS size | iid KS gap | iid acf_err size | iid acf_err gap | rate | burst 10 ms | burst 100 ms | burst 1 s | idle (orig / gen) |\n")
+	b.WriteString("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range rows {
+		iid := r.Scores
+		if r.IID != nil {
+			iid = *r.IID
+		}
+		obj := r.Object
+		if r.Kind != "flow" {
+			obj += " (" + r.Kind + ")"
+		}
+		s := r.Scores
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n",
+			r.Capture, obj, r.Dir, r.Packets, r.Model,
+			f3(s.KSSize), f3(s.KSIAT), f3(s.ACFErrSize), f3(s.ACFErrIAT),
+			f3(iid.KSSize), f3(iid.KSIAT), f3(iid.ACFErrSize), f3(iid.ACFErrIAT),
+			f3(s.RateRatio), f3(s.Burst[0]), f3(s.Burst[1]), f3(s.Burst[2]), f3(r.Idle), f3(s.Idle))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// f3 writes a figure with three decimals, a ratio of thousands without,
+// "–" for one that could not be measured.
+func f3(n Num) string {
+	v := float64(n)
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case math.IsInf(v, 0):
+		return "∞"
+	case math.Abs(v) >= 100:
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}

@@ -1,0 +1,94 @@
+// Command fidelity runs the fidelity benchmark (package fidelity) over
+// captures and prints one Markdown table, and optionally the rows as JSON:
+//
+//	go run ./scripts/fidelity [-objects FILE] [-seeds N] [-model gmm|hmm] [-json OUT] CAPTURE_OR_DIR...
+//
+// Every capture is estimated at estimate's defaults (but -model), every
+// fitted direction sampled for the original's span with seeds 1..N and
+// compared with the untrimmed original. The objects file (see
+// fidelity.ParseCases) chooses the object kind and objects per capture.
+// Exit status 2 on bad input, 1 on a failure while running.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gmm2trex/gmm2trex/fidelity"
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/pipeline"
+)
+
+func main() {
+	objects := flag.String("objects", "", "objects `FILE`: lines \"CAPTURE [KIND] [ID]\"")
+	seeds := flag.Int("seeds", 5, "sampling seeds 1..`N`")
+	model := flag.String("model", pipeline.DefaultSettings().Model, "estimate's --model")
+	jsonOut := flag.String("json", "", "also write the rows as JSON to `FILE`")
+	flag.Parse()
+	fail := func(code int, err error) {
+		fmt.Fprintln(os.Stderr, "fidelity:", err)
+		os.Exit(code)
+	}
+	if flag.NArg() == 0 || *seeds < 1 {
+		fail(2, fmt.Errorf("usage: fidelity [-objects FILE] [-seeds N] [-model M] [-json OUT] CAPTURE_OR_DIR..."))
+	}
+	captures, err := fidelity.Captures(flag.Args())
+	if err != nil {
+		fail(2, err)
+	}
+	var cases []fidelity.Case
+	if *objects != "" {
+		f, err := os.Open(*objects)
+		if err != nil {
+			fail(2, err)
+		}
+		cases, err = fidelity.ParseCases(f, *objects, captures)
+		f.Close()
+		if err != nil {
+			fail(2, err)
+		}
+	} else if cases, err = fidelity.ParseCases(strings.NewReader(""), "", captures); err != nil {
+		fail(2, err)
+	}
+	cfg := fidelity.DefaultConfig(cases)
+	cfg.Settings.Model = *model
+	if err := cfg.Settings.Validate(); err != nil {
+		fail(2, err)
+	}
+	cfg.Seeds = nil
+	for s := 1; s <= *seeds; s++ {
+		cfg.Seeds = append(cfg.Seeds, uint64(s))
+	}
+	start := time.Now()
+	cfg.Progress = func(c string) {
+		fmt.Fprintf(os.Stderr, "fidelity: %s (%.0f s)\n", filepath.Base(c), time.Since(start).Seconds())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rows, err := fidelity.Run(ctx, cfg)
+	if err != nil {
+		fail(1, err)
+	}
+	if err := fidelity.WriteMarkdown(os.Stdout, rows); err != nil {
+		fail(1, err)
+	}
+	fmt.Fprintf(os.Stderr, "fidelity: %d directions of %d cases, model %s, %d seeds, in %.1f s\n",
+		len(rows), len(cases), *model, *seeds, time.Since(start).Seconds())
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rows, "", "  ")
+		if err != nil {
+			fail(1, err)
+		}
+		if err := atomicfile.WriteBytes(*jsonOut, 0o644, append(b, '\n')); err != nil {
+			fail(1, err)
+		}
+	}
+}
