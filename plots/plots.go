@@ -772,7 +772,10 @@ func throughputPanel(d *dirData) *plot.Plot {
 		}
 		l.Color, l.Width, l.Dashes = s.color, vg.Points(1.2), s.dash
 		p.Add(l)
-		p.Legend.Add(s.name, l)
+		// The legend carries the timeline compare reports: mean rate over
+		// the series' span, burstiness at 100 ms and the idle share.
+		tl := metrics.TimelineOf(metrics.Series{Size: s.size[:n], Time: s.times[:n]})
+		p.Legend.Add(fmt.Sprintf("%s: %.3g kbit/s, CV(100 ms) %.2f, idle %.0f%%", s.name, tl.Bytes*8/1000, tl.CV[1], 100*tl.Idle), l)
 	}
 	p.Y.Min = 0
 	return p
