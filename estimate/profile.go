@@ -37,6 +37,7 @@ func chainOf(c *Chain) profiles.Chain {
 		Scale:     profiles.Scale{Mean: slices.Clone(c.ScaleMean), Std: slices.Clone(c.ScaleStd)},
 		Start:     slices.Clone(c.Start),
 		Transform: map[string]string{},
+		Marginals: c.Marginals,
 	}
 	for f, tr := range c.Transform {
 		if tr != "" && tr != TransformNone {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 )
 
@@ -217,6 +218,17 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	}
 	if best == nil {
 		return nil, fmt.Errorf("estimate: temporal: no HMM could be fitted to %d observations", len(iat))
+	}
+	// The chosen chains carry the whole series' distribution.
+	sortedOf := map[string][]float64{"iat": slices.Sorted(slices.Values(iat)), "size": slices.Sorted(slices.Values(size))}
+	for i := range best.chains {
+		c := &best.chains[i]
+		pc := chainOf(c)
+		var sorted [][]float64
+		for _, f := range c.Features {
+			sorted = append(sorted, sortedOf[f])
+		}
+		c.Marginals = marginalsOf(&pc, sorted)
 	}
 	return &Temporal{Chains: best.chains}, nil
 }

@@ -157,6 +157,11 @@ func hmmBounds(feats []hmmFeat, tg []*hmmTarget) sampler.Bounds {
 func hmmWalker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) (*sampler.Walker, error) {
 	fit := hmmChainOf(h, 0, 1, feats)
 	ch := chainOf(&fit)
+	sorted := make([][]float64, len(tg))
+	for a, t := range tg {
+		sorted[a] = t.sorted
+	}
+	ch.Marginals = marginalsOf(&ch, sorted)
 	return sampler.NewWalker(&ch, hmmBounds(feats, tg), seed, hmmCheckStream)
 }
 

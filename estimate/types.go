@@ -1,5 +1,7 @@
 package estimate
 
+import "github.com/gmm2trex/gmm2trex/profiles"
+
 // The fitted models. They mirror the profile document (DESIGN.md) but carry
 // no YAML concerns; package profiles converts them.
 
@@ -51,6 +53,9 @@ type Chain struct {
 	States    []Mixture   // K emission mixtures over len(Features) dims
 	LogLik    float64
 	BIC       float64
+	// Marginals map the chain's draws onto the data's distribution (see
+	// profiles.Chain.Marginals), one per feature.
+	Marginals []profiles.Marginal
 }
 
 // Temporal is the temporal model of one direction: one or more chains walked

@@ -30,6 +30,6 @@ func Example() {
 		fmt.Println("skipped", sk)
 	}
 	// Output:
-	// UDP 198.18.0.1:5004 198.18.0.2:5004: from 1410 packets, 12 size and 8 gap components
+	// UDP 198.18.0.1:5004 198.18.0.2:5004: from 1500 packets, 2 size and 9 gap components
 	// skipped UDP 198.18.0.1:5005 198.18.0.2:5005: from 6, to 6
 }

@@ -157,6 +157,24 @@ type Chain struct {
 	Start       []float64         `yaml:"start,flow" json:"start"`
 	Transitions [][]float64       `yaml:"transitions" json:"transitions"`
 	States      []State           `yaml:"states" json:"states"`
+	// Marginals, when present, hold one map per feature (in Features
+	// order) that carries a draw of the chain onto the direction's
+	// observed distribution: the draw v (in the scaled space) becomes the
+	// piecewise-linear interpolation of X over Z at v, held at the ends.
+	// The Z are the chain's own quantiles (of its stationary emission), the
+	// X the data's at the same probabilities, so a generated feature has
+	// the capture's distribution, exact repeated values included (a run of
+	// equal X is a value the capture repeats), while the chain gives the
+	// order: states, bursts and correlation.
+	Marginals []Marginal `yaml:"marginals,omitempty" json:"marginals,omitempty"`
+}
+
+// Marginal is a monotone map from a chain's scaled space to a feature's
+// units (seconds, bytes): knots Z strictly increasing, values X not
+// decreasing, as many of each, at least two.
+type Marginal struct {
+	Z []float64 `yaml:"z,flow" json:"z"`
+	X []float64 `yaml:"x,flow" json:"x"`
 }
 
 // Scale is the standardisation applied before fitting.

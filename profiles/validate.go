@@ -252,10 +252,41 @@ func (v *validator) hmm(path string, h *HMM) {
 				v.failf(sp, "weights sum to %v, not 1", sum)
 			}
 		}
+		v.marginals(cp+".marginals", c)
 	}
 	for _, f := range []string{FeatureIAT, FeatureSize} {
 		if _, ok := emitted[f]; !ok {
 			v.failf(path+".chains", "feature %q is emitted by no chain", f)
+		}
+	}
+}
+
+func (v *validator) marginals(path string, c *Chain) {
+	if c.Marginals == nil {
+		return
+	}
+	if len(c.Marginals) != len(c.Features) {
+		v.failf(path, "has %d maps for %d features", len(c.Marginals), len(c.Features))
+		return
+	}
+	for i, m := range c.Marginals {
+		mp := fmt.Sprintf("%s[%d]", path, i)
+		if len(m.Z) < 2 || len(m.Z) != len(m.X) {
+			v.failf(mp, "needs as many z as x, at least 2 (has %d and %d)", len(m.Z), len(m.X))
+			continue
+		}
+		for k := range m.Z {
+			v.finite(fmt.Sprintf("%s.z[%d]", mp, k), m.Z[k])
+			v.finite(fmt.Sprintf("%s.x[%d]", mp, k), m.X[k])
+			if k > 0 && !(m.Z[k] > m.Z[k-1]) {
+				v.failf(fmt.Sprintf("%s.z[%d]", mp, k), "must be above z[%d] (%v), got %v", k-1, m.Z[k-1], m.Z[k])
+			}
+			if k > 0 && m.X[k] < m.X[k-1] {
+				v.failf(fmt.Sprintf("%s.x[%d]", mp, k), "must not be below x[%d] (%v), got %v", k-1, m.X[k-1], m.X[k])
+			}
+			if m.X[k] < 0 {
+				v.failf(fmt.Sprintf("%s.x[%d]", mp, k), "must be >= 0 (seconds or bytes), got %v", m.X[k])
+			}
 		}
 	}
 }

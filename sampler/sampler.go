@@ -119,8 +119,9 @@ type chain struct {
 	states  []mixN
 	state   int
 	started bool
-	z, x    []float64 // scratch
-	lo, hi  []float64 // bounds per feature, own units
+	z, x    []float64           // scratch
+	lo, hi  []float64           // bounds per feature, own units
+	marg    []profiles.Marginal // per feature; nil: none (see profiles.Chain.Marginals)
 }
 
 // mixN is a d-D mixture with the Cholesky factors of its covariances.
@@ -182,6 +183,7 @@ func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 	}
 	c.mean = pc.Scale.Mean
 	c.std = pc.Scale.Std
+	c.marg = pc.Marginals
 	c.start = newAlias(len(pc.Start), func(i int) float64 { return pc.Start[i] })
 	for _, row := range pc.Transitions {
 		c.trans = append(c.trans, newAlias(len(row), func(i int) float64 { return row[i] }))
@@ -216,6 +218,16 @@ func (c *chain) emit(r *rand.Rand) {
 	}
 	gauss.Draw(c.x, mu, l, c.z)
 	for i, v := range c.x {
+		if c.marg != nil {
+			// Mapped onto the data's distribution, which lies inside
+			// the bounds: no redraw ever happens for this feature.
+			v = Marginal(&c.marg[i], v)
+			if c.round[i] {
+				v = math.Round(v)
+			}
+			c.x[i] = v
+			continue
+		}
 		v = v*c.std[i] + c.mean[i]
 		if c.log[i] {
 			v = fastmath.Exp(v)
@@ -225,6 +237,35 @@ func (c *chain) emit(r *rand.Rand) {
 		}
 		c.x[i] = v
 	}
+}
+
+// Marginal maps v through m: the piecewise-linear interpolation of m.X
+// over m.Z, held at the ends. A run of equal X (a value the capture
+// repeats) gives that value exactly.
+func Marginal(m *profiles.Marginal, v float64) float64 {
+	z := m.Z
+	n := len(z)
+	if !(v > z[0]) {
+		return m.X[0]
+	}
+	if v >= z[n-1] {
+		return m.X[n-1]
+	}
+	// The last knot ≤ v: z[i] ≤ v < z[i+1].
+	lo, hi := 0, n-1
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if z[mid] <= v {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	x0, x1 := m.X[lo], m.X[lo+1]
+	if x0 == x1 {
+		return x0
+	}
+	return x0 + (x1-x0)*(v-z[lo])/(z[lo+1]-z[lo])
 }
 
 func (c *chain) inside() bool {

@@ -196,8 +196,9 @@ func TestEstimateSkype(t *testing.T) {
 	if k := len(o.From.IAT.Mixture); k < 8 {
 		t.Errorf("from log-IAT: %d components, want ≥ 8 (multimodal)", k)
 	}
-	if o.From.Packets < 3300 || o.From.Packets > 3500 {
-		t.Errorf("from: %d packets after trimming", o.From.Packets)
+	// Nothing trimmed by default: every packet but the first has a gap.
+	if o.From.Packets != 3622 {
+		t.Errorf("from: %d packets fitted, want all 3622 gaps", o.From.Packets)
 	}
 }
 

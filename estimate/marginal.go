@@ -1,0 +1,105 @@
+package estimate
+
+import (
+	"math"
+
+	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/sampler"
+)
+
+// marginalKnots is the most knots a marginal map has. The generated
+// distribution of a mapped feature matches the data's at every knot, so
+// between knots its CDF is off by at most the knot spacing: 1/255 ≈ 0.004
+// of KS, below what 5 seeds of a few thousand packets resolve (≈ 0.02). A
+// profile pays 2·256 numbers per feature for it.
+const marginalKnots = 256
+
+// marginalGrid is the grid on which a chain's emission CDF is tabulated
+// before each knot is found by bisection within its grid cell.
+const marginalGrid = 2048
+
+// marginalsOf returns the maps that carry each feature of ch onto the
+// data's distribution (profiles.Chain.Marginals): sorted[f] are the values
+// of feature f in its units, ascending. Knot j sits at probability p_j —
+// the extremes at 1/(2n) and 1 − 1/(2n), mapped to the smallest and largest
+// value seen, the rest evenly between — with Z_j the quantile of the
+// chain's stationary emission of the feature (in the scaled space) and X_j
+// the data's lower quantile, a value the capture holds: a value repeated in
+// more than one knot spacing of the data gets runs of equal X, and so is
+// generated exactly.
+func marginalsOf(ch *profiles.Chain, sorted [][]float64) []profiles.Marginal {
+	pi := sampler.Stationary(ch.Transitions)
+	out := make([]profiles.Marginal, len(ch.Features))
+	for f := range ch.Features {
+		var w, mu, sd []float64
+		for s, st := range ch.States {
+			for _, c := range st.Mixture {
+				if wt := pi[s] * c.Weight; wt > 0 {
+					w, mu, sd = append(w, wt), append(mu, c.Mean[f]), append(sd, math.Sqrt(c.Cov[f][f]))
+				}
+			}
+		}
+		out[f] = marginalOf(w, mu, sd, sorted[f])
+	}
+	return out
+}
+
+func marginalOf(w, mu, sd, data []float64) profiles.Marginal {
+	n := len(data)
+	k := min(marginalKnots, n)
+	var tot float64
+	for _, x := range w {
+		tot += x
+	}
+	cdf := func(z float64) float64 {
+		var s float64
+		for i := range w {
+			s += w[i] * 0.5 * math.Erfc(-(z-mu[i])/(sd[i]*math.Sqrt2))
+		}
+		return s / tot
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range mu {
+		lo, hi = min(lo, mu[i]-12*sd[i]), max(hi, mu[i]+12*sd[i])
+	}
+	grid := make([]float64, marginalGrid+1)
+	for g := range grid {
+		grid[g] = cdf(lo + (hi-lo)*float64(g)/marginalGrid)
+	}
+	var m profiles.Marginal
+	cell := 0
+	for j := range k {
+		p := 1 / (2 * float64(n))
+		if j == k-1 {
+			p = 1 - p
+		} else if j > 0 {
+			p = float64(j) / float64(k-1)
+		}
+		for cell < marginalGrid-1 && grid[cell+1] < p {
+			cell++
+		}
+		a := lo + (hi-lo)*float64(cell)/marginalGrid
+		b := a + (hi-lo)/marginalGrid
+		for range 30 {
+			mid := (a + b) / 2
+			if cdf(mid) < p {
+				a = mid
+			} else {
+				b = mid
+			}
+		}
+		z := (a + b) / 2
+		x := data[min(n-1, int(p*float64(n)))]
+		if l := len(m.Z); l > 0 && !(z > m.Z[l-1]) {
+			continue // two knots closer than the CDF can tell: keep the first
+		}
+		m.Z, m.X = append(m.Z, z), append(m.X, x)
+	}
+	if len(m.Z) < 2 {
+		// A chain whose emission is too narrow to split (or one value):
+		// a flat map of the median.
+		x := data[n/2]
+		m = profiles.Marginal{Z: []float64{-1, 1}, X: []float64{x, x}}
+	}
+	return m
+}
