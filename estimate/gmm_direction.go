@@ -26,6 +26,13 @@ type DirectionOptions struct {
 	// Temporal, when not nil, adds the HMM; its IATTransform, when empty,
 	// follows IATTransform.
 	Temporal *TemporalOptions
+	// Choose scores the mixtures against the HMM (ChooseModel) and records
+	// the winner as the direction's model; without it the direction plays
+	// its HMM when it has one, else the mixtures.
+	Choose bool
+	// Resolution is the capture clock's tick in seconds (0: unknown), for
+	// Choose.
+	Resolution float64
 }
 
 // directionFit is the models of one direction as fitted.
@@ -75,7 +82,17 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 			return nil, fmt.Errorf("hmm: %w", err)
 		}
 	}
-	return directionOf(f, iat, size), nil
+	d := directionOf(f, iat, size)
+	d.Model = profiles.ModelIID
+	if d.HMM != nil {
+		d.Model = profiles.ModelHMM
+	}
+	if o.Choose {
+		if err := ChooseModel(d, iat, size, o.Resolution, o.GMM.Seed); err != nil {
+			return nil, fmt.Errorf("choosing the model: %w", err)
+		}
+	}
+	return d, nil
 }
 
 // LogIAT returns log(max(iat, floor)), the floor being half the smallest

@@ -195,7 +195,7 @@ func Generable(obj *profiles.Object, model sampler.Model) []profiles.Dir {
 }
 
 func generable(dm *profiles.Direction, model sampler.Model) bool {
-	return dm != nil && (model != sampler.HMM || dm.HMM != nil && len(dm.HMM.Chains) > 0)
+	return dm != nil && (model.For(dm) != sampler.HMM || dm.HMM != nil && len(dm.HMM.Chains) > 0)
 }
 
 // FitMaxFrame is the MaxFrame that holds every size of obj's directions

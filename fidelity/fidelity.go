@@ -96,6 +96,7 @@ type Row struct {
 	Model   string  `json:"model"` // what the profile plays by default: hmm or iid
 	Scores  Scores  `json:"scores"`
 	IID     *Scores `json:"iid,omitempty"` // independent draws, when Model is not iid
+	HMM     *Scores `json:"hmm,omitempty"` // the HMM, when the direction has one and plays iid by default
 }
 
 // Run runs the benchmark. Rows come in case order, then the profile's
@@ -158,26 +159,29 @@ func runCase(ctx context.Context, cfg Config, c Case, seeds []uint64) ([]Row, er
 			span := float64(od.Times[od.Len()-1]-od.Times[0]) / 1e9
 			row := Row{Capture: filepath.Base(c.Capture), Object: obj.ID, Kind: c.Kind.String(), Dir: d.String(),
 				Packets: od.Len(), Span: span, Model: "iid"}
-			if dm.HMM != nil {
-				row.Model = "hmm"
-			}
+			row.Model = sampler.Auto.For(dm).String()
 			models := []string{row.Model}
 			if row.Model != "iid" {
 				models = append(models, "iid")
+			} else if dm.HMM != nil {
+				models = append(models, "hmm")
 			}
 			for _, m := range models {
 				sc, ref, err := score(ctx, orig, o, obj, d, m, span, seeds, co, capture.Resolution)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s %s: %w", c.Capture, obj.ID, d, err)
 				}
-				if m == row.Model {
+				switch {
+				case m == row.Model:
 					row.Scores = sc
 					row.Idle = Num(ref.IdleOriginal)
 					for i, v := range ref.CVOriginal {
 						row.CV[i] = Num(v)
 					}
-				} else {
+				case m == "iid":
 					row.IID = &sc
+				default:
+					row.HMM = &sc
 				}
 			}
 			rows = append(rows, row)

@@ -13,6 +13,10 @@ type Job struct {
 	Object    *trace.Object
 	Dir       profiles.Dir
 	IAT, Size []float64 // the trimmed, aligned series of trace.Trim
+	// Resolution is the capture clock's tick in seconds (0: unknown), which
+	// the model search rounds generated gaps to before comparing them with
+	// the capture's.
+	Resolution float64
 }
 
 // Skipped is an object with at least one direction left out for want of
@@ -71,7 +75,7 @@ func Cut(c *trace.Capture, s Settings) ([]Job, []Skipped) {
 				short = append(short, Short{Dir: d, Packets: n, Trimmed: true, Kept: t.Len()})
 				continue
 			}
-			jobs = append(jobs, Job{Object: o, Dir: d, IAT: t.IAT, Size: t.Size})
+			jobs = append(jobs, Job{Object: o, Dir: d, IAT: t.IAT, Size: t.Size, Resolution: float64(c.Resolution) / 1e9})
 		}
 		if len(short) > 0 {
 			skipped = append(skipped, Skipped{ID: o.ID, Dirs: short})

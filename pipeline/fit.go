@@ -36,7 +36,9 @@ func Fit(ctx context.Context, jobs []Job, s Settings) ([]*profiles.Direction, er
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Go(func() {
 			for i := range order {
-				fits[i], errs[i] = estimate.FitDirection(jobs[i].IAT, jobs[i].Size, opts)
+				o := opts
+				o.Resolution = jobs[i].Resolution
+				fits[i], errs[i] = estimate.FitDirection(jobs[i].IAT, jobs[i].Size, o)
 				mu.Lock()
 				done++
 				if s.Progress != nil && !stopped {

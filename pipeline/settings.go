@@ -11,8 +11,9 @@ import (
 
 // Models a profile can hold (Settings.Model).
 const (
-	ModelGMM = "gmm" // independent mixtures of size and gap
-	ModelHMM = "hmm" // the mixtures plus hidden Markov chains
+	ModelGMM  = "gmm"  // independent mixtures of size and gap
+	ModelHMM  = "hmm"  // the mixtures plus hidden Markov chains, played by default
+	ModelAuto = "auto" // both, and per direction the one that imitates the capture best (estimate.ChooseModel)
 )
 
 // Settings say how a capture becomes a profile; the profile records them.
@@ -30,7 +31,7 @@ type Settings struct {
 	// PercentileLo and PercentileHi trim each direction's packets whose
 	// gap lies outside these percentiles (0 ≤ lo < hi ≤ 100).
 	PercentileLo, PercentileHi float64
-	Model                      string // ModelGMM or ModelHMM
+	Model                      string // ModelAuto, ModelGMM or ModelHMM
 	IATTransform               string // estimate.TransformNone or estimate.TransformLog
 	// MinPackets is the fewest packets a direction needs to be fitted
 	// (and never fewer than 3).
@@ -48,7 +49,7 @@ func DefaultSettings() Settings {
 		Kind: trace.Flow, Size: trace.SizePayload,
 		MaxComponents: estimate.DefaultMaxK,
 		PercentileLo:  DefaultPercentileLo, PercentileHi: DefaultPercentileHi,
-		Model: ModelGMM, IATTransform: estimate.DefaultIATTransform,
+		Model: ModelAuto, IATTransform: estimate.DefaultIATTransform,
 		MinPackets: DefaultMinPackets, Seed: DefaultSeed,
 	}
 }
@@ -71,8 +72,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("pipeline: MaxComponents %d: must be at least 1", s.MaxComponents)
 	case !(s.PercentileLo >= 0 && s.PercentileLo < s.PercentileHi && s.PercentileHi <= 100):
 		return fmt.Errorf("pipeline: PercentileLo %g, PercentileHi %g: want 0 ≤ lo < hi ≤ 100", s.PercentileLo, s.PercentileHi)
-	case s.Model != ModelGMM && s.Model != ModelHMM:
-		return fmt.Errorf("pipeline: Model %q: want %s or %s", s.Model, ModelGMM, ModelHMM)
+	case s.Model != ModelGMM && s.Model != ModelHMM && s.Model != ModelAuto:
+		return fmt.Errorf("pipeline: Model %q: want %s, %s or %s", s.Model, ModelAuto, ModelGMM, ModelHMM)
 	case s.IATTransform != estimate.TransformNone && s.IATTransform != estimate.TransformLog:
 		return fmt.Errorf("pipeline: IATTransform %q: want %s or %s", s.IATTransform, estimate.TransformNone, estimate.TransformLog)
 	case s.MinPackets < 0:
@@ -87,8 +88,12 @@ func (s Settings) DirectionOptions() estimate.DirectionOptions {
 		GMM:          estimate.GMMOptions{K: s.Components, MaxK: s.MaxComponents, Seed: s.Seed},
 		IATTransform: s.IATTransform,
 	}
-	if s.Model == ModelHMM {
+	switch s.Model {
+	case ModelHMM:
 		o.Temporal = &estimate.TemporalOptions{Seed: s.Seed}
+	case ModelAuto:
+		o.Temporal = &estimate.TemporalOptions{Seed: s.Seed}
+		o.Choose = true
 	}
 	return o
 }

@@ -108,7 +108,20 @@ type Direction struct {
 	Size    Param `yaml:"size" json:"size"`
 	IAT     Param `yaml:"iat" json:"iat"`
 	HMM     *HMM  `yaml:"hmm,omitempty" json:"hmm,omitempty"`
+	// Model is what this direction plays by default: "iid" (the 1-D
+	// mixtures) or "hmm"; empty in profiles from before it was recorded,
+	// where generators choose by what the profile holds. Scores, when
+	// present, are the model search's (lower is better; see
+	// estimate.ChooseModel), by model name.
+	Model  string             `yaml:"model,omitempty" json:"model,omitempty"`
+	Scores map[string]float64 `yaml:"scores,omitempty,flow" json:"scores,omitempty"`
 }
+
+// Model names of Direction.Model.
+const (
+	ModelIID = "iid"
+	ModelHMM = "hmm"
+)
 
 // Param is the 1-D model of one feature: a Gaussian mixture over the feature
 // (or over its transform) and the observed bounds in the feature's own units

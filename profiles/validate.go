@@ -113,6 +113,18 @@ func (v *validator) endpoint(path string, e Endpoint) {
 }
 
 func (v *validator) direction(path string, d *Direction) {
+	switch d.Model {
+	case "", ModelIID:
+	case ModelHMM:
+		if d.HMM == nil {
+			v.failf(path+".model", "is hmm, but the direction has no hmm")
+		}
+	default:
+		v.failf(path+".model", "must be iid or hmm, got %q", d.Model)
+	}
+	for m, x := range d.Scores {
+		v.finite(path+".scores."+m, x)
+	}
 	if d.Packets < 0 {
 		v.failf(path+".packets", "must be >= 0, got %d", d.Packets)
 	}

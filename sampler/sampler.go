@@ -21,24 +21,46 @@ const (
 	// HMM walks the direction's hidden Markov chains, which keeps burstiness
 	// and the correlation between consecutive packets.
 	HMM
+	// Auto plays each direction as its profile chose (Direction.Model, the
+	// model search's choice); a profile from before the choice was recorded
+	// plays its HMM where it has one, else the mixtures.
+	Auto
 )
 
 func (m Model) String() string {
-	if m == HMM {
+	switch m {
+	case HMM:
 		return "hmm"
+	case Auto:
+		return "auto"
 	}
 	return "iid"
 }
 
-// ParseModel accepts "iid" and "hmm".
+// ParseModel accepts "iid", "hmm" and "auto".
 func ParseModel(s string) (Model, error) {
 	switch s {
 	case "iid":
 		return IID, nil
 	case "hmm":
 		return HMM, nil
+	case "auto":
+		return Auto, nil
 	}
-	return 0, fmt.Errorf("unknown model %q (valid: iid, hmm)", s)
+	return 0, fmt.Errorf("unknown model %q (valid: iid, hmm, auto)", s)
+}
+
+// For returns the model m plays direction d with: m itself, or for Auto
+// the direction's recorded choice.
+func (m Model) For(d *profiles.Direction) Model {
+	if m != Auto || d == nil {
+		return m
+	}
+	switch {
+	case d.Model == profiles.ModelHMM, d.Model == "" && d.HMM != nil && len(d.HMM.Chains) > 0:
+		return HMM
+	}
+	return IID
 }
 
 // MaxRedraw is how often a value outside the observed bounds is drawn again
@@ -138,6 +160,7 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 	if d == nil {
 		return nil, fmt.Errorf("sampler: direction has no model")
 	}
+	model = model.For(d)
 	s := &Source{
 		rng:    seeds.New(seed, stream),
 		minIAT: d.IAT.Min, maxIAT: d.IAT.Max,

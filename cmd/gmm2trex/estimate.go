@@ -40,7 +40,7 @@ func init() {
 			&cli.StringFlag{Name: "components", Aliases: []string{"n"}, Value: "auto", Usage: "mixture components: `N` or auto (BIC)"},
 			&cli.IntFlag{Name: "max-components", Value: estimate.DefaultMaxK, Usage: "largest component count `N` tried by -n auto (5 reproduces the original tool)"},
 			&cli.StringFlag{Name: "percentiles", Value: defaultPercentiles, Usage: "drop packets whose gap lies outside the `LO,HI` percentiles"},
-			&cli.StringFlag{Name: "model", Value: pipeline.ModelGMM, Usage: "`gmm` (independent mixtures) or hmm (adds the temporal model)"},
+			&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`auto` (fit both, each direction plays the one that imitates it best), gmm (independent mixtures) or hmm (adds the temporal model)"},
 			&cli.StringFlag{Name: "iat-transform", Value: estimate.DefaultIATTransform, Usage: "fit the gap mixture on the gap (none) or on its `log`"},
 			&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "fit a direction only with at least `N` packets"},
 			&cli.Uint64Flag{Name: "seed", Value: pipeline.DefaultSeed, Usage: "seed `S` of every random choice"},
@@ -82,8 +82,8 @@ func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, error) {
 		return s, err
 	}
 	s.Model = cmd.String("model")
-	if s.Model != pipeline.ModelGMM && s.Model != pipeline.ModelHMM {
-		return s, usagef("--model %q: want gmm or hmm", s.Model)
+	if s.Model != pipeline.ModelGMM && s.Model != pipeline.ModelHMM && s.Model != pipeline.ModelAuto {
+		return s, usagef("--model %q: want auto, gmm or hmm", s.Model)
 	}
 	s.IATTransform = cmd.String("iat-transform")
 	if s.IATTransform != estimate.TransformNone && s.IATTransform != estimate.TransformLog {
