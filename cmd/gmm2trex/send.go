@@ -9,12 +9,10 @@ import (
 	"math"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
-	"golang.org/x/term"
 
 	"github.com/gmm2trex/gmm2trex/native"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -219,14 +217,4 @@ func writeReport(w io.Writer, asJSON bool, rep any, text func(io.Writer) error) 
 		return enc.Encode(rep)
 	}
 	return text(w)
-}
-
-// progressLine returns a function that redraws one status line on stderr
-// when it is a terminal (and not --quiet); "" clears it.
-func progressLine(cmd *cli.Command) func(string) {
-	f, ok := cmd.Root().ErrWriter.(*os.File)
-	if cmd.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
-		return func(string) {}
-	}
-	return func(s string) { fmt.Fprintf(f, "\r\033[K%s", s) }
 }
