@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/urfave/cli/v3"
 
@@ -85,9 +84,7 @@ func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range c.Warnings {
-		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
-	}
+	warn(cmd, c.Warnings)
 	return c, nil
 }
 

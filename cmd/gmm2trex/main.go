@@ -85,6 +85,13 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 	}
 }
 
+// warn prints a reader's warnings on stderr.
+func warn(cmd *cli.Command, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
+	}
+}
+
 func orderOf(name string) int {
 	if i := slices.Index(commandOrder, name); i >= 0 {
 		return i

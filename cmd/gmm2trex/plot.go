@@ -96,8 +96,6 @@ func readForProfile(cmd *cli.Command, path string, p *profiles.Profile) (*trace.
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range c.Warnings {
-		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
-	}
+	warn(cmd, c.Warnings)
 	return c, nil
 }
