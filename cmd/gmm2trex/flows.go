@@ -72,15 +72,10 @@ func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
 			return nil, err
 		}
 	}
-	var c *trace.Capture
 	if p := cmd.String("pcap"); p != "" {
-		update, finish := progress(cmd, "reading")
-		opts.Progress = update
-		c, err = trace.ReadFile(p, opts)
-		finish()
-	} else {
-		c, err = samplecap.Open(opts)
+		return readCapture(cmd, p, opts)
 	}
+	c, err := samplecap.Open(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -105,4 +100,18 @@ func runFlows(_ context.Context, cmd *cli.Command) error {
 		return json.NewEncoder(w).Encode(report.NewFlowsDoc(c, minPackets))
 	}
 	return report.Flows(w, c, minPackets)
+}
+
+// readCapture reads the capture at path with opts, with a progress bar on a
+// terminal, and prints its warnings.
+func readCapture(cmd *cli.Command, path string, opts trace.Options) (*trace.Capture, error) {
+	update, finish := progress(cmd, "reading")
+	opts.Progress = update
+	c, err := trace.ReadFile(path, opts)
+	finish()
+	if err != nil {
+		return nil, err
+	}
+	warn(cmd, c.Warnings)
+	return c, nil
 }
