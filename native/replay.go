@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/gmm2trex/gmm2trex/internal/frame"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 // ReplayConfig describes a replay of captured frames.
@@ -39,6 +42,40 @@ type ReplayReport struct {
 	GapErrorUS GapError `json:"gap_error_us"`
 	Late       int64    `json:"late"`
 	MaxLateUS  float64  `json:"max_late_us"`
+	topspeed   bool     // no schedule, so no gap error
+}
+
+// WriteText prints the report as two lines: packets, bytes and rate, then
+// (unless the replay ran at top speed) the gap error.
+func (r *ReplayReport) WriteText(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "sent      %d frames, %d bytes in %.3f s (%.0f pps)\n", r.Packets, r.Bytes, r.Seconds, r.PPS)
+	if err == nil && !r.topspeed {
+		_, err = fmt.Fprintf(w, "gap error median %.2f µs, p99 %.2f µs, max %.2f µs; %d late (latest by %.1f µs)\n",
+			r.GapErrorUS.Median, r.GapErrorUS.P99, r.GapErrorUS.Max, r.Late, r.MaxLateUS)
+	}
+	return err
+}
+
+// ReadFrames loads every frame of an Ethernet capture (pcap or pcapng,
+// gzipped too, read through trace) with its timestamp in nanoseconds, for
+// ReplayConfig. warnings are the reader's (a capture cut short, say); a
+// capture of another link type, or with no packets, is an error.
+func ReadFrames(path string) (frames [][]byte, times []int64, warnings []string, err error) {
+	warnings, err = trace.RecordsFile(path, func(r *trace.Record) error {
+		if r.Link != trace.LinkEthernet {
+			return fmt.Errorf("%s: packet %d: link type %d; replay sends Ethernet frames only (link type 1)", path, r.Number, r.Link)
+		}
+		frames = append(frames, slices.Clone(r.Data))
+		times = append(times, r.Time)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(frames) == 0 {
+		return nil, nil, warnings, fmt.Errorf("%s: no packets", path)
+	}
+	return frames, times, warnings, nil
 }
 
 // Replayer holds an open AF_PACKET socket and the frames to send.
@@ -162,7 +199,7 @@ loop:
 	if progress != nil {
 		progress(st.packets)
 	}
-	rep := &ReplayReport{Packets: st.packets, Bytes: st.bytes, Seconds: elapsed.Seconds(), Late: st.late}
+	rep := &ReplayReport{Packets: st.packets, Bytes: st.bytes, Seconds: elapsed.Seconds(), Late: st.late, topspeed: cfg.Topspeed}
 	if elapsed > 0 {
 		rep.PPS = math.Round(float64(st.packets) / elapsed.Seconds())
 	}

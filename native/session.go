@@ -182,25 +182,12 @@ func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 	if cfg.Profile == nil || cfg.Object == nil {
 		return nil, errors.New("native: no profile or object")
 	}
-	if !cfg.AllowBroadcast {
-		if err := CheckPeer(cfg.Peer); err != nil {
-			return nil, fmt.Errorf("native: %w (use --allow-broadcast if this is meant)", err)
-		}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("native: %w", err)
 	}
 	cfg.Peer = cfg.Peer.Unmap()
-	switch cfg.Transport {
-	case UDP, TCP, Raw:
-	default:
-		return nil, fmt.Errorf("native: unknown transport %q (valid: udp, tcp, raw)", cfg.Transport)
-	}
-	if cfg.Multiplier < 0 || math.IsInf(cfg.Multiplier, 0) || math.IsNaN(cfg.Multiplier) {
-		return nil, fmt.Errorf("native: rate multiplier %g must be positive", cfg.Multiplier)
-	}
 	var ifi *net.Interface
 	if cfg.Transport == Raw || cfg.Capture != "" {
-		if cfg.Iface == "" {
-			return nil, errors.New("native: raw sending and capture need an interface (-I)")
-		}
 		if ifi, err = net.InterfaceByName(cfg.Iface); err != nil {
 			return nil, fmt.Errorf("native: interface %s: %w", cfg.Iface, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/plots"
 	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/report"
 )
 
 func init() {
@@ -131,7 +132,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	w := cmd.Root().Writer
-	printEstimate(w, res, s.MinPackets)
+	report.Estimate(w, res)
 	fmt.Fprintf(w, "wrote %s (%d objects)\n", absOr(out), len(res.Profile.Objects))
 	if dir := cmd.String("plot"); dir != "" {
 		files, err := plots.Profile(dir, res.Profile, c, plots.Options{Seed: s.Seed, Log: io.Discard})
@@ -148,42 +149,4 @@ func absOr(p string) string {
 		return a
 	}
 	return p
-}
-
-// printEstimate prints a line per fitted direction, then the skipped ones.
-func printEstimate(w io.Writer, res *pipeline.Result, minPackets int) {
-	p := res.Profile
-	idw := len("OBJECT")
-	for _, o := range p.Objects {
-		idw = max(idw, len(o.ID))
-	}
-	fmt.Fprintf(w, "%-*s  %-4s  %7s  %6s  %5s  %s\n", idw, "OBJECT", "DIR", "PACKETS", "SIZE k", "IAT k", "HMM")
-	for _, o := range p.Objects {
-		for _, dir := range []profiles.Dir{profiles.From, profiles.To} {
-			d := o.Dir(dir)
-			if d == nil {
-				continue
-			}
-			hmm := "-"
-			if d.HMM != nil {
-				var parts []string
-				for _, ch := range d.HMM.Chains {
-					parts = append(parts, fmt.Sprintf("%s:%d", strings.Join(ch.Features, "+"), len(ch.States)))
-				}
-				hmm = strings.Join(parts, " ")
-			}
-			fmt.Fprintf(w, "%-*s  %-4s  %7d  %6d  %5d  %s\n", idw, o.ID, dir, d.Packets, len(d.Size.Mixture), len(d.IAT.Mixture), hmm)
-		}
-	}
-	if len(res.Skipped) > 0 {
-		const show = 20
-		fmt.Fprintf(w, "skipped (fewer than --min-packets %d packets), with their packet counts:\n", minPackets)
-		for i, s := range res.Skipped {
-			if i == show {
-				fmt.Fprintf(w, "  … and %d more\n", len(res.Skipped)-show)
-				break
-			}
-			fmt.Fprintf(w, "  %s\n", s)
-		}
-	}
 }

@@ -3,16 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"maps"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/internal/samplecap"
+	"github.com/gmm2trex/gmm2trex/report"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
 
@@ -77,44 +72,15 @@ func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
 			return nil, err
 		}
 	}
-	var c *trace.Capture
 	if p := cmd.String("pcap"); p != "" {
-		update, finish := progress(cmd, "reading")
-		opts.Progress = update
-		c, err = trace.ReadFile(p, opts)
-		finish()
-	} else {
-		c, err = samplecap.Open(opts)
+		return readCapture(cmd, p, opts)
 	}
+	c, err := samplecap.Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range c.Warnings {
-		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
-	}
+	warn(cmd, c.Warnings)
 	return c, nil
-}
-
-// The JSON document of DESIGN.md's CLI contract; field order is part of it.
-type flowsJSON struct {
-	Objects []flowsObject `json:"objects"`
-	Read    flowsRead     `json:"read"`
-}
-
-type flowsObject struct {
-	ID   string     `json:"id"`
-	Kind string     `json:"kind"`
-	From flowsCount `json:"from"`
-	To   flowsCount `json:"to"`
-}
-
-type flowsCount struct {
-	Packets int `json:"packets"`
-}
-
-type flowsRead struct {
-	Packets int64            `json:"packets"`
-	Skipped map[string]int64 `json:"skipped"`
 }
 
 func runFlows(_ context.Context, cmd *cli.Command) error {
@@ -129,49 +95,23 @@ func runFlows(_ context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	var shown []*trace.Object
-	for _, o := range c.Objects {
-		if o.Enough(minPackets) {
-			shown = append(shown, o)
-		}
-	}
 	w := cmd.Root().Writer
 	if cmd.Bool("json") {
-		doc := flowsJSON{Objects: []flowsObject{}, Read: flowsRead{Packets: c.Packets, Skipped: c.Skipped}}
-		for _, o := range shown {
-			doc.Objects = append(doc.Objects, flowsObject{o.ID, o.Kind.String(), flowsCount{o.From.Len()}, flowsCount{o.To.Len()}})
-		}
-		return json.NewEncoder(w).Encode(doc)
+		return json.NewEncoder(w).Encode(report.NewFlowsDoc(c, minPackets))
 	}
-	return printFlows(w, c, shown, minPackets)
+	return report.Flows(w, c, minPackets)
 }
 
-func printFlows(w io.Writer, c *trace.Capture, shown []*trace.Object, minPackets int) error {
-	idw := len("OBJECT")
-	for _, o := range shown {
-		idw = max(idw, len(o.ID))
+// readCapture reads the capture at path with opts, with a progress bar on a
+// terminal, and prints its warnings.
+func readCapture(cmd *cli.Command, path string, opts trace.Options) (*trace.Capture, error) {
+	update, finish := progress(cmd, "reading")
+	opts.Progress = update
+	c, err := trace.ReadFile(path, opts)
+	finish()
+	if err != nil {
+		return nil, err
 	}
-	fmt.Fprintf(w, "%-*s  %-4s  %8s  %8s  %9s\n", idw, "OBJECT", "KIND", "FROM", "TO", "TOTAL")
-	for _, o := range shown {
-		fmt.Fprintf(w, "%-*s  %-4s  %8d  %8d  %9d\n", idw, o.ID, o.Kind, o.From.Len(), o.To.Len(), o.Packets())
-	}
-	fmt.Fprintln(w)
-	var start string
-	if c.Packets > 0 {
-		start = " from " + c.Start.Format(time.RFC3339Nano)
-	}
-	fmt.Fprintf(w, "read %d packets from %s (%.3f s%s): %d used in %d objects", c.Packets, c.Name, c.Duration, start, c.Used, len(c.Objects))
-	if hidden := len(c.Objects) - len(shown); hidden > 0 {
-		fmt.Fprintf(w, ", %d listed (%d below --min-packets %d)", len(shown), hidden, minPackets)
-	}
-	fmt.Fprintln(w)
-	var skipped []string
-	for _, r := range slices.Sorted(maps.Keys(c.Skipped)) {
-		skipped = append(skipped, fmt.Sprintf("%s %d", r, c.Skipped[r]))
-	}
-	if len(skipped) == 0 {
-		skipped = []string{"none"}
-	}
-	_, err := fmt.Fprintf(w, "skipped: %s\n", strings.Join(skipped, ", "))
-	return err
+	warn(cmd, c.Warnings)
+	return c, nil
 }

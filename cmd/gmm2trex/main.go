@@ -70,7 +70,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		// Errors are printed once, by run, with their exit status.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-			return usageError{err}
+			return withCode(2, err)
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Present() {
@@ -85,6 +85,13 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 	}
 }
 
+// warn prints a reader's warnings on stderr.
+func warn(cmd *cli.Command, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
+	}
+}
+
 func orderOf(name string) int {
 	if i := slices.Index(commandOrder, name); i >= 0 {
 		return i
@@ -94,14 +101,6 @@ func orderOf(name string) int {
 
 // Exit status helpers. Any error that is none of these exits 2 (bad input).
 
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-// usagef reports a usage error (exit 2).
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
-
 // codeError carries an explicit exit status.
 type codeError struct {
 	code int
@@ -110,6 +109,9 @@ type codeError struct {
 
 func (e codeError) Error() string { return e.err.Error() }
 func (e codeError) Unwrap() error { return e.err }
+
+// usagef reports a usage error (exit 2).
+func usagef(format string, a ...any) error { return codeError{2, fmt.Errorf(format, a...)} }
 
 // checkFailed reports a failed check or a failed run (exit 1).
 func checkFailed(format string, a ...any) error { return codeError{1, fmt.Errorf(format, a...)} }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -48,13 +47,9 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	if dir == "" {
 		return usagef("-o DIR: give the directory for the figures")
 	}
-	var formats []string
-	for _, f := range strings.Split(cmd.String("format"), ",") {
-		f = strings.ToLower(strings.TrimSpace(f))
-		if f != "png" && f != "svg" {
-			return usagef("--format %q: want png, svg or png,svg", cmd.String("format"))
-		}
-		formats = append(formats, f)
+	formats, err := plots.ParseFormats(cmd.String("format"))
+	if err != nil {
+		return usagef("--format %q: want png, svg or png,svg", cmd.String("format"))
 	}
 	p, err := profiles.Load(cmd.Args().First())
 	if err != nil {
@@ -62,7 +57,11 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	}
 	var c *trace.Capture
 	if path := cmd.String("pcap"); path != "" {
-		if c, err = readForProfile(cmd, path, p); err != nil {
+		opts, err := plots.TraceOptions(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cmd.Args().First(), err)
+		}
+		if c, err = readCapture(cmd, path, opts); err != nil {
 			return err
 		}
 	}
@@ -72,32 +71,4 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	}
 	fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: %d files in %s\n", len(files), dir)
 	return nil
-}
-
-// readForProfile reads a capture cut into objects the way the profile was
-// estimated (its settings: object kind, size unit, empty packets).
-func readForProfile(cmd *cli.Command, path string, p *profiles.Profile) (*trace.Capture, error) {
-	opts := trace.Options{KeepEmpty: p.Settings.KeepEmpty}
-	var err error
-	if p.Settings.Object != "" {
-		if opts.Kind, err = trace.ParseKind(p.Settings.Object); err != nil {
-			return nil, fmt.Errorf("%s: settings.object: %v", cmd.Args().First(), err)
-		}
-	}
-	if p.Settings.Size != "" {
-		if opts.Size, err = trace.ParseSizeMode(p.Settings.Size); err != nil {
-			return nil, fmt.Errorf("%s: settings.size: %v", cmd.Args().First(), err)
-		}
-	}
-	update, finish := progress(cmd, "reading")
-	opts.Progress = update
-	c, err := trace.ReadFile(path, opts)
-	finish()
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range c.Warnings {
-		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
-	}
-	return c, nil
 }

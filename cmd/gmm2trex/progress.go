@@ -1,7 +1,7 @@
 package main
 
 import (
-	"io"
+	"fmt"
 	"os"
 
 	"github.com/schollz/progressbar/v3"
@@ -12,58 +12,59 @@ import (
 // quietFlag is shared by commands that do long work.
 var quietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"}
 
+// terminal returns stderr when progress may be drawn on it: it is a
+// terminal and --quiet is not set.
+func terminal(cmd *cli.Command) (*os.File, bool) {
+	f, ok := cmd.Root().ErrWriter.(*os.File)
+	return f, ok && !cmd.Bool("quiet") && term.IsTerminal(int(f.Fd()))
+}
+
 // progress returns a callback that draws a byte-count progress bar on stderr,
 // or nil when stderr is not a terminal or --quiet is set. done must be called
 // when the work ends (it is safe to call when the callback is nil).
 func progress(cmd *cli.Command, desc string) (update func(done, total int64), finish func()) {
-	w := cmd.Root().ErrWriter
-	f, ok := w.(*os.File)
-	if cmd.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
+	return bar(cmd, desc, progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100_000_000))
+}
+
+// countProgress is progress counting jobs instead of bytes.
+func countProgress(cmd *cli.Command, desc string) (update func(done, total int), finish func()) {
+	update64, finish := bar(cmd, desc, progressbar.OptionShowCount())
+	if update64 == nil {
+		return nil, finish
+	}
+	return func(done, total int) { update64(int64(done), int64(total)) }, finish
+}
+
+// bar draws a bar with opts on stderr when it is a terminal (and not
+// --quiet). The bar appears at the first call of update, which says the
+// total.
+func bar(cmd *cli.Command, desc string, opts ...progressbar.Option) (update func(done, total int64), finish func()) {
+	f, ok := terminal(cmd)
+	if !ok {
 		return nil, func() {}
 	}
-	var bar *progressbar.ProgressBar
+	var b *progressbar.ProgressBar
 	update = func(done, total int64) {
-		if bar == nil {
-			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(io.Writer(f)),
-				progressbar.OptionSetDescription(desc),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionThrottle(100_000_000),
-				progressbar.OptionClearOnFinish())
+		if b == nil {
+			b = progressbar.NewOptions64(total, append(opts, progressbar.OptionSetWriter(f),
+				progressbar.OptionSetDescription(desc), progressbar.OptionClearOnFinish())...)
 		}
-		_ = bar.Set64(done)
+		_ = b.Set64(done)
 	}
 	finish = func() {
-		if bar != nil {
-			_ = bar.Finish()
+		if b != nil {
+			_ = b.Finish()
 		}
 	}
 	return update, finish
 }
 
-// countProgress draws a bar of jobs done on stderr when it is a terminal (and
-// not --quiet); progress counts bytes, this counts jobs. The bar appears at
-// the first call of update, which says the total.
-func countProgress(cmd *cli.Command, desc string) (update func(done, total int), finish func()) {
-	f, ok := cmd.Root().ErrWriter.(*os.File)
-	if cmd.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil, func() {}
+// progressLine returns a function that redraws one status line on stderr
+// when it is a terminal (and not --quiet); "" clears it.
+func progressLine(cmd *cli.Command) func(string) {
+	f, ok := terminal(cmd)
+	if !ok {
+		return func(string) {}
 	}
-	var bar *progressbar.ProgressBar
-	update = func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(f),
-				progressbar.OptionSetDescription(desc),
-				progressbar.OptionShowCount(),
-				progressbar.OptionClearOnFinish())
-		}
-		_ = bar.Set(done)
-	}
-	finish = func() {
-		if bar != nil {
-			_ = bar.Finish()
-		}
-	}
-	return update, finish
+	return func(s string) { fmt.Fprintf(f, "\r\033[K%s", s) }
 }

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"slices"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/native"
-	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
@@ -66,11 +63,12 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	}
 	// Zero in native.ReplayConfig means the default; a zero flag means none.
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
-	path := cmd.Args().First()
-	var err error
-	if cfg.Frames, cfg.Times, err = readFrames(path, cmd.Root().ErrWriter); err != nil {
+	frames, times, warnings, err := native.ReadFrames(cmd.Args().First())
+	warn(cmd, warnings)
+	if err != nil {
 		return err
 	}
+	cfg.Frames, cfg.Times = frames, times
 	r, err := native.OpenReplay(cfg)
 	if err != nil {
 		return sendError(err)
@@ -79,43 +77,11 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	total := int64(len(cfg.Frames)) * int64(cfg.Loop)
 	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
 	line("")
-	if err := writeReport(cmd.Root().Writer, cmd.Bool("json"), rep, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "sent      %d frames, %d bytes in %.3f s (%.0f pps)\n", rep.Packets, rep.Bytes, rep.Seconds, rep.PPS)
-		if err == nil && !cfg.Topspeed {
-			_, err = fmt.Fprintf(w, "gap error median %.2f µs, p99 %.2f µs, max %.2f µs; %d late (latest by %.1f µs)\n",
-				rep.GapErrorUS.Median, rep.GapErrorUS.P99, rep.GapErrorUS.Max, rep.Late, rep.MaxLateUS)
-		}
-		return err
-	}); err != nil {
+	if err := writeReport(cmd.Root().Writer, cmd.Bool("json"), rep, rep.WriteText); err != nil {
 		return err
 	}
 	if runErr != nil {
 		return sendError(runErr)
 	}
 	return nil
-}
-
-// readFrames loads every frame of an Ethernet capture (pcap or pcapng,
-// gzipped too) with its timestamp in nanoseconds.
-func readFrames(path string, errw io.Writer) ([][]byte, []int64, error) {
-	var frames [][]byte
-	var times []int64
-	warnings, err := trace.RecordsFile(path, func(r *trace.Record) error {
-		if r.Link != trace.LinkEthernet {
-			return fmt.Errorf("%s: packet %d: link type %d; replay sends Ethernet frames only (link type 1)", path, r.Number, r.Link)
-		}
-		frames = append(frames, slices.Clone(r.Data))
-		times = append(times, r.Time)
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(errw, "gmm2trex: warning: %s\n", w)
-	}
-	if len(frames) == 0 {
-		return nil, nil, fmt.Errorf("%s: no packets", path)
-	}
-	return frames, times, nil
 }

@@ -9,12 +9,10 @@ import (
 	"math"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
-	"golang.org/x/term"
 
 	"github.com/gmm2trex/gmm2trex/native"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -128,39 +126,25 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	if cfg.Model, err = sampler.ParseModel(cmd.String("model")); err != nil {
 		return usagef("--model: %v", err)
 	}
+	// Checked here, not by Validate: a remote side's 0 there means the local
+	// side's, and -x 0 means nothing.
 	cfg.Multiplier = cmd.Float("multiplier")
 	if !(cfg.Multiplier > 0) || math.IsInf(cfg.Multiplier, 0) {
 		return usagef("-x %v: must be a number > 0", cfg.Multiplier)
 	}
+	cfg.Seed, cfg.Token = cmd.Uint64("seed"), cmd.String("token")
+	cfg.ControlPort, cfg.DataPort = cmd.Int("control-port"), cmd.Int("data-port")
+	cfg.Wait, cfg.MaxPPS = cmd.Duration("wait"), cmd.Float("max-pps")
+	cfg.Spin, cfg.BatchThreshold = cmd.Duration("spin"), cmd.Duration("batch-threshold")
+	cfg.Iface, cfg.Capture = cmd.String("iface"), cmd.String("capture")
+	if err := cfg.Validate(); err != nil {
+		return sendFlagError(err)
+	}
 	if cfg.Role == native.Remote && !cmd.IsSet("multiplier") {
 		cfg.Multiplier = 0 // the local side's
 	}
-	cfg.Seed = cmd.Uint64("seed")
-	cfg.Token = cmd.String("token")
-	for _, p := range []string{"control-port", "data-port"} {
-		if v := cmd.Int(p); v < 1 || v > 65535 {
-			return usagef("--%s %d: must be 1..65535", p, v)
-		}
-	}
-	cfg.ControlPort, cfg.DataPort = cmd.Int("control-port"), cmd.Int("data-port")
-	if cfg.Wait = cmd.Duration("wait"); cfg.Wait <= 0 {
-		return usagef("--wait %v: must be positive", cfg.Wait)
-	}
-	if cfg.MaxPPS = cmd.Float("max-pps"); !(cfg.MaxPPS > 0) {
-		return usagef("--max-pps %v: must be positive", cfg.MaxPPS)
-	}
-	if cfg.Spin = cmd.Duration("spin"); cfg.Spin < 0 {
-		return usagef("--spin %v: must not be negative", cfg.Spin)
-	}
-	if cfg.BatchThreshold = cmd.Duration("batch-threshold"); cfg.BatchThreshold < 0 {
-		return usagef("--batch-threshold %v: must not be negative", cfg.BatchThreshold)
-	}
 	// Zero in native.Config means the default; a zero flag means none.
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
-	cfg.Iface, cfg.Capture = cmd.String("iface"), cmd.String("capture")
-	if (cfg.Transport == native.Raw || cfg.Capture != "") && cfg.Iface == "" {
-		return usagef("--protocol raw and --capture need -I IFACE")
-	}
 	if cfg.Iface != "" {
 		if _, err := net.InterfaceByName(cfg.Iface); err != nil {
 			return usagef("-I %q: %v", cfg.Iface, err)
@@ -197,6 +181,23 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
+// sendFlags name the flags of the fields native.Config.Validate names; the
+// fields before Multiplier are checked as their flags are read.
+var sendFlags = map[string]string{"ControlPort": "--control-port", "DataPort": "--data-port", "Wait": "--wait",
+	"MaxPPS": "--max-pps", "Spin": "--spin", "BatchThreshold": "--batch-threshold"}
+
+// sendFlagError words a native.FieldError with the flag of its field.
+func sendFlagError(err error) error {
+	var fe *native.FieldError
+	switch {
+	case !errors.As(err, &fe):
+		return err
+	case fe.Field == "Iface":
+		return usagef("--protocol raw and --capture need -I IFACE")
+	}
+	return usagef("%s %s", sendFlags[fe.Field], fe.Msg)
+}
+
 // sendError gives native's errors their exit status: 1 for the peer (none,
 // refused, lost), 130 for an interruption, 2 for the rest (bad input,
 // missing privileges).
@@ -219,14 +220,4 @@ func writeReport(w io.Writer, asJSON bool, rep any, text func(io.Writer) error) 
 		return enc.Encode(rep)
 	}
 	return text(w)
-}
-
-// progressLine returns a function that redraws one status line on stderr
-// when it is a terminal (and not --quiet); "" clears it.
-func progressLine(cmd *cli.Command) func(string) {
-	f, ok := cmd.Root().ErrWriter.(*os.File)
-	if cmd.Bool("quiet") || !ok || !term.IsTerminal(int(f.Fd())) {
-		return func(string) {}
-	}
-	return func(s string) { fmt.Fprintf(f, "\r\033[K%s", s) }
 }

@@ -2,18 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"math"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
-	"github.com/gmm2trex/gmm2trex/sampler"
+	"github.com/gmm2trex/gmm2trex/report"
 )
 
 func init() {
@@ -45,7 +39,7 @@ func runShow(_ context.Context, cmd *cli.Command) error {
 	var err error
 	switch {
 	case cmd.Bool("builtin") && cmd.NArg() == 0:
-		return listBuiltins(w, cmd.Bool("json"))
+		return report.Builtins(w, builtin.List(), cmd.Bool("json"))
 	case cmd.Bool("builtin") && cmd.NArg() == 1:
 		p, err = builtin.Load(cmd.Args().First())
 	case cmd.NArg() == 1:
@@ -59,164 +53,5 @@ func runShow(_ context.Context, cmd *cli.Command) error {
 	if cmd.Bool("json") {
 		return profiles.Encode(w, p, profiles.JSON)
 	}
-	return printProfile(w, p)
-}
-
-func listBuiltins(w io.Writer, asJSON bool) error {
-	list := builtin.List()
-	if asJSON {
-		fmt.Fprint(w, "[")
-		for i, b := range list {
-			if i > 0 {
-				fmt.Fprint(w, ",")
-			}
-			fmt.Fprintf(w, "{%q:%q,%q:%q,%q:%d}", "name", b.Name, "description", b.Description, "objects", b.Objects)
-		}
-		_, err := fmt.Fprintln(w, "]")
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tOBJECTS\tDESCRIPTION")
-	for _, b := range list {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", b.Name, b.Objects, b.Description)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintln(w, "\nshow one with: gmm2trex show --builtin NAME")
-	return err
-}
-
-func printProfile(w io.Writer, p *profiles.Profile) error {
-	s := p.Settings
-	fmt.Fprintf(w, "profile %s: %s, %d packets, %.3f s", p.Format, p.Source.File, p.Source.Packets, p.Source.Duration)
-	if p.Source.Start != "" {
-		fmt.Fprintf(w, " from %s", p.Source.Start)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "settings: object %s, size %s, percentiles %v, components %s", s.Object, s.Size, s.Percentiles, s.Components)
-	if s.MaxComponents > 0 {
-		fmt.Fprintf(w, " (max %d)", s.MaxComponents)
-	}
-	if s.IATTransform != "" {
-		fmt.Fprintf(w, ", iat transform %s", s.IATTransform)
-	}
-	if s.Model != "" {
-		fmt.Fprintf(w, ", model %s", s.Model)
-	}
-	fmt.Fprintf(w, ", seed %d\n", s.Seed)
-	for _, o := range p.Objects {
-		fmt.Fprintf(w, "\n%s (%s)\n", o.ID, o.Kind)
-		for _, d := range []profiles.Dir{profiles.From, profiles.To} {
-			dir := o.Dir(d)
-			if dir == nil {
-				fmt.Fprintf(w, "  %s: no model\n", d)
-				continue
-			}
-			fmt.Fprintf(w, "  %s: %d packets\n", d, dir.Packets)
-			if err := printParam(w, "size", dir.Size, "bytes"); err != nil {
-				return err
-			}
-			if err := printParam(w, "iat", dir.IAT, "s"); err != nil {
-				return err
-			}
-			if dir.HMM != nil {
-				printHMM(w, dir.HMM)
-			}
-		}
-	}
-	return nil
-}
-
-func printParam(w io.Writer, name string, p profiles.Param, unit string) error {
-	logT := p.Transform == profiles.TransformLog
-	bounds := fmt.Sprintf("%s..%s", fmtValue(p.Min, unit), fmtValue(p.Max, unit))
-	k := fmt.Sprintf("%d components", len(p.Mixture))
-	if len(p.BIC) > 0 {
-		k += fmt.Sprintf(" (BIC over 1..%d)", len(p.BIC))
-	}
-	if logT {
-		fmt.Fprintf(w, "    %s: %s, fitted on log(%s), observed %s\n", name, k, name, bounds)
-	} else {
-		fmt.Fprintf(w, "    %s: %s, observed %s\n", name, k, bounds)
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	if logT {
-		fmt.Fprintln(tw, "      #\tweight\tmean (log s)\tstd (log)\tgap at mean\t")
-	} else {
-		fmt.Fprintf(tw, "      #\tweight\tmean\tstd\t\n")
-	}
-	for i, c := range p.Mixture {
-		if logT {
-			fmt.Fprintf(tw, "      %d\t%.4f\t%.4f\t%.4g\t%s\t\n", i+1, c.Weight, c.Mean, c.Std, fmtValue(math.Exp(c.Mean), unit))
-		} else {
-			fmt.Fprintf(tw, "      %d\t%.4f\t%s\t%s\t\n", i+1, c.Weight, fmtValue(c.Mean, unit), fmtValue(c.Std, unit))
-		}
-	}
-	return tw.Flush()
-}
-
-// fmtValue prints bytes plainly and seconds with a readable unit.
-func fmtValue(v float64, unit string) string {
-	if unit != "s" {
-		return fmt.Sprintf("%.4g", v)
-	}
-	if v == 0 {
-		return "0"
-	}
-	d := time.Duration(v * float64(time.Second))
-	if d != 0 && math.Abs(v) < 1000 {
-		return d.Round(roundFor(d)).String()
-	}
-	return fmt.Sprintf("%.4gs", v)
-}
-
-// roundFor keeps about four significant digits.
-func roundFor(d time.Duration) time.Duration {
-	d = max(d, -d)
-	r := time.Duration(1)
-	for d >= 10000*r {
-		r *= 10
-	}
-	return r
-}
-
-func printHMM(w io.Writer, h *profiles.HMM) {
-	for ci, ch := range h.Chains {
-		k := len(ch.States)
-		fmt.Fprintf(w, "    hmm chain %d over [%s]: %d states\n", ci+1, strings.Join(ch.Features, ", "), k)
-		occ := sampler.Stationary(ch.Transitions)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		head := "      state\ttime share\tstay"
-		for _, f := range ch.Features {
-			head += "\ttypical " + f
-		}
-		fmt.Fprintln(tw, head+"\tmost likely next (p)")
-		for s := range k {
-			row := fmt.Sprintf("      %d\t%.3f\t%.3f", s+1, occ[s], ch.Transitions[s][s])
-			for fi, f := range ch.Features {
-				unit := "bytes"
-				if f == profiles.FeatureIAT {
-					unit = "s"
-				}
-				row += "\t" + fmtValue(sampler.StateTypical(&h.Chains[ci], s, fi), unit)
-			}
-			row += "\t" + topTransitions(ch.Transitions[s], s, 3)
-			fmt.Fprintln(tw, row)
-		}
-		tw.Flush()
-	}
-}
-
-// topTransitions lists up to n most likely moves to other states.
-func topTransitions(row []float64, self, n int) string {
-	idx := sampler.LikelyNext(row, self, n, 0.005)
-	if len(idx) == 0 {
-		return "-"
-	}
-	parts := make([]string, len(idx))
-	for i, j := range idx {
-		parts[i] = fmt.Sprintf("%d (%.3f)", j+1, row[j])
-	}
-	return strings.Join(parts, ", ")
+	return report.Profile(w, p)
 }

@@ -1,0 +1,76 @@
+package native
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gmm2trex/gmm2trex/sampler"
+)
+
+// FieldError is an error in the value of one field of a Config, so that a
+// front end can name its own spelling of the field (a flag, a configuration
+// key) instead: the message is Field, a space, then Msg, with no prefix.
+type FieldError struct {
+	Field string // e.g. "Multiplier", "ControlPort"
+	Msg   string // e.g. "0: must be 1..65535"
+}
+
+func (e *FieldError) Error() string { return e.Field + " " + e.Msg }
+
+func fieldf(field, format string, a ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// Validate reports the first field of c that Open refuses, as a
+// *FieldError, checking in the order of the fields. Values are checked as
+// given: Open first replaces the zero fields that have a default (see
+// Config), so a caller that sets every field itself (a command line) calls
+// Validate to refuse a zero port, Wait or MaxPPS before it loads a profile.
+// Profile and Object are left to Open, and so is looking Iface up.
+func (c *Config) Validate() error {
+	switch {
+	case c.Role != Local && c.Role != Remote:
+		return fieldf("Role", "%d: want Local or Remote", c.Role)
+	case !c.Peer.IsValid():
+		return fieldf("Peer", "missing: the other side's address is required")
+	}
+	if !c.AllowBroadcast {
+		if err := CheckPeer(c.Peer); err != nil {
+			return fieldf("Peer", "refused: %v (unless AllowBroadcast)", err)
+		}
+	}
+	switch {
+	case c.Transport != UDP && c.Transport != TCP && c.Transport != Raw:
+		return fieldf("Transport", "%q: give udp, tcp or raw", c.Transport)
+	case c.Duration != 0 && c.Count != 0:
+		return fieldf("Count", "%d: give Duration or Count, not both", c.Count)
+	case c.Count < 0:
+		return fieldf("Count", "%d: must be at least 1", c.Count)
+	case c.Duration < 0:
+		return fieldf("Duration", "%v: must be positive", c.Duration)
+	case c.Model != sampler.IID && c.Model != sampler.HMM:
+		return fieldf("Model", "%d: want IID or HMM", c.Model)
+	// A remote side's 0 means the local side's multiplier.
+	case !(c.Multiplier > 0 || c.Multiplier == 0 && c.Role == Remote) || math.IsInf(c.Multiplier, 0):
+		return fieldf("Multiplier", "%v: must be a number > 0", c.Multiplier)
+	case c.ControlPort < 1 || c.ControlPort > 65535:
+		return fieldf("ControlPort", "%d: must be 1..65535", c.ControlPort)
+	case c.DataPort < 1 || c.DataPort > 65535:
+		return fieldf("DataPort", "%d: must be 1..65535", c.DataPort)
+	case c.Wait <= 0:
+		return fieldf("Wait", "%v: must be positive", c.Wait)
+	case !(c.MaxPPS > 0):
+		return fieldf("MaxPPS", "%v: must be positive", c.MaxPPS)
+	case c.Spin < 0:
+		return fieldf("Spin", "%v: must not be negative", c.Spin)
+	case c.BatchThreshold < 0:
+		return fieldf("BatchThreshold", "%v: must not be negative", c.BatchThreshold)
+	case c.StartDelay < 0:
+		return fieldf("StartDelay", "%v: must not be negative", c.StartDelay)
+	case c.Drain < 0:
+		return fieldf("Drain", "%v: must not be negative", c.Drain)
+	case (c.Transport == Raw || c.Capture != "") && c.Iface == "":
+		return fieldf("Iface", "missing: raw sending and Capture need an interface")
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package native
+
+import (
+	"errors"
+	"math"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestConfigValidate(t *testing.T) {
+	ok := Config{Role: Local, Peer: netip.MustParseAddr("127.0.0.1"), Transport: UDP, Duration: time.Second,
+		Multiplier: 1, ControlPort: 7999, DataPort: 8000, Wait: time.Second, MaxPPS: 1e6}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("a valid config: %v", err)
+	}
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Role = 7 }, "Role 7: want Local or Remote"},
+		{func(c *Config) { c.Peer = netip.Addr{} }, "Peer missing: the other side's address is required"},
+		{func(c *Config) { c.Peer = netip.MustParseAddr("224.0.0.1") }, "Peer refused: peer 224.0.0.1 is a multicast address (unless AllowBroadcast)"},
+		{func(c *Config) { c.Transport = "sctp" }, `Transport "sctp": give udp, tcp or raw`},
+		{func(c *Config) { c.Count = 5 }, "Count 5: give Duration or Count, not both"},
+		{func(c *Config) { c.Duration, c.Count = 0, -1 }, "Count -1: must be at least 1"},
+		{func(c *Config) { c.Duration = -time.Second }, "Duration -1s: must be positive"},
+		{func(c *Config) { c.Model = 9 }, "Model 9: want IID or HMM"},
+		{func(c *Config) { c.Multiplier = 0 }, "Multiplier 0: must be a number > 0"},
+		{func(c *Config) { c.Multiplier = math.Inf(1) }, "Multiplier +Inf: must be a number > 0"},
+		{func(c *Config) { c.ControlPort = 0 }, "ControlPort 0: must be 1..65535"},
+		{func(c *Config) { c.DataPort = 65536 }, "DataPort 65536: must be 1..65535"},
+		{func(c *Config) { c.Wait = 0 }, "Wait 0s: must be positive"},
+		{func(c *Config) { c.MaxPPS = math.NaN() }, "MaxPPS NaN: must be positive"},
+		{func(c *Config) { c.Spin = -1 }, "Spin -1ns: must not be negative"},
+		{func(c *Config) { c.BatchThreshold = -1 }, "BatchThreshold -1ns: must not be negative"},
+		{func(c *Config) { c.StartDelay = -1 }, "StartDelay -1ns: must not be negative"},
+		{func(c *Config) { c.Drain = -1 }, "Drain -1ns: must not be negative"},
+		{func(c *Config) { c.Transport = Raw }, "Iface missing: raw sending and Capture need an interface"},
+		{func(c *Config) { c.Capture = "x.pcap" }, "Iface missing: raw sending and Capture need an interface"},
+	} {
+		c := ok
+		tc.edit(&c)
+		err := c.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || err.Error() != tc.want {
+			t.Errorf("got %v, want the FieldError %q", err, tc.want)
+		}
+	}
+	// Zero means "the local side's" on the remote side; a broadcast peer
+	// passes when asked for.
+	c := ok
+	c.Role, c.Multiplier = Remote, 0
+	c.Peer, c.AllowBroadcast = netip.MustParseAddr("255.255.255.255"), true
+	if err := c.Validate(); err != nil {
+		t.Errorf("remote with multiplier 0 and an allowed broadcast peer: %v", err)
+	}
+}

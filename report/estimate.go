@@ -1,0 +1,51 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gmm2trex/gmm2trex/pipeline"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// Estimate writes a line per fitted direction of res (packets, size and gap
+// component counts, the HMM chains as feature:states), then the objects
+// skipped for want of packets, the first 20 of them. It is what `gmm2trex
+// estimate` prints before the path it wrote.
+func Estimate(w io.Writer, res *pipeline.Result) {
+	p := res.Profile
+	idw := len("OBJECT")
+	for _, o := range p.Objects {
+		idw = max(idw, len(o.ID))
+	}
+	fmt.Fprintf(w, "%-*s  %-4s  %7s  %6s  %5s  %s\n", idw, "OBJECT", "DIR", "PACKETS", "SIZE k", "IAT k", "HMM")
+	for _, o := range p.Objects {
+		for _, dir := range []profiles.Dir{profiles.From, profiles.To} {
+			d := o.Dir(dir)
+			if d == nil {
+				continue
+			}
+			hmm := "-"
+			if d.HMM != nil {
+				var parts []string
+				for _, ch := range d.HMM.Chains {
+					parts = append(parts, fmt.Sprintf("%s:%d", strings.Join(ch.Features, "+"), len(ch.States)))
+				}
+				hmm = strings.Join(parts, " ")
+			}
+			fmt.Fprintf(w, "%-*s  %-4s  %7d  %6d  %5d  %s\n", idw, o.ID, dir, d.Packets, len(d.Size.Mixture), len(d.IAT.Mixture), hmm)
+		}
+	}
+	if len(res.Skipped) > 0 {
+		const show = 20
+		fmt.Fprintf(w, "skipped (fewer than --min-packets %d packets), with their packet counts:\n", p.Settings.MinPackets)
+		for i, s := range res.Skipped {
+			if i == show {
+				fmt.Fprintf(w, "  … and %d more\n", len(res.Skipped)-show)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", s)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/samplecap"
+	"github.com/gmm2trex/gmm2trex/pipeline"
+	"github.com/gmm2trex/gmm2trex/profiles/builtin"
+)
+
+// The golden files are what `gmm2trex show`, `flows` and `estimate` printed
+// before these renderings moved out of the command.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s: got\n%s\nwant\n%s", name, got, want)
+	}
+}
+
+func TestProfile(t *testing.T) {
+	for _, name := range []string{"skype-call", "sample-rtp"} {
+		p, err := builtin.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := Profile(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, name+".txt", b.Bytes())
+	}
+}
+
+func TestBuiltins(t *testing.T) {
+	for _, asJSON := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := Builtins(&b, builtin.List(), asJSON); err != nil {
+			t.Fatal(err)
+		}
+		name := map[bool]string{false: "builtins.txt", true: "builtins.json"}[asJSON]
+		golden(t, name, b.Bytes())
+	}
+}
+
+func TestFlows(t *testing.T) {
+	c, err := samplecap.Open(pipeline.DefaultSettings().TraceOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Flows(&b, c, 0); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "flows.txt", b.Bytes())
+	b.Reset()
+	if err := json.NewEncoder(&b).Encode(NewFlowsDoc(c, 0)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "flows.json", b.Bytes())
+	if doc := NewFlowsDoc(c, 100); len(doc.Objects) != 1 || doc.Objects[0].From.Packets != 1501 {
+		t.Errorf("minPackets 100: %+v, want the one object with 1501 packets from", doc.Objects)
+	}
+}
+
+func TestEstimate(t *testing.T) {
+	s := pipeline.DefaultSettings()
+	c, err := samplecap.Open(s.TraceOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := pipeline.Estimate(context.Background(), c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	Estimate(&b, res)
+	golden(t, "estimate.txt", b.Bytes())
+}
+
+func TestValue(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{92.5912, "bytes", "92.59"},
+		{0, "s", "0"},
+		{0.0200012345, "s", "20ms"},
+		{0.000123456, "s", "123.5µs"},
+		{-0.5, "s", "-500ms"},
+		{1e-10, "s", "1e-10s"},
+		{5000, "s", "5000s"},
+		{12.3456789, "s", "12.35s"},
+	} {
+		if got := value(tc.v, tc.unit); got != tc.want {
+			t.Errorf("value(%v, %q) = %q, want %q", tc.v, tc.unit, got, tc.want)
+		}
+	}
+	if r := roundFor(-3 * time.Second); r != time.Millisecond {
+		t.Errorf("roundFor(-3s) = %v, want 1ms", r)
+	}
+}
