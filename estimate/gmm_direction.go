@@ -1,6 +1,7 @@
 package estimate
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -79,7 +80,12 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 			to.IATTransform = tr
 		}
 		if f.Temporal, err = FitTemporal(iat, size, to); err != nil {
-			return nil, fmt.Errorf("hmm: %w", err)
+			// Choosing, a direction too short for an HMM simply has the
+			// mixtures; asked for an HMM, it is an error.
+			if !o.Choose || !errors.Is(err, ErrTooFewObservations) {
+				return nil, fmt.Errorf("hmm: %w", err)
+			}
+			f.Temporal = nil
 		}
 	}
 	d := directionOf(f, iat, size)

@@ -49,7 +49,10 @@ func TestRunSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[0].Dir != "from" || rows[1].Dir != "to" || rows[0].Packets != 1501 || rows[0].Model != "iid" || rows[0].IID != nil {
+	// At the defaults (--model auto) each direction plays its recorded
+	// choice, and the table has the other model beside it.
+	if len(rows) != 2 || rows[0].Dir != "from" || rows[1].Dir != "to" || rows[0].Packets != 1501 ||
+		(rows[0].Model == "hmm") != (rows[0].IID != nil) || (rows[0].Model == "iid") != (rows[0].HMM != nil) {
 		t.Fatalf("rows %+v", rows)
 	}
 	for _, r := range rows {
@@ -59,7 +62,7 @@ func TestRunSample(t *testing.T) {
 		}
 	}
 	var md bytes.Buffer
-	if err := WriteMarkdown(&md, rows); err != nil || strings.Count(md.String(), "\n") != 4 || !strings.Contains(md.String(), "| sample.pcap | UDP 198.18.0.1:5004 198.18.0.2:5004 | from | 1501 | iid |") {
+	if err := WriteMarkdown(&md, rows); err != nil || strings.Count(md.String(), "\n") != 4 || !strings.Contains(md.String(), "| sample.pcap | UDP 198.18.0.1:5004 198.18.0.2:5004 | from | 1501 | "+rows[0].Model+" |") {
 		t.Errorf("markdown %q (%v)", md.String(), err)
 	}
 	if _, err := json.Marshal(rows); err != nil {
@@ -74,10 +77,10 @@ func TestRunSample(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Error("same seeds, different rows")
 	}
-	cfg.Settings.Model = "hmm"
+	cfg.Settings.Model = "gmm"
 	rows, err = Run(context.Background(), cfg)
-	if err != nil || rows[0].Model != "hmm" || rows[0].IID == nil {
-		t.Errorf("hmm: %+v, %v", rows, err)
+	if err != nil || rows[0].Model != "iid" || rows[0].IID != nil || rows[0].HMM != nil {
+		t.Errorf("gmm: %+v, %v", rows, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -44,7 +44,7 @@ func encode(t *testing.T, p *profiles.Profile) []byte {
 // differ in the last bits between platforms; everything else exactly.
 func TestEstimateMatchesCLI(t *testing.T) {
 	s := DefaultSettings()
-	s.PercentileLo, s.PercentileHi = 3, 97 // the defaults of 86c13d5
+	s.PercentileLo, s.PercentileHi, s.Model = 3, 97, ModelGMM // the defaults of 86c13d5
 	res, err := Estimate(context.Background(), sample(t, s), s)
 	if err != nil {
 		t.Fatal(err)

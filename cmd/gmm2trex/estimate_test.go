@@ -40,8 +40,11 @@ func TestEstimateSampleDefaultOutput(t *testing.T) {
 	if len(p.Objects) != 1 || p.Objects[0].From == nil || p.Objects[0].To == nil {
 		t.Fatalf("objects: %+v", p.IDs())
 	}
-	if p.Objects[0].From.HMM != nil {
-		t.Error("--model gmm wrote an HMM")
+	// The default, --model auto, fits both and records each direction's choice.
+	for _, d := range []*profiles.Direction{p.Objects[0].From, p.Objects[0].To} {
+		if d.HMM == nil || d.Model == "" || len(d.Scores) != 2 {
+			t.Errorf("--model auto: hmm %v, model %q, scores %v", d.HMM != nil, d.Model, d.Scores)
+		}
 	}
 	if p.Settings.IATTransform != "log" || p.Settings.Components != "auto" || p.Settings.MaxComponents != 12 {
 		t.Errorf("settings: %+v", p.Settings)
