@@ -19,7 +19,7 @@ func Estimate(w io.Writer, res *pipeline.Result) {
 	for _, o := range p.Objects {
 		idw = max(idw, len(o.ID))
 	}
-	fmt.Fprintf(w, "%-*s  %-4s  %7s  %6s  %5s  %s\n", idw, "OBJECT", "DIR", "PACKETS", "SIZE k", "IAT k", "HMM")
+	fmt.Fprintf(w, "%-*s  %-4s  %7s  %6s  %5s  %-15s  %s\n", idw, "OBJECT", "DIR", "PACKETS", "SIZE k", "IAT k", "HMM", "PLAYS")
 	for _, o := range p.Objects {
 		for _, dir := range []profiles.Dir{profiles.From, profiles.To} {
 			d := o.Dir(dir)
@@ -34,7 +34,7 @@ func Estimate(w io.Writer, res *pipeline.Result) {
 				}
 				hmm = strings.Join(parts, " ")
 			}
-			fmt.Fprintf(w, "%-*s  %-4s  %7d  %6d  %5d  %s\n", idw, o.ID, dir, d.Packets, len(d.Size.Mixture), len(d.IAT.Mixture), hmm)
+			fmt.Fprintf(w, "%-*s  %-4s  %7d  %6d  %5d  %-15s  %s\n", idw, o.ID, dir, d.Packets, len(d.Size.Mixture), len(d.IAT.Mixture), hmm, Plays(d))
 		}
 	}
 	if len(res.Skipped) > 0 {
@@ -48,4 +48,26 @@ func Estimate(w io.Writer, res *pipeline.Result) {
 			fmt.Fprintf(w, "  %s\n", s)
 		}
 	}
+}
+
+// Plays says what a direction plays by default and, when the model search
+// scored them, the scores: "hmm (score 0.39; iid 0.66)".
+func Plays(d *profiles.Direction) string {
+	m := d.Model
+	if m == "" {
+		m = profiles.ModelIID
+		if d.HMM != nil {
+			m = profiles.ModelHMM
+		}
+	}
+	if len(d.Scores) == 0 {
+		return m
+	}
+	out := fmt.Sprintf("%s (score %.3g", m, d.Scores[m])
+	for _, other := range []string{profiles.ModelIID, profiles.ModelHMM} {
+		if sc, ok := d.Scores[other]; ok && other != m {
+			out += fmt.Sprintf("; %s %.3g", other, sc)
+		}
+	}
+	return out + ")"
 }

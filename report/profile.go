@@ -44,7 +44,7 @@ func Profile(w io.Writer, p *profiles.Profile) error {
 				fmt.Fprintf(w, "  %s: no model\n", d)
 				continue
 			}
-			fmt.Fprintf(w, "  %s: %d packets\n", d, dir.Packets)
+			fmt.Fprintf(w, "  %s: %d packets, plays %s\n", d, dir.Packets, Plays(dir))
 			if err := param(w, "size", dir.Size, "bytes"); err != nil {
 				return err
 			}

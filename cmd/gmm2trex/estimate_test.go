@@ -141,7 +141,7 @@ func TestBuiltinSampleIsCurrent(t *testing.T) {
 		t.Skip("fits an HMM (about a second)")
 	}
 	dir := chdir(t)
-	code, _, errs := runCLI(t, "estimate", "--model", "hmm", "-o", filepath.Join(dir, "s.yaml"))
+	code, _, errs := runCLI(t, "estimate", "-o", filepath.Join(dir, "s.yaml"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -153,7 +153,7 @@ func TestBuiltinSampleIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Settings.Model != "hmm" || len(got.Objects) != len(want.Objects) {
+	if got.Settings.Model != want.Settings.Model || len(got.Objects) != len(want.Objects) {
 		t.Fatalf("objects %v, want %v", got.IDs(), want.IDs())
 	}
 	for i := range got.Objects {

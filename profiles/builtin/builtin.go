@@ -4,8 +4,8 @@
 // capture the project measures against. Regenerate them after a change of
 // the estimator with:
 //
-//	go run ./cmd/gmm2trex estimate --model hmm -o profiles/builtin/sample-rtp.profile.yaml
-//	go run ./cmd/gmm2trex estimate --model hmm -p ../shared/pcaps/skypeLANhome.pcap -o profiles/builtin/skype-call.profile.yaml
+//	go run ./cmd/gmm2trex estimate -o profiles/builtin/sample-rtp.profile.yaml
+//	go run ./cmd/gmm2trex estimate -p ../shared/pcaps/skypeLANhome.pcap -o profiles/builtin/skype-call.profile.yaml
 //
 // (cmd/gmm2trex's tests check that the first still matches a fresh fit).
 package builtin
