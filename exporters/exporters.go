@@ -153,33 +153,43 @@ func ParseDirection(s string) ([]profiles.Dir, error) {
 }
 
 // DefaultModel is the model to export o's selection with when the caller
-// chose none: hmm when every selected direction has an HMM, else iid.
-func DefaultModel(p *profiles.Profile, o Options) sampler.Model {
+// chose none: sampler.Auto, each direction as its profile chose.
+func DefaultModel(p *profiles.Profile, o Options) sampler.Model { return sampler.Auto }
+
+// DescribeModel says what o.Model plays on each selected direction, for a
+// note: "hmm", or "auto: from hmm, to iid" when directions differ.
+func DescribeModel(p *profiles.Profile, o Options) string {
 	dirs := o.Dirs
 	if dirs == nil {
 		dirs = []profiles.Dir{profiles.From, profiles.To}
 	}
-	any := false
+	var parts []string
+	seen := map[sampler.Model]bool{}
 	for i := range p.Objects {
 		obj := &p.Objects[i]
 		if o.Objects != nil && !slices.Contains(o.Objects, obj.ID) {
 			continue
 		}
 		for _, d := range dirs {
-			dm := obj.Dir(d)
-			if dm == nil {
-				continue
+			if dm := obj.Dir(d); dm != nil {
+				m := o.Model.For(dm)
+				seen[m] = true
+				parts = append(parts, d.String()+" "+m.String())
 			}
-			if dm.HMM == nil || len(dm.HMM.Chains) == 0 {
-				return sampler.IID
-			}
-			any = true
 		}
 	}
-	if any {
-		return sampler.HMM
+	if len(seen) == 1 {
+		for m := range seen {
+			if o.Model == sampler.Auto {
+				return m.String() + " (as the profile chose)"
+			}
+			return m.String()
+		}
 	}
-	return sampler.IID
+	if len(parts) > 6 {
+		parts = append(parts[:6], "…")
+	}
+	return o.Model.String() + ": " + strings.Join(parts, ", ")
 }
 
 // Generable lists the directions of obj that model can generate: those with

@@ -20,15 +20,16 @@ func init() {
 	register(&cli.Command{
 		Name:  "sample",
 		Usage: "generate a packet sequence from a profile, as CSV or as a pcap",
-		UsageText: "gmm2trex sample PROFILE [--object ID] (-c COUNT | -l SECONDS) [--model iid|hmm] [--seed S] -o OUT.csv|OUT.pcap\n\n" +
+		UsageText: "gmm2trex sample PROFILE [--object ID] (-c COUNT | -l SECONDS) [--model auto|iid|hmm] [--seed S] -o OUT.csv|OUT.pcap\n\n" +
 			"Examples:\n" +
 			"   gmm2trex sample call.profile.yaml -c 5000 -o gen.csv\n" +
 			"   gmm2trex sample call.profile.yaml -l 60 --model hmm --seed 7 -o gen.pcap",
 		Description: "Draws packets (time, direction, size, gap) from one object of the profile:\n" +
 			"-c COUNT packets per direction, or every packet in the first -l SECONDS. Both\n" +
-			"directions share one timeline from t=0. --model iid draws each gap and size\n" +
-			"independently from the mixtures; hmm walks the profile's hidden Markov chains\n" +
-			"(estimate --model hmm), which keeps bursts and the packet-to-packet correlation.\n\n" +
+			"directions share one timeline from t=0. By default each direction plays what its\n" +
+			"profile chose (estimate's --model auto); --model iid draws each gap and size\n" +
+			"independently from the mixtures; hmm walks the profile's hidden Markov chains,\n" +
+			"which keeps bursts and the packet-to-packet correlation.\n\n" +
 			"OUT.csv has the header time,direction,size,iat (seconds from 0; from|to; bytes;\n" +
 			"the direction's gap, empty for its first packet). OUT.pcap holds Ethernet frames\n" +
 			"with the object's addresses, ports and protocol and valid checksums; the payload\n" +
@@ -38,7 +39,7 @@ func init() {
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` to sample (default: the profile's first object)"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "`COUNT` packets per direction"},
 			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, HideDefault: true, Usage: "every packet of the first `SECONDS`"},
-			&cli.StringFlag{Name: "model", Value: "iid", Usage: "`iid` (independent mixture draws) or hmm (the hidden Markov chains)"},
+			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws) or hmm (the hidden Markov chains)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap"},
 		},
