@@ -4,11 +4,12 @@
 -- Every gap and size is drawn at run time from the model below (mixture pick,
 -- Box-Muller normals, exp for log-transformed features, the hidden chain's
 -- transitions, redraw up to {{.MaxRedraw}} times outside the observed bounds, then clamp),
--- so the script runs for any duration without repeating a trace. {{if .Marginals}}A chain with
--- marginal maps (marg) carries each draw onto the capture's distribution
--- instead of un-scaling it: piecewise-linear over the knots, held at the ends.
--- {{end}}Gaps go to
+-- so the script runs for any duration without repeating a trace. Gaps go to
 -- the software rate limiter (custom mode) as byte-times at the link speed.
+{{if .Marginals}}-- A chain with marginal maps (marg) carries each draw onto the capture's
+-- distribution instead of un-scaling it: piecewise-linear over the knots, held
+-- at the ends, so the values the capture repeats come out exactly.
+{{end -}}
 --
 -- Run:  MoonGen {{.Output}} {{.PortArgs}} [-d SECONDS] [-r MULTIPLIER] [-s SEED]
 {{if .From}}--   FROM_PORT sends the local side's packets (direction from)

@@ -250,3 +250,114 @@ func TestMoonGenRejectsBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestMoonGenMarginals runs the script of a profile whose chains carry
+// marginal maps (testdata/marginals.yaml) for 20000 packets a direction and
+// compares it with 100000 draws of the Go sampler: KS of sizes and of gaps
+// ≤ 0.03, and the values the maps repeat (runs of equal x) come out exactly,
+// as often as from the sampler within 0.02. The draws are Markov-correlated,
+// so a frequency's spread is a few times the binomial one (≈ 0.008 here);
+// a script that un-scaled the draws instead of mapping them would give
+// these values almost never and KS far above 0.1.
+func TestMoonGenMarginals(t *testing.T) {
+	const n, ref = 20000, 100000
+	p := loadProfile(t, "testdata/marginals.yaml")
+	obj := &p.Objects[0]
+	rs, _ := runMoonGen(t, p, Options{Model: sampler.HMM, Seed: 3}, n, "0", "1")
+	ports := byPort(rs)
+	// The script's delay of a gap of x seconds, as its txTask computes it
+	// (toBytes = 1e9 / rate * linkMbps / 8000, rate 1).
+	delayOf := func(x float64) int64 { return int64(math.Floor(x*(1e9*moonLink/8000) + 0.5)) }
+	for _, tc := range []struct {
+		dir        profiles.Dir
+		port       int
+		gap, size  float64 // a value the maps repeat; 0: none
+		minGapFrq  float64 // the sampler's least frequency of them, so the check has teeth
+		minSizeFrq float64
+	}{
+		{profiles.From, 0, 0.02, 100, 0.1, 0.3},
+		{profiles.To, 1, 0.02, 0, 0.2, 0},
+	} {
+		dm := obj.Dir(tc.dir)
+		if len(ports[tc.port]) < n {
+			t.Fatalf("%s: %d packets on port %d, want ≥ %d", tc.dir, len(ports[tc.port]), tc.port, n)
+		}
+		gaps, sizes := gapsSizes(ports[tc.port], n)
+		wantGaps, wantSizes := modelDraws(t, dm, sampler.HMM, 99, ref)
+		ksSize, ksGap := ks(sizes, wantSizes), ks(gaps, wantGaps)
+		t.Logf("%s: KS size %.4f, KS gap %.4f", tc.dir, ksSize, ksGap)
+		if ksSize > 0.03 || ksGap > 0.03 {
+			t.Errorf("%s: KS size %.4f, KS gap %.4f; want both ≤ 0.03", tc.dir, ksSize, ksGap)
+		}
+		freq := func(xs []float64, x float64) float64 {
+			k := 0
+			for _, v := range xs {
+				if v == x {
+					k++
+				}
+			}
+			return float64(k) / float64(len(xs))
+		}
+		if tc.gap > 0 {
+			// Compared as delays: the record holds whole byte-times.
+			want := delayOf(tc.gap)
+			k := 0
+			for _, r := range ports[tc.port][1:n] {
+				if r.delay == want {
+					k++
+				}
+			}
+			got, ref := float64(k)/float64(n-1), freq(wantGaps, tc.gap)
+			t.Logf("%s: gap of exactly %g s: script %.4f, sampler %.4f", tc.dir, tc.gap, got, ref)
+			if ref < tc.minGapFrq || math.Abs(got-ref) > 0.02 {
+				t.Errorf("%s: gap of exactly %g s (delay %d): script %.4f, sampler %.4f; want the sampler's ≥ %g and within 0.02",
+					tc.dir, tc.gap, want, got, ref, tc.minGapFrq)
+			}
+		}
+		if tc.size > 0 {
+			got, ref := freq(sizes, tc.size), freq(wantSizes, tc.size)
+			t.Logf("%s: size of exactly %g: script %.4f, sampler %.4f", tc.dir, tc.size, got, ref)
+			if ref < tc.minSizeFrq || math.Abs(got-ref) > 0.02 {
+				t.Errorf("%s: size of exactly %g: script %.4f, sampler %.4f; want the sampler's ≥ %g and within 0.02",
+					tc.dir, tc.size, got, ref, tc.minSizeFrq)
+			}
+		}
+	}
+}
+
+// TestPruneRuns checks that leaving out the interior knots of runs of equal
+// x changes no value of the map, bit for bit, at the knots, between them and
+// beyond the ends.
+func TestPruneRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    profiles.Marginal
+		keep int
+	}{
+		{"no run", profiles.Marginal{Z: []float64{-1, 0, 1}, X: []float64{1, 2, 3}}, 3},
+		{"two equal", profiles.Marginal{Z: []float64{-1, 0, 1}, X: []float64{2, 2, 3}}, 3},
+		{"inner run", profiles.Marginal{Z: []float64{-2, -1, -0.3, 0, 0.7, 1, 2}, X: []float64{1, 5, 5, 5, 5, 6, 9}}, 5},
+		{"runs at the ends", profiles.Marginal{Z: []float64{-3, -2, -1, 0, 1, 2, 3}, X: []float64{4, 4, 4, 7, 9, 9, 9}}, 5},
+		{"flat", profiles.Marginal{Z: []float64{-1, 0, 0.5, 1}, X: []float64{3, 3, 3, 3}}, 2},
+	} {
+		z, x := pruneRuns(tc.m.Z, tc.m.X)
+		if len(z) != tc.keep || len(x) != tc.keep {
+			t.Errorf("%s: kept %d z and %d x, want %d", tc.name, len(z), len(x), tc.keep)
+		}
+		pruned := profiles.Marginal{Z: z, X: x}
+		var vs []float64
+		for i, zi := range tc.m.Z {
+			vs = append(vs, zi, math.Nextafter(zi, math.Inf(-1)), math.Nextafter(zi, math.Inf(1)))
+			if i > 0 {
+				vs = append(vs, (zi+tc.m.Z[i-1])/2, zi-(zi-tc.m.Z[i-1])/3)
+			}
+		}
+		vs = append(vs, -10, 10, math.NaN())
+		for _, v := range vs {
+			a, b := sampler.Marginal(&tc.m, v), sampler.Marginal(&pruned, v)
+			if math.Float64bits(a) != math.Float64bits(b) {
+				t.Errorf("%s: at %v the map gives %v, pruned %v", tc.name, v, a, b)
+			}
+		}
+	}
+}
