@@ -98,8 +98,9 @@ func moonPortArgs(ts []target) string {
 
 // lua accumulates the script text.
 type lua struct {
-	b   *bytes.Buffer
-	err error
+	b       *bytes.Buffer
+	err     error
+	hasMarg bool // some chain written carries marginal maps
 }
 
 func (l *lua) f(format string, a ...any) { fmt.Fprintf(l.b, format, a...) }
@@ -219,7 +220,61 @@ func (l *lua) chain(i int, c *profiles.Chain, dm *profiles.Direction) {
 		}
 		l.f("         {cum = %s, mean = {%s}, chol = {%s}},\n", nums(cum(w)), strings.Join(means, ", "), strings.Join(chols, ", "))
 	}
-	l.f("       }},\n")
+	l.f("       }")
+	if c.Marginals != nil {
+		l.marginals(c.Marginals)
+	}
+	l.f("},\n")
+}
+
+// marginals writes a chain's maps onto the data's distribution (see
+// profiles.Chain.Marginals) as marg = {{z = …, x = …}, …}, one per feature.
+// Interior knots of a run of three or more equal x are left out: both
+// segments beside such a knot are flat, so the map gives the same value at
+// every point without it (exactly, not approximately), and the repeated
+// values the estimator writes as runs cost two knots each instead of up to
+// a few hundred.
+func (l *lua) marginals(ms []profiles.Marginal) {
+	l.f(",\n       marg = {")
+	for i := range ms {
+		if i > 0 {
+			l.f(",")
+		}
+		z, x := pruneRuns(ms[i].Z, ms[i].X)
+		l.f("\n         {z = %s,\n          x = %s}", knots(z), knots(x))
+	}
+	l.f("}")
+	l.hasMarg = true
+}
+
+// pruneRuns returns the knots of z, x without the interior ones of runs of
+// equal x. It allocates only when there is something to leave out.
+func pruneRuns(z, x []float64) (pz, px []float64) {
+	n := len(x)
+	drop := func(k int) bool { return k > 0 && k < n-1 && x[k-1] == x[k] && x[k] == x[k+1] }
+	k := 1
+	for k < n-1 && !drop(k) {
+		k++
+	}
+	if k >= n-1 {
+		return z, x
+	}
+	pz, px = append([]float64(nil), z[:k]...), append([]float64(nil), x[:k]...)
+	for ; k < n; k++ {
+		if !drop(k) {
+			pz, px = append(pz, z[k]), append(px, x[k])
+		}
+	}
+	return pz, px
+}
+
+// knots is nums without the spaces: a map has up to 256 knots.
+func knots(xs []float64) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = num(x)
+	}
+	return "{" + strings.Join(s, ",") + "}"
 }
 
 // moonScript is the userscript: the fixed Lua (the sampler, the master and
@@ -240,6 +295,7 @@ type moonData struct {
 	Seed                                            uint64
 	MaxRedraw, Batch, MinFrame                      int
 	From, To                                        bool   // the port arguments the script takes
+	Marginals                                       bool   // some chain carries marginal maps
 	Flows                                           string // the FLOWS entries
 	Description                                     string // a quoted Lua string
 }
@@ -258,7 +314,7 @@ func writeMoonGen(b *bytes.Buffer, p *profiles.Profile, ts []target, o Options) 
 		Model: o.Model.String(), Source: luaComment(p.Source.File), Hash: p.Hash()[:16], Seed: o.Seed,
 		MaxRedraw: sampler.MaxRedraw, Batch: moonBatch, MinFrame: frame.MinFrame,
 		Output: luaComment(o.Output), PortArgs: moonPortArgs(ts), SizeUnit: luaComment(sizeUnit(p)),
-		Flows:       l.b.String(),
+		Flows: l.b.String(), Marginals: l.hasMarg,
 		Description: luaQuote("Sends traffic drawn from a gmm2trex profile (" + o.Model.String() + " model)."),
 	}
 	for _, d := range moonPorts(ts) {

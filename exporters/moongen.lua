@@ -6,6 +6,10 @@
 -- transitions, redraw up to {{.MaxRedraw}} times outside the observed bounds, then clamp),
 -- so the script runs for any duration without repeating a trace. Gaps go to
 -- the software rate limiter (custom mode) as byte-times at the link speed.
+{{if .Marginals}}-- A chain with marginal maps (marg) carries each draw onto the capture's
+-- distribution instead of un-scaling it: piecewise-linear over the knots, held
+-- at the ends, so the values the capture repeats come out exactly.
+{{end -}}
 --
 -- Run:  MoonGen {{.Output}} {{.PortArgs}} [-d SECONDS] [-r MULTIPLIER] [-s SEED]
 {{if .From}}--   FROM_PORT sends the local side's packets (direction from)
@@ -136,6 +140,37 @@ local function bounded(m)
 	return min(max(draw1(m), m.lo), m.hi)
 end
 
+{{if .Marginals -}}
+-- marginal maps a chain's draw v (its scaled space) through m: the
+-- piecewise-linear interpolation of m.x over m.z, held at the ends; a run of
+-- equal x gives that value exactly. It is the Go sampler's Marginal.
+local function marginal(m, v)
+	local z, x = m.z, m.x
+	local n = #z
+	if not (v > z[1]) then
+		return x[1]
+	end
+	if v >= z[n] then
+		return x[n]
+	end
+	-- Bisect for the last knot <= v: z[lo] <= v < z[lo + 1].
+	local lo, hi = 1, n
+	while hi - lo > 1 do
+		local mid = floor((lo + hi) / 2)
+		if z[mid] <= v then
+			lo = mid
+		else
+			hi = mid
+		end
+	end
+	local x0, x1 = x[lo], x[lo + 1]
+	if x0 == x1 then
+		return x0
+	end
+	return x0 + (x1 - x0) * (v - z[lo]) / (z[lo + 1] - z[lo])
+end
+
+{{end -}}
 -- chainStep moves chain c one packet and writes its features into out (1 gap, 2 size).
 local function chainStep(c, out)
 	if c.state then
@@ -158,11 +193,20 @@ local function chainStep(c, out)
 			for j = 1, i do
 				v = v + row[j] * z[j]
 			end
-			v = v * c.std[i] + c.mean[i]
+{{if .Marginals}}			if c.marg then
+				-- The map's range lies inside the bounds: no redraw.
+				v = marginal(c.marg[i], v)
+			else
+				v = v * c.std[i] + c.mean[i]
+				if c.log[i] then
+					v = exp(v)
+				end
+			end
+{{else}}			v = v * c.std[i] + c.mean[i]
 			if c.log[i] then
 				v = exp(v)
 			end
-			if c.round[i] then
+{{end}}			if c.round[i] then
 				v = round(v)
 			end
 			x[i] = v

@@ -250,3 +250,141 @@ func TestMoonGenRejectsBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestMoonGenMarginals runs the script of profiles whose chains carry
+// marginal maps for 20000 packets a direction and compares it with 100000
+// draws of the Go sampler: KS of sizes and of gaps within the sampler's
+// own spread (0.03, 0.08 for a slowly drifting chain), and values the
+// maps repeat (runs of equal x) come out exactly, as often as from the
+// sampler within 0.02. testdata/marginals.yaml is made for it (its scale is
+// unlike its maps); the built-in RTP sample is what the estimator writes
+// (256 knots, long runs). The draws are Markov-correlated, so a spread is a
+// few times the independent one (a frequency's ≈ 0.008 here). A script that
+// un-scaled the draws instead of mapping them fails in every direction (a
+// KS of 0.1 to 0.7, the repeated values half as often or never).
+func TestMoonGenMarginals(t *testing.T) {
+	type repeated struct {
+		dir                   profiles.Dir
+		port                  int
+		gap, size             float64 // a value the maps repeat; 0: none
+		minGapFrq, minSizeFrq float64 // the sampler's least frequency of them, so the check has teeth
+	}
+	for _, pc := range []struct {
+		path  string
+		ksTol float64
+		reps  []repeated
+	}{
+		{"testdata/marginals.yaml", 0.03, []repeated{
+			{profiles.From, 0, 0.02, 100, 0.1, 0.3},
+			{profiles.To, 1, 0.02, 0, 0.2, 0},
+		}},
+		// The remote side sends RTP of 172 bytes; 57 is the local side's
+		// commonest size. The local side's sizes drift slowly, so 20000 of
+		// them are far from independent: the sampler's own KS against
+		// itself reaches 0.055 in 12 seeds.
+		{"../profiles/builtin/sample-rtp.profile.yaml", 0.08, []repeated{
+			{profiles.From, 0, 0, 57, 0, 0.05},
+			{profiles.To, 1, 0, 172, 0, 0.5},
+		}},
+	} {
+		const n = 20000
+		p := loadProfile(t, pc.path)
+		obj := &p.Objects[0]
+		rs, _ := runMoonGen(t, p, Options{Model: sampler.HMM, Seed: 3, Objects: []string{obj.ID}}, n, "0", "1")
+		ports := byPort(rs)
+		for _, tc := range pc.reps {
+			name := filepath.Base(pc.path) + " " + tc.dir.String()
+			if len(ports[tc.port]) < n {
+				t.Fatalf("%s: %d packets on port %d, want ≥ %d", name, len(ports[tc.port]), tc.port, n)
+			}
+			gaps, sizes := gapsSizes(ports[tc.port], n)
+			wantGaps, wantSizes := modelDraws(t, obj.Dir(tc.dir), sampler.HMM, 99, 100000)
+			gaps, wantGaps = moonDelays(gaps), moonDelays(wantGaps)
+			ksSize, ksGap := ks(sizes, wantSizes), ks(gaps, wantGaps)
+			t.Logf("%s: KS size %.4f, KS gap %.4f", name, ksSize, ksGap)
+			if ksSize > pc.ksTol || ksGap > pc.ksTol {
+				t.Errorf("%s: KS size %.4f, KS gap %.4f; want both ≤ %g", name, ksSize, ksGap, pc.ksTol)
+			}
+			for _, c := range []struct {
+				what      string
+				x, minFrq float64
+				at        float64 // x in the compared units
+				got, want []float64
+			}{
+				{"gap", tc.gap, tc.minGapFrq, moonDelays([]float64{tc.gap})[0], gaps, wantGaps},
+				{"size", tc.size, tc.minSizeFrq, tc.size, sizes, wantSizes},
+			} {
+				if c.x == 0 {
+					continue
+				}
+				got, want := frequency(c.got, c.at), frequency(c.want, c.at)
+				t.Logf("%s: %s of exactly %g: script %.4f, sampler %.4f", name, c.what, c.x, got, want)
+				if want < c.minFrq || math.Abs(got-want) > 0.02 {
+					t.Errorf("%s: %s of exactly %g: script %.4f, sampler %.4f; want the sampler's ≥ %g and the script's within 0.02 of it",
+						name, c.what, c.x, got, want, c.minFrq)
+				}
+			}
+		}
+	}
+}
+
+// moonDelays turns gaps (seconds) into the script's delays, whole
+// byte-times at the stand-in's link speed (toBytes = 1e9 / rate * linkMbps
+// / 8000, rate 1). Gaps are compared as delays: seconds read back from a
+// delay can be an ulp off the sampler's value, which would split every
+// repeated gap in two.
+func moonDelays(gaps []float64) []float64 {
+	d := make([]float64, len(gaps))
+	for i, g := range gaps {
+		d[i] = math.Floor(g*(1e9*moonLink/8000) + 0.5)
+	}
+	return d
+}
+
+// frequency is the share of xs equal to x.
+func frequency(xs []float64, x float64) float64 {
+	k := 0
+	for _, v := range xs {
+		if v == x {
+			k++
+		}
+	}
+	return float64(k) / float64(len(xs))
+}
+
+// TestPruneRuns checks that leaving out the interior knots of runs of equal
+// x changes no value of the map, bit for bit, at the knots, between them and
+// beyond the ends.
+func TestPruneRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    profiles.Marginal
+		keep int
+	}{
+		{"no run", profiles.Marginal{Z: []float64{-1, 0, 1}, X: []float64{1, 2, 3}}, 3},
+		{"two equal", profiles.Marginal{Z: []float64{-1, 0, 1}, X: []float64{2, 2, 3}}, 3},
+		{"inner run", profiles.Marginal{Z: []float64{-2, -1, -0.3, 0, 0.7, 1, 2}, X: []float64{1, 5, 5, 5, 5, 6, 9}}, 5},
+		{"runs at the ends", profiles.Marginal{Z: []float64{-3, -2, -1, 0, 1, 2, 3}, X: []float64{4, 4, 4, 7, 9, 9, 9}}, 5},
+		{"flat", profiles.Marginal{Z: []float64{-1, 0, 0.5, 1}, X: []float64{3, 3, 3, 3}}, 2},
+	} {
+		z, x := pruneRuns(tc.m.Z, tc.m.X)
+		if len(z) != tc.keep || len(x) != tc.keep {
+			t.Errorf("%s: kept %d z and %d x, want %d", tc.name, len(z), len(x), tc.keep)
+		}
+		pruned := profiles.Marginal{Z: z, X: x}
+		var vs []float64
+		for i, zi := range tc.m.Z {
+			vs = append(vs, zi, math.Nextafter(zi, math.Inf(-1)), math.Nextafter(zi, math.Inf(1)))
+			if i > 0 {
+				vs = append(vs, (zi+tc.m.Z[i-1])/2, zi-(zi-tc.m.Z[i-1])/3)
+			}
+		}
+		vs = append(vs, -10, 10, math.NaN())
+		for _, v := range vs {
+			a, b := sampler.Marginal(&tc.m, v), sampler.Marginal(&pruned, v)
+			if math.Float64bits(a) != math.Float64bits(b) {
+				t.Errorf("%s: at %v the map gives %v, pruned %v", tc.name, v, a, b)
+			}
+		}
+	}
+}
