@@ -181,7 +181,7 @@ func DescribeModel(p *profiles.Profile, o Options) string {
 	if len(seen) == 1 {
 		for m := range seen {
 			if o.Model == sampler.Auto {
-				return m.String() + " (as the profile chose)"
+				return m.String() + ", as the profile chose"
 			}
 			return m.String()
 		}

@@ -350,7 +350,7 @@ func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) er
 	l.f("    srcPort = %d, dstPort = %d, hdr = %d, maxPayload = %d, sizeOffset = %d,\n", src.port, dst.port, tpl.HeaderLen(), tpl.MaxPayload(), off)
 	l.mix1("iat", dm.IAT, false)
 	l.mix1("size", dm.Size, true)
-	if o.Model == sampler.HMM {
+	if o.Model.For(dm) == sampler.HMM {
 		l.f("    chains = {\n")
 		for ci := range dm.HMM.Chains {
 			l.chain(ci, &dm.HMM.Chains[ci], dm)

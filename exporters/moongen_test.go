@@ -15,6 +15,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/metrics"
 	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
@@ -386,5 +387,22 @@ func TestPruneRuns(t *testing.T) {
 				t.Errorf("%s: at %v the map gives %v, pruned %v", tc.name, v, a, b)
 			}
 		}
+	}
+}
+
+// At the default model each direction plays its profile's choice: a
+// direction that chose the mixtures gets no chains in the script.
+func TestMoonGenAutoPerDirection(t *testing.T) {
+	p, err := builtin.Load("skype-call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Objects[0].To.Model = profiles.ModelIID
+	var b bytes.Buffer
+	if err := Write(&b, p, "moongen", Options{Model: sampler.Auto, Seed: 1, Count: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "chains = {"); n != 1 {
+		t.Errorf("%d directions with chains, want 1 (from plays hmm, to iid)", n)
 	}
 }
