@@ -62,7 +62,7 @@ func TestRunSample(t *testing.T) {
 		}
 	}
 	var md bytes.Buffer
-	if err := WriteMarkdown(&md, rows); err != nil || strings.Count(md.String(), "\n") != 4 || !strings.Contains(md.String(), "| sample.pcap | UDP 198.18.0.1:5004 198.18.0.2:5004 | from | 1501 | "+rows[0].Model+" |") {
+	if err := WriteMarkdown(&md, rows); err != nil || strings.Count(md.String(), "\n") != 6 || !strings.Contains(md.String(), "| sample.pcap | UDP 198.18.0.1:5004 198.18.0.2:5004 | from | 1501 | "+rows[0].Model+" |") {
 		t.Errorf("markdown %q (%v)", md.String(), err)
 	}
 	if _, err := json.Marshal(rows); err != nil {
@@ -86,5 +86,24 @@ func TestRunSample(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, cfg); err != context.Canceled {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// Each bound of the models issue, at its edge.
+func TestFailures(t *testing.T) {
+	good := Row{Packets: 500, CV: [3]Num{1, 0.5, 0.1}, Idle: 0.2,
+		Scores: Scores{KSSize: 0.05, KSIAT: 0.01, ACFErrSize: 0.05, ACFErrIAT: 0.2, RateRatio: 1.049,
+			Burst: [3]Num{0.8, 1.25, 3}, CV: [3]Num{0.8, 0.625, 0.15}, Idle: 0.25},
+		IID: &Scores{ACFErrSize: 0.01, ACFErrIAT: 0.4}}
+	if f := Failures(good); len(f) != 0 {
+		t.Errorf("at the edges: %v", f)
+	}
+	bad := good
+	bad.Scores.KSIAT, bad.Scores.ACFErrIAT, bad.Scores.RateRatio, bad.Scores.Burst[1], bad.Scores.CV[2], bad.Scores.Idle = 0.06, 0.21, 0.94, 1.3, 0.16, 0.26
+	if f := strings.Join(Failures(bad), ", "); f != "KS gap, acf gap, rate, burst 100 ms, burst 1 s, idle" {
+		t.Errorf("failures %q", f)
+	}
+	if f := Failures(Row{Packets: 199, Scores: Scores{KSSize: 1}}); f != nil {
+		t.Errorf("short row judged: %v", f)
 	}
 }

@@ -14,8 +14,8 @@ import (
 // imitation.
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	var b strings.Builder
-	b.WriteString("| capture | object | dir | packets | model | KS size | KS gap | acf_err size | acf_err gap | iid KS size | iid KS gap | iid acf_err size | iid acf_err gap | rate | burst 10 ms | burst 100 ms | burst 1 s | idle (orig / gen) |\n")
-	b.WriteString("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| capture | object | dir | packets | model | KS size | KS gap | acf_err size | acf_err gap | iid KS size | iid KS gap | iid acf_err size | iid acf_err gap | rate | burst 10 ms | burst 100 ms | burst 1 s | idle (orig / gen) | bounds missed |\n")
+	b.WriteString("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range rows {
 		iid := r.Scores
 		if r.IID != nil {
@@ -26,12 +26,22 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 			obj += " (" + r.Kind + ")"
 		}
 		s := r.Scores
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n",
 			r.Capture, obj, r.Dir, r.Packets, r.Model,
 			f3(s.KSSize), f3(s.KSIAT), f3(s.ACFErrSize), f3(s.ACFErrIAT),
 			f3(iid.KSSize), f3(iid.KSIAT), f3(iid.ACFErrSize), f3(iid.ACFErrIAT),
-			f3(s.RateRatio), f3(s.Burst[0]), f3(s.Burst[1]), f3(s.Burst[2]), f3(r.Idle), f3(s.Idle))
+			f3(s.RateRatio), f3(s.Burst[0]), f3(s.Burst[1]), f3(s.Burst[2]), f3(r.Idle), f3(s.Idle), failuresCell(r))
 	}
+	judged, held := 0, 0
+	for _, r := range rows {
+		if r.Packets >= MinBoundPackets {
+			judged++
+			if len(Failures(r)) == 0 {
+				held++
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\n%d of %d directions with at least %d packets hold every bound.\n", held, judged, MinBoundPackets)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -32,6 +32,7 @@ func main() {
 	seeds := flag.Int("seeds", 5, "sampling seeds 1..`N`")
 	model := flag.String("model", pipeline.DefaultSettings().Model, "estimate's --model")
 	jsonOut := flag.String("json", "", "also write the rows as JSON to `FILE`")
+	check := flag.Bool("check", false, "exit 1 unless every direction of at least fidelity.MinBoundPackets packets holds the models issue's bounds")
 	flag.Parse()
 	fail := func(code int, err error) {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
@@ -82,6 +83,18 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "fidelity: %d directions of %d cases, model %s, %d seeds, in %.1f s\n",
 		len(rows), len(cases), *model, *seeds, time.Since(start).Seconds())
+	failed := 0
+	for _, r := range rows {
+		if len(fidelity.Failures(r)) > 0 {
+			failed++
+		}
+	}
+	defer func() {
+		if *check && failed > 0 {
+			fmt.Fprintf(os.Stderr, "fidelity: %d direction(s) miss a bound\n", failed)
+			os.Exit(1)
+		}
+	}()
 	if *jsonOut != "" {
 		b, err := json.MarshalIndent(rows, "", "  ")
 		if err != nil {
