@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,13 @@ func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error
 			e.Objects = append(e.Objects, ObjectCount{o.ID, o.From.Len(), o.To.Len()})
 		}
 		return nil, e
+	}
+	// A gap that goes backwards would be fitted as a wrong number: refuse
+	// the capture, naming its first record out of order.
+	for _, j := range jobs {
+		if len(j.IAT) > 0 && slices.Min(j.IAT) < 0 {
+			return nil, c.DisorderErr()
+		}
 	}
 	fits, err := Fit(ctx, jobs, s)
 	if err != nil {

@@ -342,3 +342,13 @@ func TestProfileName(t *testing.T) {
 		}
 	}
 }
+
+// A capture whose stamps go backwards (10 of 300 packets 10 ms early, 5 ms
+// apart) is refused naming the first packet out of order, not fitted on
+// negative gaps.
+func TestEstimateDisorder(t *testing.T) {
+	_, err := EstimateFile(context.Background(), filepath.Join("testdata", "disorder.pcap"), DefaultSettings())
+	if !errors.Is(err, trace.ErrDisorder) || !strings.Contains(err.Error(), "disorder.pcap: packet 8:") {
+		t.Errorf("error %v, want trace.ErrDisorder naming packet 8", err)
+	}
+}
