@@ -128,6 +128,46 @@ var (
 	}
 )
 
+// hmmObsPerParam is how many observations each free parameter of a
+// candidate must be paid with: a candidate with more parameters than
+// n / hmmObsPerParam is not tried. Chosen on the fidelity benchmark (README,
+// "Model size"): with no bound a 191-packet SSH direction got 16 gap states
+// (≈ 380 parameters).
+var hmmObsPerParam = 4.0
+
+// hmmSmallCands stand in when a series affords none of a list's
+// candidates: two or three states, the fewest components.
+var hmmSmallCands = []hmmCand{
+	{k: 2, m: 2, init: hmmInitSpec{smooth: 25}, sticky: 0.5},
+	{k: 3, m: 1, init: hmmInitSpec{smooth: 25}, sticky: 0.5},
+	{k: 2, m: 1},
+}
+
+// candParams is a candidate's free parameter count with every component
+// live (hmmModel.params of the fitted model can only be lower).
+func candParams(c hmmCand, d int) int {
+	per := d + d*(d+1)/2
+	return (c.k - 1) + c.k*(c.k-1) + c.k*(c.m-1+c.m*per)
+}
+
+// affordable keeps the candidates n observations of d features can pay
+// for (hmmObsPerParam), else the small ones that fit, else the smallest.
+func affordable(cands []hmmCand, d, n int) []hmmCand {
+	limit := float64(n) / hmmObsPerParam
+	var out []hmmCand
+	for _, list := range [][]hmmCand{cands, hmmSmallCands} {
+		for _, c := range list {
+			if float64(candParams(c, d)) <= limit {
+				out = append(out, c)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return hmmSmallCands[len(hmmSmallCands)-1:]
+}
+
 // FitTemporal fits the temporal model of one direction from its aligned
 // trimmed series iat[i] (seconds) and size[i] (bytes). It returns an error
 // when the lengths differ, a value is NaN, Inf or negative, or there are fewer
@@ -327,6 +367,7 @@ func hmmBest(cs []*hmmChoice) *hmmChoice {
 func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int) *hmmChoice {
 	d := len(feats)
 	n := len(feats[0].z)
+	cands = affordable(cands, d, n)
 	x := make([]float64, n*d)
 	var rx []float64
 	if raw != nil {

@@ -72,3 +72,22 @@ func TestHMMCheckerExtends(t *testing.T) {
 		t.Errorf("run(16) after run(32) = %v, want the 32-segment score %v (16 gave %v)", s, s32, s16)
 	}
 }
+
+// Model size is paid for by the data: a short series is offered only
+// candidates with at most n / hmmObsPerParam parameters, falling back to
+// the small ones.
+func TestAffordable(t *testing.T) {
+	for _, n := range []int{40, 191, 1000, 3622} {
+		for _, c := range affordable(hmmIATCands, 1, n) {
+			if p := candParams(c, 1); float64(p) > float64(n)/hmmObsPerParam && len(affordable(hmmIATCands, 1, n)) > 1 {
+				t.Errorf("n %d: candidate k=%d m=%d has %d parameters", n, c.k, c.m, p)
+			}
+		}
+	}
+	if got := affordable(hmmIATCands, 1, 3622); len(got) != len(hmmIATCands) {
+		t.Errorf("a long series lost candidates: %d of %d", len(got), len(hmmIATCands))
+	}
+	if got := affordable(hmmIATCands, 1, 191); len(got) == len(hmmIATCands) || len(got) == 0 {
+		t.Errorf("191 observations: %d candidates", len(got))
+	}
+}

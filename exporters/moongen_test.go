@@ -397,7 +397,7 @@ func TestMoonGenAutoPerDirection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Objects[0].To.Model = profiles.ModelIID
+	p.Objects[0].From.Model, p.Objects[0].To.Model = profiles.ModelHMM, profiles.ModelIID
 	var b bytes.Buffer
 	if err := Write(&b, p, "moongen", Options{Model: sampler.Auto, Seed: 1, Count: 10}); err != nil {
 		t.Fatal(err)
