@@ -56,3 +56,14 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("remote with multiplier 0 and an allowed broadcast peer: %v", err)
 	}
 }
+
+func TestParseRole(t *testing.T) {
+	for _, r := range []Role{Local, Remote} {
+		if got, err := ParseRole(r.String()); err != nil || got != r {
+			t.Errorf("ParseRole(%q) = %v, %v", r, got, err)
+		}
+	}
+	if _, err := ParseRole("sideways"); err == nil || err.Error() != `unknown role "sideways" (valid: local, remote)` {
+		t.Errorf("ParseRole(sideways): %v", err)
+	}
+}

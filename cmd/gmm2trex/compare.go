@@ -13,7 +13,6 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/pipeline"
-	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
@@ -129,28 +128,14 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-func compareOptions(cmd *cli.Command) (compare.Options, error) {
-	var o compare.Options
-	kind, err := trace.ParseKind(cmd.String("kind"))
-	if err != nil {
-		return o, usagef("-i: %v", err)
-	}
-	size, err := trace.ParseSizeMode(cmd.String("size"))
-	if err != nil {
-		return o, usagef("--size: %v", err)
-	}
-	o.Trace = trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty")}
-	if f := cmd.String("ids"); f != "" {
-		if o.Trace.Select, err = trace.LoadSelectors(f); err != nil {
-			return o, err
-		}
-	}
-	o.PercentileLo, o.PercentileHi, err = parsePercentiles(cmd.String("percentiles"))
-	if err != nil {
+func compareOptions(cmd *cli.Command) (o compare.Options, err error) {
+	if o.Trace, err = traceOptions(cmd); err != nil {
 		return o, err
 	}
-	o.MinPackets = int(cmd.Int("min-packets"))
-	if o.MinPackets < 0 {
+	if o.PercentileLo, o.PercentileHi, err = parsePercentiles(cmd.String("percentiles")); err != nil {
+		return o, err
+	}
+	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
 		return o, usagef("--min-packets %d: must not be negative", o.MinPackets)
 	}
 	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {

@@ -76,12 +76,5 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	line := progressLine(cmd)
 	total := int64(len(cfg.Frames)) * int64(cfg.Loop)
 	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
-	line("")
-	if err := writeReport(cmd.Root().Writer, cmd.Bool("json"), rep, rep.WriteText); err != nil {
-		return err
-	}
-	if runErr != nil {
-		return sendError(runErr)
-	}
-	return nil
+	return endRun(cmd, line, rep, rep.WriteText, runErr)
 }
