@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -94,6 +95,39 @@ func (s Settings) Validate() error {
 		return fieldf("MinPackets", "%d: must not be negative", s.MinPackets)
 	}
 	return nil
+}
+
+// ParseComponents reads a Components setting as a command line or a
+// configuration writes it: "auto" (0) or a count of at least 1.
+func ParseComponents(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "auto" {
+		return 0, nil
+	}
+	k, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want a component count or auto", s)
+	}
+	if k < 1 { // 0 would read as auto
+		return 0, fmt.Errorf("%d: the component count must be at least 1", k)
+	}
+	return k, nil
+}
+
+// ParsePercentiles reads "LO,HI" with 0 ≤ LO < HI ≤ 100, the
+// PercentileLo and PercentileHi settings (and compare's trimming).
+func ParsePercentiles(s string) (lo, hi float64, err error) {
+	a, b, ok := strings.Cut(s, ",")
+	if ok {
+		lo, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
+		if err == nil {
+			hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
+		}
+	}
+	if !ok || err != nil || !(lo >= 0 && lo < hi && hi <= 100) {
+		return 0, 0, fmt.Errorf("%q: want LO,HI with 0 ≤ LO < HI ≤ 100", s)
+	}
+	return lo, hi, nil
 }
 
 // DirectionOptions are the estimate options that fit one direction under s.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -82,9 +80,7 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range sides[i].Warnings {
-			fmt.Fprintf(errw, "gmm2trex: warning: %s\n", w)
-		}
+		warn(cmd, sides[i].Warnings)
 	}
 	opts.Object = cmd.String("object")
 	rep, err := compare.Run(sides[0], sides[1], opts)
@@ -132,8 +128,8 @@ func compareOptions(cmd *cli.Command) (o compare.Options, err error) {
 	if o.Trace, err = traceOptions(cmd); err != nil {
 		return o, err
 	}
-	if o.PercentileLo, o.PercentileHi, err = parsePercentiles(cmd.String("percentiles")); err != nil {
-		return o, err
+	if o.PercentileLo, o.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
+		return o, usagef("--percentiles %v", err)
 	}
 	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
 		return o, usagef("--min-packets %d: must not be negative", o.MinPackets)
@@ -144,19 +140,4 @@ func compareOptions(cmd *cli.Command) (o compare.Options, err error) {
 		}
 	}
 	return o, nil
-}
-
-// parsePercentiles reads "LO,HI" with 0 ≤ LO < HI ≤ 100.
-func parsePercentiles(s string) (lo, hi float64, err error) {
-	a, b, ok := strings.Cut(s, ",")
-	if ok {
-		lo, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
-		if err == nil {
-			hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
-		}
-	}
-	if !ok || err != nil || !(lo >= 0 && lo < hi && hi <= 100) {
-		return 0, 0, usagef("--percentiles %q: want LO,HI with 0 ≤ LO < HI ≤ 100", s)
-	}
-	return lo, hi, nil
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -64,18 +62,12 @@ func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, trace.Options, err
 	if cmd.Args().Len() > 0 {
 		return s, trace.Options{}, usagef("estimate takes no arguments (the capture is -p FILE), got %q", cmd.Args().First())
 	}
-	if n := strings.TrimSpace(cmd.String("components")); n != "auto" {
-		k, err := strconv.Atoi(n)
-		if err != nil {
-			return s, trace.Options{}, usagef("-n %q: want a component count or auto", n)
-		} else if k < 1 { // 0 would mean auto to Validate
-			return s, trace.Options{}, usagef("-n %d: the component count must be at least 1", k)
-		}
-		s.Components = k
-	}
 	var err error
-	if s.PercentileLo, s.PercentileHi, err = parsePercentiles(cmd.String("percentiles")); err != nil {
-		return s, trace.Options{}, err
+	if s.Components, err = pipeline.ParseComponents(cmd.String("components")); err != nil {
+		return s, trace.Options{}, usagef("-n %v", err)
+	}
+	if s.PercentileLo, s.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
+		return s, trace.Options{}, usagef("--percentiles %v", err)
 	}
 	s.MaxComponents, s.MinPackets, s.Seed = cmd.Int("max-components"), cmd.Int("min-packets"), cmd.Uint64("seed")
 	s.Model, s.IATTransform = cmd.String("model"), cmd.String("iat-transform")

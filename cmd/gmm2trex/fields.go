@@ -16,11 +16,11 @@ import (
 // their errors for the command line. The format options' fields are added
 // from exporters.Formats by init.
 var fieldFlags = map[string]string{
-	// native.Config (send)
+	// native.Config (send) and native.ReplayConfig (replay)
 	"Role": "-m", "Peer": "-d", "AllowBroadcast": "--allow-broadcast", "Transport": "--protocol",
 	"Count": "-c", "Duration": "-l", "Model": "--model", "Multiplier": "-x", "ControlPort": "--control-port",
 	"DataPort": "--data-port", "Wait": "--wait", "MaxPPS": "--max-pps", "Spin": "--spin",
-	"BatchThreshold": "--batch-threshold", "Iface": "-I", "Capture": "--capture",
+	"BatchThreshold": "--batch-threshold", "Iface": "-I", "Capture": "--capture", "Loop": "--loop",
 	// pipeline.Settings (estimate); Kind, Size and the percentiles are
 	// checked as their flags are parsed.
 	"Components": "-n", "MaxComponents": "--max-components", "IATTransform": "--iat-transform", "MinPackets": "--min-packets",

@@ -51,15 +51,8 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		Spin:           cmd.Duration("spin"),
 		BatchThreshold: cmd.Duration("batch-threshold"),
 	}
-	switch {
-	case cfg.Iface == "":
-		return usagef("-I IFACE is required")
-	case !(cfg.Multiplier > 0):
-		return usagef("-x %v: must be a number > 0", cfg.Multiplier)
-	case cfg.Loop < 1:
-		return usagef("--loop %d: must be at least 1", cfg.Loop)
-	case cfg.Spin < 0 || cfg.BatchThreshold < 0:
-		return usagef("--spin and --batch-threshold must not be negative")
+	if err := cfg.Validate(); err != nil {
+		return flagError(err)
 	}
 	// Zero in native.ReplayConfig means the default; a zero flag means none.
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)

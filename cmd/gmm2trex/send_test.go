@@ -185,7 +185,7 @@ func TestReplayCommand(t *testing.T) {
 		t.Errorf("report %+v, want 400 frames in about 0.4 s", rep)
 	}
 	code, _, errs := runCLI(t, "replay", path)
-	if code != 2 || !strings.Contains(errs, "-I IFACE") {
+	if code != 2 || !strings.Contains(errs, "-I missing") {
 		t.Errorf("replay without -I: exit %d, stderr %q", code, errs)
 	}
 }
