@@ -58,13 +58,10 @@ func init() {
 			"--json every check and the verdict are in the output), 2 on bad input.",
 		Flags:  flags,
 		Action: runCompare,
-	})
+	}, 2, "two arguments, ORIGINAL and GENERATED")
 }
 
 func runCompare(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 2 {
-		return usagef("compare needs two arguments, ORIGINAL and GENERATED; got %d", cmd.NArg())
-	}
 	opts, err := compareOptions(cmd)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func init() {
 			quietFlag,
 		),
 		Action: runEstimate,
-	})
+	}, 0, "the capture is -p FILE")
 }
 
 // defaultPercentiles is the --percentiles default of estimate and compare.
@@ -59,9 +59,6 @@ var defaultPercentiles = fmt.Sprintf("%v,%v", pipeline.DefaultPercentileLo, pipe
 // typo costs no read.
 func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, trace.Options, error) {
 	s := pipeline.DefaultSettings()
-	if cmd.Args().Len() > 0 {
-		return s, trace.Options{}, usagef("estimate takes no arguments (the capture is -p FILE), got %q", cmd.Args().First())
-	}
 	var err error
 	if s.Components, err = pipeline.ParseComponents(cmd.String("components")); err != nil {
 		return s, trace.Options{}, usagef("-n %v", err)

@@ -30,7 +30,7 @@ func init() {
 			"to stdout, one per line.",
 		Flags:  exportFlags(),
 		Action: runExport,
-	})
+	}, 1, "one argument, the PROFILE")
 }
 
 func formatList() string {
@@ -73,9 +73,6 @@ func exportFlags() []cli.Flag {
 }
 
 func runExport(ctx context.Context, cmd *cli.Command) error {
-	if cmd.Args().Len() != 1 {
-		return usagef("export takes one PROFILE argument, got %d", cmd.Args().Len())
-	}
 	format := cmd.String("format")
 	if format == "" {
 		return usagef("--format is required (valid: %s)", strings.Join(exporters.Names(), ", "))

@@ -28,7 +28,7 @@ func init() {
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 			quietFlag),
 		Action: runFlows,
-	})
+	}, 0, "the capture is -p FILE")
 }
 
 // captureFlags are the flags that say which capture to read and how to cut
@@ -76,9 +76,6 @@ func loadCapture(cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
 }
 
 func runFlows(_ context.Context, cmd *cli.Command) error {
-	if cmd.Args().Len() > 0 {
-		return usagef("flows takes no arguments (the capture is -p FILE), got %q", cmd.Args().First())
-	}
 	minPackets := cmd.Int("min-packets")
 	if minPackets < 0 {
 		return usagef("--min-packets %d: must not be negative", minPackets)

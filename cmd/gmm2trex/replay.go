@@ -36,13 +36,10 @@ func init() {
 			quietFlag,
 		},
 		Action: runReplay,
-	})
+	}, 1, "one argument, the CAPTURE")
 }
 
 func runReplay(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 1 {
-		return usagef("replay needs one argument, the CAPTURE; got %d", cmd.NArg())
-	}
 	cfg := native.ReplayConfig{
 		Iface:          cmd.String("iface"),
 		Multiplier:     cmd.Float("multiplier"),

@@ -43,13 +43,10 @@ func init() {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap"},
 		},
 		Action: runSample,
-	})
+	}, 1, "one argument, the PROFILE")
 }
 
 func runSample(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 1 {
-		return usagef("sample needs one argument, the PROFILE; got %d", cmd.NArg())
-	}
 	out := cmd.String("output")
 	ext := strings.ToLower(filepath.Ext(out))
 	if out == "" || (ext != ".csv" && ext != ".pcap") {

@@ -71,13 +71,10 @@ func init() {
 			quietFlag,
 		},
 		Action: runSend,
-	})
+	}, 0, "the profile is -o PROFILE")
 }
 
 func runSend(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 0 {
-		return usagef("send takes no arguments (got %q); the profile is -o PROFILE", cmd.Args().First())
-	}
 	cfg := native.Config{Transport: native.Transport(strings.ToLower(cmd.String("protocol"))), Count: cmd.Int("count"),
 		Multiplier: cmd.Float("multiplier"), Seed: cmd.Uint64("seed"), Token: cmd.String("token"),
 		ControlPort: cmd.Int("control-port"), DataPort: cmd.Int("data-port"), Wait: cmd.Duration("wait"),
