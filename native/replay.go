@@ -90,20 +90,17 @@ func OpenReplay(cfg ReplayConfig) (*Replayer, error) {
 	if cfg.Multiplier == 0 {
 		cfg.Multiplier = 1
 	}
-	if !(cfg.Multiplier > 0) || math.IsInf(cfg.Multiplier, 0) {
-		return nil, fmt.Errorf("replay: multiplier %g must be positive", cfg.Multiplier)
-	}
 	if cfg.Loop == 0 {
 		cfg.Loop = 1
-	}
-	if cfg.Loop < 0 {
-		return nil, fmt.Errorf("replay: loop count %d must be at least 1", cfg.Loop)
 	}
 	if cfg.Spin == 0 {
 		cfg.Spin = DefaultSpin
 	}
 	if cfg.BatchThreshold == 0 {
 		cfg.BatchThreshold = DefaultBatchThreshold
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
 	}
 	if len(cfg.Frames) == 0 || len(cfg.Frames) != len(cfg.Times) {
 		return nil, fmt.Errorf("replay: %d frames with %d timestamps", len(cfg.Frames), len(cfg.Times))

@@ -30,6 +30,17 @@ func (r Role) String() string {
 	return "local"
 }
 
+// ParseRole reads a Role as String writes it.
+func ParseRole(s string) (Role, error) {
+	switch s {
+	case "local":
+		return Local, nil
+	case "remote":
+		return Remote, nil
+	}
+	return 0, fmt.Errorf("unknown role %q (valid: local, remote)", s)
+}
+
 // Transport names how packets leave: "udp", "tcp" or "raw".
 type Transport string
 

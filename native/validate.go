@@ -74,3 +74,25 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// Validate reports the first field of c that OpenReplay refuses, as a
+// *FieldError. As with Config.Validate, values are checked as given:
+// OpenReplay first replaces a zero Multiplier, Loop, Spin and
+// BatchThreshold with their defaults, so a caller that sets every field
+// itself (a command line) calls Validate to refuse a zero multiplier or
+// loop count. Frames are left to OpenReplay, and so is looking Iface up.
+func (c *ReplayConfig) Validate() error {
+	switch {
+	case c.Iface == "":
+		return fieldf("Iface", "missing: replaying needs an interface")
+	case !(c.Multiplier > 0) || math.IsInf(c.Multiplier, 0):
+		return fieldf("Multiplier", "%v: must be a number > 0", c.Multiplier)
+	case c.Loop < 1:
+		return fieldf("Loop", "%d: must be at least 1", c.Loop)
+	case c.Spin < 0:
+		return fieldf("Spin", "%v: must not be negative", c.Spin)
+	case c.BatchThreshold < 0:
+		return fieldf("BatchThreshold", "%v: must not be negative", c.BatchThreshold)
+	}
+	return nil
+}

@@ -56,3 +56,40 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("remote with multiplier 0 and an allowed broadcast peer: %v", err)
 	}
 }
+
+func TestParseRole(t *testing.T) {
+	for _, r := range []Role{Local, Remote} {
+		if got, err := ParseRole(r.String()); err != nil || got != r {
+			t.Errorf("ParseRole(%q) = %v, %v", r, got, err)
+		}
+	}
+	if _, err := ParseRole("sideways"); err == nil || err.Error() != `unknown role "sideways" (valid: local, remote)` {
+		t.Errorf("ParseRole(sideways): %v", err)
+	}
+}
+
+func TestReplayConfigValidate(t *testing.T) {
+	ok := ReplayConfig{Iface: "lo", Multiplier: 1, Loop: 1}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("a valid config: %v", err)
+	}
+	for _, tc := range []struct {
+		edit func(*ReplayConfig)
+		want string
+	}{
+		{func(c *ReplayConfig) { c.Iface = "" }, "Iface missing: replaying needs an interface"},
+		{func(c *ReplayConfig) { c.Multiplier = 0 }, "Multiplier 0: must be a number > 0"},
+		{func(c *ReplayConfig) { c.Multiplier = math.Inf(1) }, "Multiplier +Inf: must be a number > 0"},
+		{func(c *ReplayConfig) { c.Loop = 0 }, "Loop 0: must be at least 1"},
+		{func(c *ReplayConfig) { c.Spin = -1 }, "Spin -1ns: must not be negative"},
+		{func(c *ReplayConfig) { c.BatchThreshold = -1 }, "BatchThreshold -1ns: must not be negative"},
+	} {
+		c := ok
+		tc.edit(&c)
+		err := c.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || err.Error() != tc.want {
+			t.Errorf("got %v, want the FieldError %q", err, tc.want)
+		}
+	}
+}

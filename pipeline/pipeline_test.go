@@ -352,3 +352,28 @@ func TestEstimateDisorder(t *testing.T) {
 		t.Errorf("error %v, want trace.ErrDisorder naming packet 8", err)
 	}
 }
+
+func TestParseComponents(t *testing.T) {
+	for in, want := range map[string]string{"auto": "0", " 3 ": "3", "0": `0: the component count must be at least 1`,
+		"-3": `-3: the component count must be at least 1`, "foo": `"foo": want a component count or auto`} {
+		k, err := ParseComponents(in)
+		got := strconv.Itoa(k)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("ParseComponents(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestParsePercentiles(t *testing.T) {
+	if lo, hi, err := ParsePercentiles("3, 97"); lo != 3 || hi != 97 || err != nil {
+		t.Errorf("3, 97: %v, %v, %v", lo, hi, err)
+	}
+	for _, bad := range []string{"3,101", "-1,97", "50,50", "97,3", "x", "1,x"} {
+		if _, _, err := ParsePercentiles(bad); err == nil || err.Error() != strconv.Quote(bad)+": want LO,HI with 0 ≤ LO < HI ≤ 100" {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -59,27 +60,74 @@ func (s Settings) TraceOptions() trace.Options {
 	return trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty}
 }
 
-// Validate reports the first setting out of range, by field name.
+// FieldError is a setting out of range, so that a front end can name its
+// own spelling of the field (a flag, a configuration key) instead: the
+// message is "pipeline: ", Field, a space, then Msg.
+type FieldError struct {
+	Field string // e.g. "MinPackets"
+	Msg   string // e.g. "-1: must not be negative"
+}
+
+func (e *FieldError) Error() string { return "pipeline: " + e.Field + " " + e.Msg }
+
+func fieldf(field, format string, a ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// Validate reports the first setting out of range, as a *FieldError.
 func (s Settings) Validate() error {
 	switch {
 	case s.Kind < trace.Flow || s.Kind > trace.MAC:
-		return fmt.Errorf("pipeline: Kind %v: want flow, ip or mac", s.Kind)
+		return fieldf("Kind", "%v: want flow, ip or mac", s.Kind)
 	case s.Size < trace.SizePayload || s.Size > trace.SizeFrame:
-		return fmt.Errorf("pipeline: Size %v: want payload, ip or frame", s.Size)
+		return fieldf("Size", "%v: want payload, ip or frame", s.Size)
 	case s.Components < 0:
-		return fmt.Errorf("pipeline: Components %d: want a count ≥ 1, or 0 for automatic", s.Components)
+		return fieldf("Components", "%d: want a count ≥ 1, or 0 for automatic", s.Components)
 	case s.Components == 0 && s.MaxComponents < 1:
-		return fmt.Errorf("pipeline: MaxComponents %d: must be at least 1", s.MaxComponents)
+		return fieldf("MaxComponents", "%d: must be at least 1", s.MaxComponents)
 	case !(s.PercentileLo >= 0 && s.PercentileLo < s.PercentileHi && s.PercentileHi <= 100):
-		return fmt.Errorf("pipeline: PercentileLo %g, PercentileHi %g: want 0 ≤ lo < hi ≤ 100", s.PercentileLo, s.PercentileHi)
+		return fieldf("PercentileLo", "%g, PercentileHi %g: want 0 ≤ lo < hi ≤ 100", s.PercentileLo, s.PercentileHi)
 	case s.Model != ModelGMM && s.Model != ModelHMM && s.Model != ModelAuto:
-		return fmt.Errorf("pipeline: Model %q: want %s, %s or %s", s.Model, ModelAuto, ModelGMM, ModelHMM)
+		return fieldf("Model", "%q: want %s, %s or %s", s.Model, ModelAuto, ModelGMM, ModelHMM)
 	case s.IATTransform != estimate.TransformNone && s.IATTransform != estimate.TransformLog:
-		return fmt.Errorf("pipeline: IATTransform %q: want %s or %s", s.IATTransform, estimate.TransformNone, estimate.TransformLog)
+		return fieldf("IATTransform", "%q: want %s or %s", s.IATTransform, estimate.TransformNone, estimate.TransformLog)
 	case s.MinPackets < 0:
-		return fmt.Errorf("pipeline: MinPackets %d: must not be negative", s.MinPackets)
+		return fieldf("MinPackets", "%d: must not be negative", s.MinPackets)
 	}
 	return nil
+}
+
+// ParseComponents reads a Components setting as a command line or a
+// configuration writes it: "auto" (0) or a count of at least 1.
+func ParseComponents(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "auto" {
+		return 0, nil
+	}
+	k, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want a component count or auto", s)
+	}
+	if k < 1 { // 0 would read as auto
+		return 0, fmt.Errorf("%d: the component count must be at least 1", k)
+	}
+	return k, nil
+}
+
+// ParsePercentiles reads "LO,HI" with 0 ≤ LO < HI ≤ 100, the
+// PercentileLo and PercentileHi settings (and compare's trimming).
+func ParsePercentiles(s string) (lo, hi float64, err error) {
+	a, b, ok := strings.Cut(s, ",")
+	if ok {
+		lo, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
+		if err == nil {
+			hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
+		}
+	}
+	if !ok || err != nil || !(lo >= 0 && lo < hi && hi <= 100) {
+		return 0, 0, fmt.Errorf("%q: want LO,HI with 0 ≤ LO < HI ≤ 100", s)
+	}
+	return lo, hi, nil
 }
 
 // DirectionOptions are the estimate options that fit one direction under s.

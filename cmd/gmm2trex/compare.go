@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/pipeline"
-	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
@@ -61,13 +58,10 @@ func init() {
 			"--json every check and the verdict are in the output), 2 on bad input.",
 		Flags:  flags,
 		Action: runCompare,
-	})
+	}, 2, "two arguments, ORIGINAL and GENERATED")
 }
 
 func runCompare(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 2 {
-		return usagef("compare needs two arguments, ORIGINAL and GENERATED; got %d", cmd.NArg())
-	}
 	opts, err := compareOptions(cmd)
 	if err != nil {
 		return err
@@ -83,9 +77,7 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range sides[i].Warnings {
-			fmt.Fprintf(errw, "gmm2trex: warning: %s\n", w)
-		}
+		warn(cmd, sides[i].Warnings)
 	}
 	opts.Object = cmd.String("object")
 	rep, err := compare.Run(sides[0], sides[1], opts)
@@ -129,28 +121,14 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-func compareOptions(cmd *cli.Command) (compare.Options, error) {
-	var o compare.Options
-	kind, err := trace.ParseKind(cmd.String("kind"))
-	if err != nil {
-		return o, usagef("-i: %v", err)
-	}
-	size, err := trace.ParseSizeMode(cmd.String("size"))
-	if err != nil {
-		return o, usagef("--size: %v", err)
-	}
-	o.Trace = trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty")}
-	if f := cmd.String("ids"); f != "" {
-		if o.Trace.Select, err = trace.LoadSelectors(f); err != nil {
-			return o, err
-		}
-	}
-	o.PercentileLo, o.PercentileHi, err = parsePercentiles(cmd.String("percentiles"))
-	if err != nil {
+func compareOptions(cmd *cli.Command) (o compare.Options, err error) {
+	if o.Trace, err = traceOptions(cmd); err != nil {
 		return o, err
 	}
-	o.MinPackets = int(cmd.Int("min-packets"))
-	if o.MinPackets < 0 {
+	if o.PercentileLo, o.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
+		return o, usagef("--percentiles %v", err)
+	}
+	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
 		return o, usagef("--min-packets %d: must not be negative", o.MinPackets)
 	}
 	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {
@@ -159,19 +137,4 @@ func compareOptions(cmd *cli.Command) (compare.Options, error) {
 		}
 	}
 	return o, nil
-}
-
-// parsePercentiles reads "LO,HI" with 0 ≤ LO < HI ≤ 100.
-func parsePercentiles(s string) (lo, hi float64, err error) {
-	a, b, ok := strings.Cut(s, ",")
-	if ok {
-		lo, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
-		if err == nil {
-			hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
-		}
-	}
-	if !ok || err != nil || !(lo >= 0 && lo < hi && hi <= 100) {
-		return 0, 0, usagef("--percentiles %q: want LO,HI with 0 ≤ LO < HI ≤ 100", s)
-	}
-	return lo, hi, nil
 }

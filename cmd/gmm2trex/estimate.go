@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/plots"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/report"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
@@ -50,7 +49,7 @@ func init() {
 			quietFlag,
 		),
 		Action: runEstimate,
-	})
+	}, 0, "the capture is -p FILE")
 }
 
 // defaultPercentiles is the --percentiles default of estimate and compare.
@@ -58,54 +57,31 @@ var defaultPercentiles = fmt.Sprintf("%v,%v", pipeline.DefaultPercentileLo, pipe
 
 // parseEstimateFlags checks the flags before the capture is read, so that a
 // typo costs no read.
-func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, error) {
+func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, trace.Options, error) {
 	s := pipeline.DefaultSettings()
-	if cmd.Args().Len() > 0 {
-		return s, usagef("estimate takes no arguments (the capture is -p FILE), got %q", cmd.Args().First())
-	}
-	if n := strings.TrimSpace(cmd.String("components")); n != "auto" {
-		k, err := strconv.Atoi(n)
-		if err != nil {
-			return s, usagef("-n %q: want a component count or auto", n)
-		}
-		if k <= 0 {
-			return s, usagef("-n %d: the component count must be at least 1", k)
-		}
-		s.Components = k
-	}
-	s.MaxComponents = cmd.Int("max-components")
-	if s.MaxComponents <= 0 {
-		return s, usagef("--max-components %d: must be at least 1", s.MaxComponents)
-	}
 	var err error
-	// parsePercentiles is shared with compare (compare.go).
-	if s.PercentileLo, s.PercentileHi, err = parsePercentiles(cmd.String("percentiles")); err != nil {
-		return s, err
+	if s.Components, err = pipeline.ParseComponents(cmd.String("components")); err != nil {
+		return s, trace.Options{}, usagef("-n %v", err)
 	}
-	s.Model = cmd.String("model")
-	if s.Model != pipeline.ModelGMM && s.Model != pipeline.ModelHMM && s.Model != pipeline.ModelAuto {
-		return s, usagef("--model %q: want auto, gmm or hmm", s.Model)
+	if s.PercentileLo, s.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
+		return s, trace.Options{}, usagef("--percentiles %v", err)
 	}
-	s.IATTransform = cmd.String("iat-transform")
-	if s.IATTransform != estimate.TransformNone && s.IATTransform != estimate.TransformLog {
-		return s, usagef("--iat-transform %q: want none or log", s.IATTransform)
+	s.MaxComponents, s.MinPackets, s.Seed = cmd.Int("max-components"), cmd.Int("min-packets"), cmd.Uint64("seed")
+	s.Model, s.IATTransform = cmd.String("model"), cmd.String("iat-transform")
+	o, err := traceOptions(cmd)
+	if err != nil {
+		return s, o, err
 	}
-	s.MinPackets = cmd.Int("min-packets")
-	if s.MinPackets < 0 {
-		return s, usagef("--min-packets %d: must not be negative", s.MinPackets)
-	}
-	s.Seed = cmd.Uint64("seed")
-	o, err := captureOptions(cmd)
 	s.Kind, s.Size, s.KeepEmpty = o.Kind, o.Size, o.KeepEmpty
-	return s, err
+	return s, o, flagError(s.Validate())
 }
 
 func runEstimate(ctx context.Context, cmd *cli.Command) error {
-	s, err := parseEstimateFlags(cmd)
+	s, opts, err := parseEstimateFlags(cmd)
 	if err != nil {
 		return err
 	}
-	c, err := loadCapture(cmd, true)
+	c, err := loadCapture(cmd, opts)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,7 +30,7 @@ func init() {
 			"to stdout, one per line.",
 		Flags:  exportFlags(),
 		Action: runExport,
-	})
+	}, 1, "one argument, the PROFILE")
 }
 
 func formatList() string {
@@ -74,9 +73,6 @@ func exportFlags() []cli.Flag {
 }
 
 func runExport(ctx context.Context, cmd *cli.Command) error {
-	if cmd.Args().Len() != 1 {
-		return usagef("export takes one PROFILE argument, got %d", cmd.Args().Len())
-	}
 	format := cmd.String("format")
 	if format == "" {
 		return usagef("--format is required (valid: %s)", strings.Join(exporters.Names(), ", "))
@@ -143,40 +139,6 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintln(cmd.Root().Writer, path)
 	}
 	return flagError(err)
-}
-
-// fieldFlags and addrFlags name the flags of the fields exporters' errors
-// name (FieldError); the format options' flags are their Param names.
-var (
-	fieldFlags = map[string]string{"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l",
-		"Options.MaxFrame": "--max-frame", "Options.Objects": "--object", "Options.Dirs": "--direction"}
-	addrFlags = [][2]string{{"LocalIP", "local-ip"}, {"RemoteIP", "remote-ip"}, {"LocalMAC", "local-mac"},
-		{"RemoteMAC", "remote-mac"}, {"LocalPort", "local-port"}, {"RemotePort", "remote-port"}}
-)
-
-// flagError names the flag for the field an exporters.FieldError names.
-func flagError(err error) error {
-	var fe *exporters.FieldError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	flag, ok := fieldFlags[fe.Field]
-	for _, a := range addrFlags {
-		if "Addresses."+a[0] == fe.Field {
-			flag, ok = "--"+a[1], true
-		}
-	}
-	for _, f := range exporters.Formats() {
-		for _, pr := range f.Params {
-			if pr.Field == fe.Field {
-				flag, ok = "--"+pr.Name, true
-			}
-		}
-	}
-	if !ok {
-		return err
-	}
-	return usagef("%s", strings.Replace(err.Error(), fe.Field, flag, 1))
 }
 
 // prefixWriter prints the exporters' notes on stderr, one per line, prefixed

@@ -28,7 +28,7 @@ func init() {
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 			quietFlag),
 		Action: runFlows,
-	})
+	}, 0, "the capture is -p FILE")
 }
 
 // captureFlags are the flags that say which capture to read and how to cut
@@ -43,35 +43,27 @@ func captureFlags() []cli.Flag {
 	}
 }
 
-// captureOptions reads the captureFlags that say how to cut a capture into
-// objects (-i, --size, --keep-empty).
-func captureOptions(cmd *cli.Command) (trace.Options, error) {
-	kind, err := trace.ParseKind(cmd.String("kind"))
-	if err != nil {
-		return trace.Options{}, usagef("-i: %v", err)
+// traceOptions reads the captureFlags that say how to cut a capture into
+// objects (-i, --size, --keep-empty, -f).
+func traceOptions(cmd *cli.Command) (o trace.Options, err error) {
+	if o.Kind, err = trace.ParseKind(cmd.String("kind")); err != nil {
+		return o, usagef("-i: %v", err)
 	}
-	size, err := trace.ParseSizeMode(cmd.String("size"))
-	if err != nil {
-		return trace.Options{}, usagef("--size: %v", err)
+	if o.Size, err = trace.ParseSizeMode(cmd.String("size")); err != nil {
+		return o, usagef("--size: %v", err)
 	}
-	return trace.Options{Kind: kind, Size: size, KeepEmpty: cmd.Bool("keep-empty")}, nil
+	o.KeepEmpty = cmd.Bool("keep-empty")
+	if f := cmd.String("ids"); f != "" {
+		o.Select, err = trace.LoadSelectors(f)
+	}
+	return o, err
 }
 
-// loadCapture reads the capture named by captureFlags (or the embedded
-// sample), with a progress bar on a terminal, and prints its warnings.
-// hash asks for Capture.SHA256 (profiles record it; hashing takes longer
-// than the rest of the read, see BenchmarkRead).
-func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
-	opts, err := captureOptions(cmd)
-	if err != nil {
-		return nil, err
-	}
-	opts.SkipHash = !hash
-	if f := cmd.String("ids"); f != "" {
-		if opts.Select, err = trace.LoadSelectors(f); err != nil {
-			return nil, err
-		}
-	}
+// loadCapture reads the capture named by -p (or the embedded sample) with
+// opts, with a progress bar on a terminal, and prints its warnings.
+// opts.SkipHash leaves Capture.SHA256 out (profiles record it; hashing
+// takes longer than the rest of the read, see BenchmarkRead).
+func loadCapture(cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
 	if p := cmd.String("pcap"); p != "" {
 		return readCapture(cmd, p, opts)
 	}
@@ -84,14 +76,16 @@ func loadCapture(cmd *cli.Command, hash bool) (*trace.Capture, error) {
 }
 
 func runFlows(_ context.Context, cmd *cli.Command) error {
-	if cmd.Args().Len() > 0 {
-		return usagef("flows takes no arguments (the capture is -p FILE), got %q", cmd.Args().First())
-	}
 	minPackets := cmd.Int("min-packets")
 	if minPackets < 0 {
 		return usagef("--min-packets %d: must not be negative", minPackets)
 	}
-	c, err := loadCapture(cmd, false)
+	opts, err := traceOptions(cmd)
+	if err != nil {
+		return err
+	}
+	opts.SkipHash = true
+	c, err := loadCapture(cmd, opts)
 	if err != nil {
 		return err
 	}

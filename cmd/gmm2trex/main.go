@@ -23,7 +23,22 @@ var version = "dev"
 // file per command, so that commands can be added without touching main.go.
 var commands []*cli.Command
 
-func register(c *cli.Command) { commands = append(commands, c) }
+// register adds c, which takes n positional arguments (any number when n
+// is negative): what says which, or for none where the input goes instead.
+// Any other count is a usage error before c's action runs.
+func register(c *cli.Command, n int, what string) {
+	action := c.Action
+	c.Action = func(ctx context.Context, cmd *cli.Command) error {
+		switch {
+		case n < 0 || cmd.NArg() == n:
+			return action(ctx, cmd)
+		case n == 0:
+			return usagef("%s takes no arguments (%s), got %q", cmd.Name, what, cmd.Args().First())
+		}
+		return usagef("%s needs %s; got %d", cmd.Name, what, cmd.NArg())
+	}
+	commands = append(commands, c)
+}
 
 // commandOrder is the order of the help listing; unknown names go last.
 var commandOrder = []string{"flows", "estimate", "show", "sample", "export", "compare", "plot", "send", "replay"}

@@ -36,13 +36,10 @@ func init() {
 			quietFlag,
 		},
 		Action: runPlot,
-	})
+	}, 1, "one argument, the PROFILE")
 }
 
 func runPlot(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 1 {
-		return usagef("plot needs one argument, the PROFILE; got %d", cmd.NArg())
-	}
 	dir := cmd.String("output")
 	if dir == "" {
 		return usagef("-o DIR: give the directory for the figures")

@@ -36,13 +36,10 @@ func init() {
 			quietFlag,
 		},
 		Action: runReplay,
-	})
+	}, 1, "one argument, the CAPTURE")
 }
 
 func runReplay(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 1 {
-		return usagef("replay needs one argument, the CAPTURE; got %d", cmd.NArg())
-	}
 	cfg := native.ReplayConfig{
 		Iface:          cmd.String("iface"),
 		Multiplier:     cmd.Float("multiplier"),
@@ -51,15 +48,8 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		Spin:           cmd.Duration("spin"),
 		BatchThreshold: cmd.Duration("batch-threshold"),
 	}
-	switch {
-	case cfg.Iface == "":
-		return usagef("-I IFACE is required")
-	case !(cfg.Multiplier > 0):
-		return usagef("-x %v: must be a number > 0", cfg.Multiplier)
-	case cfg.Loop < 1:
-		return usagef("--loop %d: must be at least 1", cfg.Loop)
-	case cfg.Spin < 0 || cfg.BatchThreshold < 0:
-		return usagef("--spin and --batch-threshold must not be negative")
+	if err := cfg.Validate(); err != nil {
+		return flagError(err)
 	}
 	// Zero in native.ReplayConfig means the default; a zero flag means none.
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
@@ -76,12 +66,5 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	line := progressLine(cmd)
 	total := int64(len(cfg.Frames)) * int64(cfg.Loop)
 	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
-	line("")
-	if err := writeReport(cmd.Root().Writer, cmd.Bool("json"), rep, rep.WriteText); err != nil {
-		return err
-	}
-	if runErr != nil {
-		return sendError(runErr)
-	}
-	return nil
+	return endRun(cmd, line, rep, rep.WriteText, runErr)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/netip"
 	"strings"
@@ -72,73 +71,43 @@ func init() {
 			quietFlag,
 		},
 		Action: runSend,
-	})
+	}, 0, "the profile is -o PROFILE")
 }
 
 func runSend(ctx context.Context, cmd *cli.Command) error {
-	if cmd.NArg() != 0 {
-		return usagef("send takes no arguments (got %q); the profile is -o PROFILE", cmd.Args().First())
+	cfg := native.Config{Transport: native.Transport(strings.ToLower(cmd.String("protocol"))), Count: cmd.Int("count"),
+		Multiplier: cmd.Float("multiplier"), Seed: cmd.Uint64("seed"), Token: cmd.String("token"),
+		ControlPort: cmd.Int("control-port"), DataPort: cmd.Int("data-port"), Wait: cmd.Duration("wait"),
+		MaxPPS: cmd.Float("max-pps"), Spin: cmd.Duration("spin"), BatchThreshold: cmd.Duration("batch-threshold"),
+		Iface: cmd.String("iface"), Capture: cmd.String("capture"), AllowBroadcast: cmd.Bool("allow-broadcast")}
+	var err error
+	if cfg.Role, err = native.ParseRole(cmd.String("mode")); err != nil {
+		return usagef("-m: %v", err)
 	}
-	var cfg native.Config
-	switch m := cmd.String("mode"); m {
-	case "local":
-		cfg.Role = native.Local
-	case "remote":
-		cfg.Role = native.Remote
-	default:
-		return usagef("-m %q: give local or remote", m)
+	if a, err := netip.ParseAddr(cmd.String("peer")); err == nil {
+		cfg.Peer = a.Unmap()
+	} else if cmd.String("peer") != "" {
+		return usagef("-d %q: not an IP address", cmd.String("peer"))
 	}
-	peer := cmd.String("peer")
-	if peer == "" {
-		return usagef("-d PEER_IP is required: the other side's address")
-	}
-	a, err := netip.ParseAddr(peer)
-	if err != nil {
-		return usagef("-d %q: not an IP address", peer)
-	}
-	cfg.Peer = a.Unmap()
-	cfg.AllowBroadcast = cmd.Bool("allow-broadcast")
-	if !cfg.AllowBroadcast {
-		if err := native.CheckPeer(cfg.Peer); err != nil {
-			return usagef("-d: %v (refused unless --allow-broadcast)", err)
-		}
-	}
-	switch t := native.Transport(strings.ToLower(cmd.String("protocol"))); t {
-	case native.UDP, native.TCP, native.Raw:
-		cfg.Transport = t
-	default:
-		return usagef("--protocol %q: give udp, tcp or raw", cmd.String("protocol"))
-	}
-	length, count := cmd.Float("length"), cmd.Int("count")
-	switch {
-	case length != 0 && count != 0:
-		return usagef("give -l SECONDS or -c COUNT, not both")
-	case count < 0:
-		return usagef("-c %d: must be at least 1", count)
-	case length != 0 && !(length > 0 && !math.IsInf(length, 0) && length < 1e7):
+	// Seconds become a Duration only when they fit in one.
+	length := cmd.Float("length")
+	if !(length >= 0 && length < 1e7) {
 		return usagef("-l %v: must be a number of seconds > 0", length)
 	}
-	if cfg.Role == native.Local && length == 0 && count == 0 {
+	if cfg.Role == native.Local && length == 0 && cfg.Count == 0 {
 		length = 10
 	}
 	cfg.Duration = time.Duration(length * float64(time.Second))
-	cfg.Count = count
 	if cfg.Model, err = sampler.ParseModel(cmd.String("model")); err != nil {
 		return usagef("--model: %v", err)
 	}
-	// Checked here, not by Validate: a remote side's 0 there means the local
-	// side's, and -x 0 means nothing.
-	cfg.Multiplier = cmd.Float("multiplier")
-	if !(cfg.Multiplier > 0) || math.IsInf(cfg.Multiplier, 0) {
-		return usagef("-x %v: must be a number > 0", cfg.Multiplier)
+	// Validate takes a remote side's 0 for the local side's multiplier,
+	// but -x 0 means nothing.
+	if cfg.Multiplier == 0 {
+		return usagef("-x 0: must be a number > 0")
 	}
-	cfg.Seed, cfg.Token = cmd.Uint64("seed"), cmd.String("token")
-	cfg.ControlPort, cfg.DataPort = cmd.Int("control-port"), cmd.Int("data-port")
-	cfg.Wait, cfg.MaxPPS = cmd.Duration("wait"), cmd.Float("max-pps")
-	cfg.Spin, cfg.BatchThreshold = cmd.Duration("spin"), cmd.Duration("batch-threshold")
-	cfg.Iface, cfg.Capture = cmd.String("iface"), cmd.String("capture")
 	if err := cfg.Validate(); err != nil {
-		return sendFlagError(err)
+		return flagError(err)
 	}
 	if cfg.Role == native.Remote && !cmd.IsSet("multiplier") {
 		cfg.Multiplier = 0 // the local side's
@@ -169,33 +138,7 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	rep, runErr := sess.Run(ctx, func(sent, received int64) {
 		line(fmt.Sprintf("sent %d, received %d packets", sent, received))
 	})
-	line("")
-	if rep != nil {
-		if err := writeReport(cmd.Root().Writer, cmd.Bool("json"), rep, rep.WriteText); err != nil {
-			return err
-		}
-	}
-	if runErr != nil {
-		return sendError(runErr)
-	}
-	return nil
-}
-
-// sendFlags name the flags of the fields native.Config.Validate names; the
-// fields before Multiplier are checked as their flags are read.
-var sendFlags = map[string]string{"ControlPort": "--control-port", "DataPort": "--data-port", "Wait": "--wait",
-	"MaxPPS": "--max-pps", "Spin": "--spin", "BatchThreshold": "--batch-threshold"}
-
-// sendFlagError words a native.FieldError with the flag of its field.
-func sendFlagError(err error) error {
-	var fe *native.FieldError
-	switch {
-	case !errors.As(err, &fe):
-		return err
-	case fe.Field == "Iface":
-		return usagef("--protocol raw and --capture need -I IFACE")
-	}
-	return usagef("%s %s", sendFlags[fe.Field], fe.Msg)
+	return endRun(cmd, line, rep, rep.WriteText, runErr)
 }
 
 // sendError gives native's errors their exit status: 1 for the peer (none,
@@ -213,11 +156,22 @@ func sendError(err error) error {
 	return err
 }
 
-// writeReport prints a report as JSON or as text.
-func writeReport(w io.Writer, asJSON bool, rep any, text func(io.Writer) error) error {
-	if asJSON {
-		enc := json.NewEncoder(w)
-		return enc.Encode(rep)
+// endRun clears the status line of a run, prints its report (when it made
+// one) as JSON or as text, and gives the run's error its exit status.
+func endRun[R any](cmd *cli.Command, line func(string), rep *R, text func(io.Writer) error, runErr error) error {
+	line("")
+	if rep != nil {
+		w := cmd.Root().Writer
+		if cmd.Bool("json") {
+			if err := json.NewEncoder(w).Encode(rep); err != nil {
+				return err
+			}
+		} else if err := text(w); err != nil {
+			return err
+		}
 	}
-	return text(w)
+	if runErr != nil {
+		return sendError(runErr)
+	}
+	return nil
 }

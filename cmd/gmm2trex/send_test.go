@@ -28,13 +28,13 @@ func TestSendUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"send", "-m", "local", "-o", sendProfile}, "-d PEER_IP is required"},
-		{[]string{"send", "-m", "sideways", "-d", "127.0.0.1", "-o", sendProfile}, "give local or remote"},
+		{[]string{"send", "-m", "local", "-o", sendProfile}, "-d missing"},
+		{[]string{"send", "-m", "sideways", "-d", "127.0.0.1", "-o", sendProfile}, "valid: local, remote"},
 		{[]string{"send", "-m", "local", "-d", "255.255.255.255", "-o", sendProfile}, "broadcast"},
 		{[]string{"send", "-m", "local", "-d", "224.0.0.5", "-o", sendProfile}, "multicast"},
 		{[]string{"send", "-m", "local", "-d", "0.0.0.0", "-o", sendProfile}, "unspecified"},
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "--protocol", "sctp"}, "udp, tcp or raw"},
-		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "--protocol", "raw"}, "need -I IFACE"},
+		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "--protocol", "raw"}, "-I missing"},
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "-l", "1", "-c", "5"}, "not both"},
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "-x", "0"}, "-x"},
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1"}, "-o PROFILE is required"},
@@ -185,7 +185,7 @@ func TestReplayCommand(t *testing.T) {
 		t.Errorf("report %+v, want 400 frames in about 0.4 s", rep)
 	}
 	code, _, errs := runCLI(t, "replay", path)
-	if code != 2 || !strings.Contains(errs, "-I IFACE") {
+	if code != 2 || !strings.Contains(errs, "-I missing") {
 		t.Errorf("replay without -I: exit %d, stderr %q", code, errs)
 	}
 }

@@ -30,7 +30,7 @@ func init() {
 			&cli.BoolFlag{Name: "builtin", Usage: "list the built-in profiles, or show the one named"},
 		},
 		Action: runShow,
-	})
+	}, -1, "")
 }
 
 func runShow(_ context.Context, cmd *cli.Command) error {
