@@ -178,6 +178,9 @@ func DescribeModel(p *profiles.Profile, o Options) string {
 			}
 		}
 	}
+	if len(parts) == 0 {
+		return o.Model.String()
+	}
 	if len(seen) == 1 {
 		for m := range seen {
 			if o.Model == sampler.Auto {
