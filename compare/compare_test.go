@@ -2,6 +2,7 @@ package compare
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -136,11 +137,11 @@ func sampleCapture(t testing.TB) string {
 func TestRunSelf(t *testing.T) {
 	path := sampleCapture(t)
 	o := DefaultOptions()
-	orig, err := Load(path, o, Original)
+	orig, err := Load(context.Background(), path, o, Original)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := Load(path, o, Generated)
+	gen, err := Load(context.Background(), path, o, Generated)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,11 +217,11 @@ func TestClockQuantisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := DefaultOptions()
-	orig, err := Load(pcPath, o, Original)
+	orig, err := Load(context.Background(), pcPath, o, Original)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := Load(csvPath, o, Generated)
+	gen, err := Load(context.Background(), csvPath, o, Generated)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,12 +265,12 @@ func TestSelfCompareShared(t *testing.T) {
 	compared := 0
 	for _, p := range paths {
 		for _, o := range []Options{{PercentileHi: 100, MinPackets: 20}, {PercentileLo: 3, PercentileHi: 97, MinPackets: 20}} {
-			orig, err := Load(p, o, Original)
+			orig, err := Load(context.Background(), p, o, Original)
 			if err != nil {
 				t.Logf("%s: %v (not a capture to compare)", p, err)
 				break
 			}
-			gen, err := Load(p, o, Generated)
+			gen, err := Load(context.Background(), p, o, Generated)
 			if err != nil {
 				t.Fatalf("%s: generated side: %v", p, err)
 			}

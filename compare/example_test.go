@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,11 +23,11 @@ func Example() {
 		panic(err)
 	}
 	opts := compare.DefaultOptions()
-	orig, err := compare.Load(path, opts, compare.Original)
+	orig, err := compare.Load(context.Background(), path, opts, compare.Original)
 	if err != nil {
 		panic(err)
 	}
-	gen, err := compare.Load(path, opts, compare.Generated)
+	gen, err := compare.Load(context.Background(), path, opts, compare.Generated)
 	if err != nil {
 		panic(err)
 	}

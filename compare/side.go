@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -87,7 +88,8 @@ func (s *Side) describe() string {
 // MinPackets; the original also through the selector (the generated
 // side's ids are not the original's). A capture whose stamps go backwards
 // within a compared direction is refused: its gaps would be negative.
-func Load(path string, o Options, role Role) (*Side, error) {
+// Cancelling ctx stops the read of a capture.
+func Load(ctx context.Context, path string, o Options, role Role) (*Side, error) {
 	isCSV, err := looksLikeCSV(path)
 	if err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func Load(path string, o Options, role Role) (*Side, error) {
 	if role != Original {
 		topts.Select = nil
 	}
-	c, err := trace.ReadFile(path, topts)
+	c, err := trace.ReadFileContext(ctx, path, topts)
 	if err != nil {
 		return nil, err
 	}

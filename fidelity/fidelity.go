@@ -128,7 +128,7 @@ func runCase(ctx context.Context, cfg Config, c Case, seeds []uint64) ([]Row, er
 	s.Kind = c.Kind
 	topts := s.TraceOptions()
 	topts.Select = c.Select
-	capture, err := trace.ReadFile(c.Capture, topts)
+	capture, err := trace.ReadFileContext(ctx, c.Capture, topts)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func runCase(ctx context.Context, cfg Config, c Case, seeds []uint64) ([]Row, er
 	co := cfg.Compare
 	co.Trace = topts
 	co.MinPackets = 2
-	orig, err := compare.Load(c.Capture, co, compare.Original)
+	orig, err := compare.Load(ctx, c.Capture, co, compare.Original)
 	if err != nil {
 		return nil, err
 	}

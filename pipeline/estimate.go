@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -133,38 +131,11 @@ func EstimateFile(ctx context.Context, path string, s Settings) (*Result, error)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	c, err := trace.Read(ctxReader{ctx, f}, filepath.Base(path), size, s.TraceOptions())
-	if ctx.Err() != nil {
-		// However trace wrapped it, the read failed because ctx is done.
-		return nil, ctx.Err()
-	}
+	c, err := trace.ReadFileContext(ctx, path, s.TraceOptions())
 	if err != nil {
 		return nil, err
 	}
 	return Estimate(ctx, c, s)
-}
-
-// ctxReader fails its reads once ctx is done, which is how a read of a
-// large capture is stopped: trace.Read takes no context.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }
 
 func endpointOf(e trace.Endpoint) profiles.Endpoint {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -114,6 +115,40 @@ func ReadFile(path string, opts Options) (*Capture, error) {
 		size = st.Size()
 	}
 	return Read(f, filepath.Base(path), size, opts)
+}
+
+// ReadFileContext is ReadFile that stops when ctx is done: the next read
+// of the file fails and ctx.Err() is returned, within one buffer's worth
+// of reading (64 KiB), however large the capture.
+func ReadFileContext(ctx context.Context, path string, opts Options) (*Capture, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("trace: %w", err)
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	c, err := Read(ctxReader{ctx, f}, filepath.Base(path), size, opts)
+	if ctx.Err() != nil {
+		// However the parser wrapped it, the read failed because ctx is done.
+		return nil, ctx.Err()
+	}
+	return c, err
+}
+
+// ctxReader fails its reads once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 // Read reads a capture from r in one streaming pass. name is used in errors

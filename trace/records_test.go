@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -115,4 +116,18 @@ func BenchmarkRecords(b *testing.B) {
 		b.Fatalf("%d records, want %d", n, benchPackets)
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+}
+
+// A cancelled read stops with the context's error, not a parse error.
+func TestReadFileContextCancelled(t *testing.T) {
+	pcapPath, _ := writeSynthetic(t, t.TempDir(), 200_000, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadFileContext(ctx, pcapPath, Options{}); err != context.Canceled {
+		t.Errorf("cancelled: %v, want context.Canceled", err)
+	}
+	c, err := ReadFileContext(context.Background(), pcapPath, Options{SkipHash: true})
+	if err != nil || c.Packets != 200_000 {
+		t.Errorf("not cancelled: %v, %d packets", err, c.Packets)
+	}
 }

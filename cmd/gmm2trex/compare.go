@@ -72,10 +72,10 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		path := cmd.Args().Get(i)
 		update, finish := progress(cmd, "reading "+filepath.Base(path))
 		opts.Trace.Progress = update
-		sides[i], err = compare.Load(path, opts, role)
+		sides[i], err = compare.Load(ctx, path, opts, role)
 		finish()
 		if err != nil {
-			return err
+			return interrupted(err)
 		}
 		warn(cmd, sides[i].Warnings)
 	}

@@ -81,7 +81,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	c, err := loadCapture(cmd, opts)
+	c, err := loadCapture(ctx, cmd, opts)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/urfave/cli/v3"
 
@@ -63,9 +64,9 @@ func traceOptions(cmd *cli.Command) (o trace.Options, err error) {
 // opts, with a progress bar on a terminal, and prints its warnings.
 // opts.SkipHash leaves Capture.SHA256 out (profiles record it; hashing
 // takes longer than the rest of the read, see BenchmarkRead).
-func loadCapture(cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
+func loadCapture(ctx context.Context, cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
 	if p := cmd.String("pcap"); p != "" {
-		return readCapture(cmd, p, opts)
+		return readCapture(ctx, cmd, p, opts)
 	}
 	c, err := samplecap.Open(opts)
 	if err != nil {
@@ -75,7 +76,7 @@ func loadCapture(cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
 	return c, nil
 }
 
-func runFlows(_ context.Context, cmd *cli.Command) error {
+func runFlows(ctx context.Context, cmd *cli.Command) error {
 	minPackets := cmd.Int("min-packets")
 	if minPackets < 0 {
 		return usagef("--min-packets %d: must not be negative", minPackets)
@@ -85,7 +86,7 @@ func runFlows(_ context.Context, cmd *cli.Command) error {
 		return err
 	}
 	opts.SkipHash = true
-	c, err := loadCapture(cmd, opts)
+	c, err := loadCapture(ctx, cmd, opts)
 	if err != nil {
 		return err
 	}
@@ -98,14 +99,23 @@ func runFlows(_ context.Context, cmd *cli.Command) error {
 
 // readCapture reads the capture at path with opts, with a progress bar on a
 // terminal, and prints its warnings.
-func readCapture(cmd *cli.Command, path string, opts trace.Options) (*trace.Capture, error) {
+func readCapture(ctx context.Context, cmd *cli.Command, path string, opts trace.Options) (*trace.Capture, error) {
 	update, finish := progress(cmd, "reading")
 	opts.Progress = update
-	c, err := trace.ReadFile(path, opts)
+	c, err := trace.ReadFileContext(ctx, path, opts)
 	finish()
 	if err != nil {
-		return nil, err
+		return nil, interrupted(err)
 	}
 	warn(cmd, c.Warnings)
 	return c, nil
+}
+
+// interrupted gives an error caused by SIGINT or SIGTERM (a cancelled
+// context) its exit status, 130.
+func interrupted(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return withCode(130, errors.New("interrupted"))
+	}
+	return err
 }

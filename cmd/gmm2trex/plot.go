@@ -58,7 +58,7 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd.Args().First(), err)
 		}
-		if c, err = readCapture(cmd, path, opts); err != nil {
+		if c, err = readCapture(ctx, cmd, path, opts); err != nil {
 			return err
 		}
 	}
