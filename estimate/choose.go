@@ -35,34 +35,67 @@ const cvFloor = 0.01
 // added unweighted (each is 0 for a perfect imitation and about 1 for a
 // useless one); a model's score is the median over runs. Generated gaps
 // are rounded to the capture's clock (resolution, seconds; 0: none), as
-// compare puts both sides on it. It sets d.Model to the lower-scoring model
-// (iid on a tie: fewer moving parts) and d.Scores to the scores.
-func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64) error {
-	models := []sampler.Model{sampler.IID}
-	if d.HMM != nil {
-		models = append(models, sampler.HMM)
-	}
+// compare puts both sides on it. alts are other HMMs of the direction (of
+// another structure): the best-scoring HMM is kept in d. It sets d.Model to
+// the lower-scoring model (iid on a tie: fewer moving parts) and d.Scores to
+// the scores: "iid", "hmm" (the kept HMM's) and per structure "hmm-joint",
+// "hmm-separate".
+func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64, alts ...*profiles.HMM) error {
 	ref := newChooseRef(iat, size)
-	d.Scores = map[string]float64{}
-	best, bestScore := profiles.ModelIID, math.Inf(1)
-	for _, m := range models {
-		var runs []float64
+	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
+		runs := make([]float64, 0, chooseSegments)
 		for seg := range chooseSegments {
-			src, err := sampler.NewSource(d, m, seed, chooseStream+uint64(seg))
+			src, err := sampler.NewSource(dm, m, seed, chooseStream+uint64(seg))
 			if err != nil {
-				return err
+				return 0, err
 			}
 			runs = append(runs, ref.score(src, resolution))
 		}
 		slices.Sort(runs)
-		sc := (runs[chooseSegments/2-1] + runs[chooseSegments/2]) / 2
-		d.Scores[m.String()] = sc
+		return (runs[chooseSegments/2-1] + runs[chooseSegments/2]) / 2, nil
+	}
+	d.Scores = map[string]float64{}
+	iid, err := score(d, sampler.IID)
+	if err != nil {
+		return err
+	}
+	d.Scores[profiles.ModelIID] = iid
+	d.Model = profiles.ModelIID
+	// The HMM candidates: the one fitted, then alternatives of another
+	// structure (joint against separate chains); the best is kept.
+	var best *profiles.HMM
+	bestScore := math.Inf(1)
+	for _, h := range append([]*profiles.HMM{d.HMM}, alts...) {
+		if h == nil {
+			continue
+		}
+		dm := *d
+		dm.HMM = h
+		sc, err := score(&dm, sampler.HMM)
+		if err != nil {
+			return err
+		}
+		d.Scores[profiles.ModelHMM+"-"+structureOf(h)] = sc
 		if sc < bestScore {
-			best, bestScore = m.String(), sc
+			best, bestScore = h, sc
 		}
 	}
-	d.Model = best
+	d.HMM = best
+	if best != nil {
+		d.Scores[profiles.ModelHMM] = bestScore
+		if bestScore < iid {
+			d.Model = profiles.ModelHMM
+		}
+	}
 	return nil
+}
+
+// structureOf names an HMM's structure: one joint chain or separate ones.
+func structureOf(h *profiles.HMM) string {
+	if len(h.Chains) == 1 && len(h.Chains[0].Features) == 2 {
+		return "joint"
+	}
+	return "separate"
 }
 
 // chooseRef is the data as the score needs it.

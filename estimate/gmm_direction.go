@@ -88,13 +88,31 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 			f.Temporal = nil
 		}
 	}
+	// Choosing, the structure the HMM's own search preferred (by its
+	// per-feature check) is weighed against the other one by the whole
+	// direction's score, which sees what separate chains cannot keep: the
+	// coupling of sizes and gaps in bursts (bulk TCP, video frames).
+	var alt *profiles.HMM
+	if o.Choose && f.Temporal != nil && (o.Temporal.Structure == "" || o.Temporal.Structure == "auto") {
+		to := *o.Temporal
+		if to.IATTransform == "" {
+			to.IATTransform = tr
+		}
+		to.Structure = "joint"
+		if len(f.Temporal.Chains) == 1 {
+			to.Structure = "separate"
+		}
+		if t, err := FitTemporal(iat, size, to); err == nil {
+			alt = hmmOf(t)
+		}
+	}
 	d := directionOf(f, iat, size)
 	d.Model = profiles.ModelIID
 	if d.HMM != nil {
 		d.Model = profiles.ModelHMM
 	}
 	if o.Choose {
-		if err := ChooseModel(d, iat, size, o.Resolution, o.GMM.Seed); err != nil {
+		if err := ChooseModel(d, iat, size, o.Resolution, o.GMM.Seed, alt); err != nil {
 			return nil, fmt.Errorf("choosing the model: %w", err)
 		}
 	}

@@ -42,7 +42,7 @@ func TestEstimateSampleDefaultOutput(t *testing.T) {
 	}
 	// The default, --model auto, fits both and records each direction's choice.
 	for _, d := range []*profiles.Direction{p.Objects[0].From, p.Objects[0].To} {
-		if d.HMM == nil || d.Model == "" || len(d.Scores) != 2 {
+		if d.HMM == nil || d.Model == "" || len(d.Scores) != 4 {
 			t.Errorf("--model auto: hmm %v, model %q, scores %v", d.HMM != nil, d.Model, d.Scores)
 		}
 	}
