@@ -36,3 +36,20 @@ func Path(t testing.TB, elem ...string) string {
 	}
 	return p
 }
+
+// TRexSim returns the absolute path of ../shared/tools/trex-sim, TRex's own
+// simulator (its README says how to run it), or skips the test with the
+// reason when it, or the /usr/bin/python3 it runs with, is missing.
+func TRexSim(t testing.TB) string {
+	t.Helper()
+	d := filepath.Join(Dir(t), "tools", "trex-sim")
+	for _, need := range []string{filepath.Join(d, "sim-stl"), filepath.Join(d, "scripts", "bp-sim-64")} {
+		if _, err := os.Stat(need); err != nil {
+			t.Skipf("TRex's simulator is absent (no %s): CI provides ../shared/tools/trex-sim", need)
+		}
+	}
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("TRex's simulator needs /usr/bin/python3, which is absent")
+	}
+	return d
+}
