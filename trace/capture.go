@@ -105,16 +105,7 @@ const (
 // ReadFile reads a capture file: classic pcap or pcapng, either gzipped,
 // recognised by content, not by name.
 func ReadFile(path string, opts Options) (*Capture, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("trace: %w", err)
-	}
-	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	return Read(f, filepath.Base(path), size, opts)
+	return ReadFileContext(context.Background(), path, opts)
 }
 
 // ReadFileContext is ReadFile that stops when ctx is done: the next read
