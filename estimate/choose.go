@@ -20,10 +20,14 @@ const chooseSegments = 16
 // chooseStream seeds the choosing runs apart from any other stream.
 const chooseStream = 0x63686f6f7365 // "choose"
 
-// cvFloor keeps the burstiness term finite where a side is perfectly
-// regular (a CV of 0 at some window): below 0.01 two CVs do not differ in
-// a way anyone sees.
-const cvFloor = 0.01
+// cvFloor is added to both CVs before their ratio is taken: it keeps the
+// burstiness term finite where a side is perfectly regular, and makes it
+// weigh CVs as the models issue's bound does — by their ratio where they
+// are large, by their difference where the original's is below 0.2 (a
+// constant-rate flow, where the ratio of two tiny CVs means nothing). With
+// 0.01 the term let a 1 s CV of 0.04 against 0.017 (Opus, well inside the
+// bound) outweigh every other difference between two chains.
+const cvFloor = 0.2
 
 // ChooseModel scores the direction's models — the 1-D mixtures (iid) and,
 // when d has one, the HMM — by generating each with the shipped sampler in

@@ -43,6 +43,9 @@ type hmmModel struct {
 	// (log normaliser, mean, inverse Cholesky terms), so that loop reads
 	// one contiguous slice; filled by prepare.
 	pk []float64
+	// cycle marks a cycle chain (hmm_cycle.go), whose transitions have two
+	// free parameters per state.
+	cycle bool
 }
 
 // hmmFitConfig steers Baum-Welch.
@@ -74,6 +77,9 @@ type hmmFitConfig struct {
 	// consecutive levels, have no autocorrelation beyond lag 1 (an MA(1)
 	// process; see hmmJitterModel).
 	pairTie int
+	// cycle restricts the transitions to a cycle chain's (cycleAllowed):
+	// the others stay zero, without pseudo-counts.
+	cycle bool
 }
 
 func newHMMModel(d, k, m int) *hmmModel {
@@ -143,6 +149,9 @@ func (c *hmmGauss) logDens(x, z []float64, d int) float64 {
 // Retired components are not counted.
 func (h *hmmModel) params() int {
 	p := (h.k - 1) + h.k*(h.k-1)
+	if h.cycle {
+		p = cycleParams(h.k)
+	}
 	per := h.d + h.d*(h.d+1)/2
 	for s := 0; s < h.k; s++ {
 		live := 0

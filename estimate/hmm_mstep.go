@@ -88,6 +88,9 @@ func (w *hmmWork) mstep(h *hmmModel, cfg *hmmFitConfig) {
 		var sum float64
 		for j := range row {
 			v := xr[j]*row[j] + cfg.pseudo
+			if cfg.cycle && !cycleAllowed(i, j, k) {
+				v = 0
+			}
 			row[j] = v
 			sum += v
 		}

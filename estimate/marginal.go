@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"math"
+	"sort"
 
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -106,7 +107,8 @@ func marginalOf(w, mu, sd, data []float64) profiles.Marginal {
 	}
 	var m profiles.Marginal
 	cell := 0
-	for _, p := range knotProbs(n, k) {
+	// zAt is the chain's quantile of p, for ascending p.
+	zAt := func(p float64) float64 {
 		for cell < marginalGrid-1 && grid[cell+1] < p {
 			cell++
 		}
@@ -120,12 +122,34 @@ func marginalOf(w, mu, sd, data []float64) profiles.Marginal {
 				b = mid
 			}
 		}
-		z := (a + b) / 2
-		x := data[min(n-1, int(p*float64(n)))]
+		return (a + b) / 2
+	}
+	add := func(z, x float64) {
 		if l := len(m.Z); l > 0 && !(z > m.Z[l-1]) {
-			continue // two knots closer than the CDF can tell: keep the first
+			if x == m.X[l-1] {
+				return // two knots closer than the CDF can tell: keep the first
+			}
+			z = math.Nextafter(m.Z[l-1], math.Inf(1)) // a step must stay one
 		}
 		m.Z, m.X = append(m.Z, z), append(m.X, x)
+	}
+	for _, p := range knotProbs(n, k) {
+		x := data[min(n-1, int(p*float64(n)))]
+		if l := len(m.X); l > 0 && x > m.X[l-1] {
+			// Where the data jumps from one knot's value to the next with
+			// nothing between (the sizes a codec or a sender's segments
+			// repeat, gaps on a clock's ticks), interpolating would make
+			// values the capture never has: the map steps instead, where
+			// the data's CDF leaves the lower value.
+			prev := m.X[l-1]
+			below := sort.SearchFloat64s(data, x) // values < x
+			if sort.SearchFloat64s(data, math.Nextafter(prev, math.Inf(1))) == below {
+				zs := zAt(float64(below) / float64(n))
+				add(zs, prev)
+				add(zs, x)
+			}
+		}
+		add(zAt(p), x)
 	}
 	if len(m.Z) < 2 {
 		// A chain whose emission is too narrow to split (or one value):

@@ -20,7 +20,9 @@ type TemporalOptions struct {
 	// "separate" (one chain for each).
 	Structure string
 	// MaxStates and MaxComponents cap the states per chain and the mixture
-	// components per state of every candidate (defaults 20 and 6).
+	// components per state of every candidate (defaults 64 and 6: a cycle
+	// chain has a state per phase of its period, up to cycleMaxLag; the
+	// other candidates have at most 16).
 	MaxStates, MaxComponents int
 	// Sticky, when positive, replaces the sticky prior strength ρ of every
 	// regime candidate (defaults 0.5 and 1: dwell times 1.5 and 2 times the
@@ -43,7 +45,7 @@ func (o TemporalOptions) withDefaults() TemporalOptions {
 		o.Structure = "auto"
 	}
 	if o.MaxStates <= 0 {
-		o.MaxStates = 20
+		o.MaxStates = cycleMaxLag
 	}
 	if o.MaxComponents <= 0 {
 		o.MaxComponents = 6
@@ -147,6 +149,9 @@ var hmmSmallCands = []hmmCand{
 // live (hmmModel.params of the fitted model can only be lower).
 func candParams(c hmmCand, d int) int {
 	per := d + d*(d+1)/2
+	if c.init.cycle >= 2 {
+		return cycleParams(c.k) + c.k*(c.m-1+c.m*per)
+	}
 	return (c.k - 1) + c.k*(c.k-1) + c.k*(c.m-1+c.m*per)
 }
 
@@ -367,7 +372,6 @@ func hmmBest(cs []*hmmChoice) *hmmChoice {
 func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int) *hmmChoice {
 	d := len(feats)
 	n := len(feats[0].z)
-	cands = affordable(cands, d, n)
 	x := make([]float64, n*d)
 	var rx []float64
 	if raw != nil {
@@ -383,12 +387,17 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	}
 	nw := len(tg[0].v) // the search window
 	xs := x[:nw*d]
+	// A series that repeats also gets cycle chains of its period.
+	cands = affordable(append(slices.Clone(cands), cycleCands(hmmPeriods(xs, d, nw))...), d, n)
 	var rxs []float64
 	if rx != nil {
 		rxs = rx[:nw*d]
 	}
 	fit := func(c hmmCand, streamID uint64) *hmmChoice {
 		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
+		if c.init.cycle >= 2 && k < c.k {
+			return nil // a cycle needs a state per phase
+		}
 		cfg := hmmFitConfig{maxIter: o.MaxIter, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
 		if c.iter > 0 {
 			cfg.maxIter = min(cfg.maxIter, c.iter)
@@ -555,6 +564,9 @@ type hmmInitSpec struct {
 	// (hmmJitterModel, with smooth as its drift window), fitted by
 	// Baum-Welch with the tie (hmmFitConfig.pairTie).
 	jitter int
+	// cycle ≥ 2 starts a cycle chain of that period (hmmCycleModel): one
+	// state per phase, moving only forward.
+	cycle int
 	// regimes > 1 first splits the series into that many slow regimes
 	// (k-means on the moving average over smooth observations), then
 	// clusters each regime's windows into its share of the k states, so
@@ -573,6 +585,9 @@ func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg
 	switch {
 	case init.pairs >= 2:
 		h = hmmPairModel(rng, x, d, init.pairs, m, cfg.varFloor)
+	case init.cycle >= 2:
+		h = hmmCycleModel(rng, x, d, init.cycle, m, cfg.varFloor)
+		cfg.cycle = h != nil
 	case init.jitter >= 2:
 		if d != 1 {
 			return nil, 0, 0, errHMMNotApplicable
