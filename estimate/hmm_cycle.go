@@ -23,9 +23,9 @@ import (
 // and pays for 2 transition parameters per state, not P−1. Which phases
 // emit what is left to Baum-Welch.
 
-// Period detection: the smallest lag whose autocorrelation is within
-// cycleNear of the highest peak among lags 2..cycleMaxLag, if that peak
-// reaches cycleMinPeak. A periodic series peaks at every multiple of its
+// Period detection: the smallest autocorrelation peak within cycleNear of
+// the highest among lags 2..cycleMaxLag, a peak reaching cycleMinPeak both
+// in height and above the lowest lag before it (acfPeriod). A periodic series peaks at every multiple of its
 // period, the first one no lower than the others but for the noise, hence
 // the smallest near the highest. The bounds were chosen on the fidelity
 // benchmark (README, "Cycle chains"): cycleMaxLag covers the 50 lags that
@@ -69,25 +69,25 @@ func hmmPeriods(z []float64, d, n int) []int {
 
 // acfPeriod is the period an autocorrelation (acf[k-1] at lag k) shows: the
 // smallest peak within cycleNear of the highest peak, if that reaches
-// cycleMinPeak; 0 if none. A peak is a lag the autocorrelation rises into
-// and does not rise after (the last lag counts as falling): a slowly
-// decaying autocorrelation, a regime's, has none.
+// cycleMinPeak; 0 if none. A peak is a lag the autocorrelation rises into,
+// does not rise after (the last lag counts as falling), and stands
+// cycleMinPeak above the lowest lag before it: a slowly decaying
+// autocorrelation, a regime's, has none, only the noise's ripples.
 func acfPeriod(acf []float64) int {
 	lags := len(acf)
-	isPeak := func(k int) bool {
-		return acf[k-1] > acf[k-2] && (k == lags || acf[k] <= acf[k-1])
-	}
+	peak := make([]bool, lags+1)
+	low := acf[0]
 	top := 0.0
 	for k := 2; k <= lags; k++ {
-		if isPeak(k) {
-			top = max(top, acf[k-1])
+		r := acf[k-1]
+		peak[k] = r > acf[k-2] && (k == lags || acf[k] <= r) && r >= cycleMinPeak && r-low >= cycleMinPeak
+		if peak[k] {
+			top = max(top, r)
 		}
-	}
-	if top < cycleMinPeak {
-		return 0
+		low = min(low, r)
 	}
 	for k := 2; k <= lags; k++ {
-		if isPeak(k) && acf[k-1] >= cycleNear*top {
+		if peak[k] && acf[k-1] >= cycleNear*top {
 			return k
 		}
 	}
