@@ -91,6 +91,37 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 			d.Model = profiles.ModelHMM
 		}
 	}
+	// The on/off layer, at each threshold the data affords, over either
+	// model: kept where it scores better than every model without it.
+	low := min(iid, bestScore)
+	models := []struct {
+		name string
+		m    sampler.Model
+	}{{profiles.ModelIID, sampler.IID}, {profiles.ModelHMM, sampler.HMM}}
+	for _, th := range burstThresholds {
+		b := fitBursts(iat, th)
+		if b == nil {
+			continue
+		}
+		dm := *d
+		dm.Bursts = b
+		for _, m := range models {
+			if m.m == sampler.HMM && d.HMM == nil {
+				continue
+			}
+			sc, err := score(&dm, m.m)
+			if err != nil {
+				return err
+			}
+			key := m.name + "+bursts"
+			if old, ok := d.Scores[key]; !ok || sc < old {
+				d.Scores[key] = sc
+			}
+			if sc < low {
+				low, d.Bursts, d.Model = sc, b, m.name
+			}
+		}
+	}
 	return nil
 }
 

@@ -98,9 +98,10 @@ func moonPortArgs(ts []target) string {
 
 // lua accumulates the script text.
 type lua struct {
-	b       *bytes.Buffer
-	err     error
-	hasMarg bool // some chain written carries marginal maps
+	b         *bytes.Buffer
+	err       error
+	hasMarg   bool // some chain written carries marginal maps
+	hasBursts bool // some flow written has an on/off layer
 }
 
 func (l *lua) f(format string, a ...any) { fmt.Fprintf(l.b, format, a...) }
@@ -296,6 +297,8 @@ type moonData struct {
 	MaxRedraw, Batch, MinFrame                      int
 	From, To                                        bool   // the port arguments the script takes
 	Marginals                                       bool   // some chain carries marginal maps
+	Bursts                                          bool   // some flow has an on/off layer
+	BurstRedraw                                     int    // profiles.MaxRedraw
 	Flows                                           string // the FLOWS entries
 	Description                                     string // a quoted Lua string
 }
@@ -314,7 +317,7 @@ func writeMoonGen(b *bytes.Buffer, p *profiles.Profile, ts []target, o Options) 
 		Model: o.Model.String(), Source: luaComment(p.Source.File), Hash: p.Hash()[:16], Seed: o.Seed,
 		MaxRedraw: sampler.MaxRedraw, Batch: moonBatch, MinFrame: frame.MinFrame,
 		Output: luaComment(o.Output), PortArgs: moonPortArgs(ts), SizeUnit: luaComment(sizeUnit(p)),
-		Flows: l.b.String(), Marginals: l.hasMarg,
+		Flows: l.b.String(), Marginals: l.hasMarg, Bursts: l.hasBursts, BurstRedraw: profiles.MaxRedraw,
 		Description: luaQuote("Sends traffic drawn from a gmm2trex profile (" + o.Model.String() + " model)."),
 	}
 	for _, d := range moonPorts(ts) {
@@ -350,6 +353,13 @@ func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) er
 	l.f("    srcPort = %d, dstPort = %d, hdr = %d, maxPayload = %d, sizeOffset = %d,\n", src.port, dst.port, tpl.HeaderLen(), tpl.MaxPayload(), off)
 	l.mix1("iat", dm.IAT, false)
 	l.mix1("size", dm.Size, true)
+	if b := dm.Bursts; b != nil {
+		pz, px := pruneRuns(b.Packets.Z, b.Packets.X)
+		iz, ix := pruneRuns(b.Idle.Z, b.Idle.X)
+		l.f("    bursts = {threshold = %s,\n      packets = {z = %s,\n        x = %s},\n      idle = {z = %s,\n        x = %s}},\n",
+			num(b.Threshold), knots(pz), knots(px), knots(iz), knots(ix))
+		l.hasBursts = true
+	}
 	if o.Model.For(dm) == sampler.HMM {
 		l.f("    chains = {\n")
 		for ci := range dm.HMM.Chains {

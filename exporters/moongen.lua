@@ -6,6 +6,9 @@
 -- transitions, redraw up to {{.MaxRedraw}} times outside the observed bounds, then clamp),
 -- so the script runs for any duration without repeating a trace. Gaps go to
 -- the software rate limiter (custom mode) as byte-times at the link speed.
+{{if .Bursts}}-- A flow with bursts plays them over its model: each burst's length and the
+-- idle gap before it are drawn from the capture's (maps of a normal draw).
+{{end -}}
 {{if .Marginals}}-- A chain with marginal maps (marg) carries each draw onto the capture's
 -- distribution instead of un-scaling it: piecewise-linear over the knots, held
 -- at the ends, so the values the capture repeats come out exactly.
@@ -140,7 +143,7 @@ local function bounded(m)
 	return min(max(draw1(m), m.lo), m.hi)
 end
 
-{{if .Marginals -}}
+{{if or .Marginals .Bursts -}}
 -- marginal maps a chain's draw v (its scaled space) through m: the
 -- piecewise-linear interpolation of m.x over m.z, held at the ends; a run of
 -- equal x gives that value exactly. It is the Go sampler's Marginal.
@@ -230,8 +233,8 @@ end
 
 local out = {0, 0}
 
--- nextPacket returns the gap (seconds) before the flow's next packet and its size.
-local function nextPacket(f)
+-- modelPacket returns the model's gap (seconds) before the flow's next packet and its size.
+local function modelPacket(f)
 	if f.chains then
 		for _, c in ipairs(f.chains) do
 			chainStep(c, out)
@@ -240,6 +243,43 @@ local function nextPacket(f)
 	end
 	return bounded(f.iat), bounded(f.size)
 end
+
+{{if .Bursts -}}
+-- nextPacket plays the flow's on/off layer (bursts) over the model, as the
+-- Go sampler does: a burst's length is drawn when it begins, its first
+-- packet's gap is an idle gap (but the first burst's), and the model's gaps
+-- above the threshold within a burst are drawn again up to
+-- BURST_REDRAW times, then held at the threshold.
+local BURST_REDRAW = {{.BurstRedraw}}
+local function nextPacket(f)
+	local b = f.bursts
+	if not b then
+		return modelPacket(f)
+	end
+	if (f.left or 0) == 0 then
+		f.left = max(1, round(marginal(b.packets, normal())))
+		local _, size = modelPacket(f)
+		local gap = 0
+		if f.begun then
+			gap = marginal(b.idle, normal())
+		end
+		f.begun, f.left = true, f.left - 1
+		return gap, size
+	end
+	f.left = f.left - 1
+	for try = 0, BURST_REDRAW do
+		local gap, size = modelPacket(f)
+		if gap <= b.threshold then
+			return gap, size
+		end
+		if try == BURST_REDRAW then
+			return b.threshold, size
+		end
+	end
+end
+{{- else -}}
+local nextPacket = modelPacket
+{{- end}}
 
 local function getPacket(f, buf)
 	if f.tcp then

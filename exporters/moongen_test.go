@@ -162,6 +162,50 @@ func TestMoonGenMatchesModel(t *testing.T) {
 	}
 }
 
+// TestMoonGenBursts runs a direction with an on/off layer (bursts) under
+// the stand-in, over both models, and compares it with the Go sampler: KS
+// of gaps ≤ 0.05, the same share of idle gaps (those above the threshold)
+// within 10 %, and no gap between the threshold and the smallest idle gap.
+func TestMoonGenBursts(t *testing.T) {
+	const n = 20000
+	b := &profiles.Bursts{Threshold: 0.01,
+		Packets: profiles.Marginal{Z: []float64{-2, 2}, X: []float64{1, 40}},
+		Idle:    profiles.Marginal{Z: []float64{-2, 0, 2}, X: []float64{0.2, 0.5, 2}}}
+	idleShare := func(gaps []float64) float64 {
+		k := 0
+		for _, g := range gaps {
+			if g > b.Threshold+1e-8 {
+				k++
+			}
+		}
+		return float64(k) / float64(len(gaps))
+	}
+	for _, m := range []sampler.Model{sampler.IID, sampler.HMM} {
+		p := loadTiny(t)
+		p.Objects[0].From.Bursts = b
+		rs, _ := runMoonGen(t, p, Options{Model: m, Seed: 7, Dirs: []profiles.Dir{profiles.From}}, n, "0")
+		ports := byPort(rs)
+		if len(ports[0]) < n {
+			t.Fatalf("%v: %d packets, want %d", m, len(ports[0]), n)
+		}
+		gaps, _ := gapsSizes(ports[0], n)
+		want, _ := modelDraws(t, p.Objects[0].From, m, 99, n)
+		for i, g := range gaps {
+			if g > b.Threshold+1e-8 && g < b.Idle.X[0]-1e-8 {
+				t.Fatalf("%v: gap %d = %g s: above the threshold, below every idle gap", m, i+1, g)
+			}
+		}
+		ksGap, got, exp := ks(gaps, want), idleShare(gaps), idleShare(want)
+		t.Logf("%v: KS gap %.4f, idle gaps %.4f (Go sampler %.4f)", m, ksGap, got, exp)
+		if ksGap > 0.05 {
+			t.Errorf("%v: KS gap %.4f against the Go sampler, want ≤ 0.05", m, ksGap)
+		}
+		if math.Abs(got-exp) > 0.1*exp {
+			t.Errorf("%v: idle gaps are %.4f of all, the Go sampler's %.4f: want within 10 %%", m, got, exp)
+		}
+	}
+}
+
 func meanDelay(rs []moonRecord) float64 {
 	s := 0.0
 	for _, r := range rs[1:] {

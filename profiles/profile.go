@@ -115,7 +115,32 @@ type Direction struct {
 	// estimate.ChooseModel), by model name.
 	Model  string             `yaml:"model,omitempty" json:"model,omitempty"`
 	Scores map[string]float64 `yaml:"scores,omitempty,flow" json:"scores,omitempty"`
+	// Bursts, when present, plays the direction as bursts of packets
+	// separated by idle gaps, whatever the model: see Bursts.
+	Bursts *Bursts `yaml:"bursts,omitempty" json:"bursts,omitempty"`
 }
+
+// Bursts is a direction's on/off timeline: the packets come in bursts, a
+// burst ends where a gap exceeds Threshold (seconds), and the number of
+// packets per burst and the idle gaps between bursts have the capture's
+// distributions. A Markov chain gives bursts a geometric length, which a
+// web client's page loads (a dozen packets typically, several hundred now
+// and then) or a terminal session's typing do not have; this layer draws
+// each burst's length and the idle gap before it from the capture, and
+// leaves the packets within a burst to the model, whose gaps above
+// Threshold are drawn again (up to MaxRedraw times, then held at
+// Threshold). Packets and Idle map a standard normal draw onto the
+// capture's distribution (as a chain's Marginals map its draws): the
+// number of packets (rounded, at least 1) and the idle gap.
+type Bursts struct {
+	Threshold float64  `yaml:"threshold" json:"threshold"`
+	Packets   Marginal `yaml:"packets" json:"packets"`
+	Idle      Marginal `yaml:"idle" json:"idle"`
+}
+
+// MaxRedraw is how many times a burst's packet whose gap exceeds the
+// threshold is drawn again before its gap is held at the threshold.
+const MaxRedraw = 16
 
 // Model names of Direction.Model.
 const (

@@ -22,6 +22,7 @@ func loadTiny(t *testing.T) *Profile {
 
 func TestRoundTrip(t *testing.T) {
 	p := loadTiny(t)
+	p.Objects[0].From.Bursts = testBursts() // the optional layer travels too
 	for _, name := range []string{"p.yaml", "p.json"} {
 		path := filepath.Join(t.TempDir(), name)
 		if err := Save(path, p); err != nil {
@@ -114,6 +115,22 @@ func TestValidateRejects(t *testing.T) {
 		{"kind", "objects[0].kind", func(p *Profile) { p.Objects[0].Kind = "host" }},
 		{"ip", "objects[0].remote.ip", func(p *Profile) { p.Objects[0].Remote.IP = "300.1.1.1" }},
 		{"no model", "objects[0]", func(p *Profile) { p.Objects[0].From, p.Objects[0].To = nil, nil }},
+		{"burst threshold", "objects[0].from.bursts.threshold", func(p *Profile) {
+			p.Objects[0].From.Bursts = testBursts()
+			p.Objects[0].From.Bursts.Threshold = 0
+		}},
+		{"burst packets", "objects[0].from.bursts.packets.x[0]", func(p *Profile) {
+			p.Objects[0].From.Bursts = testBursts()
+			p.Objects[0].From.Bursts.Packets.X[0] = 0.4
+		}},
+		{"burst idle below threshold", "objects[0].from.bursts.idle.x[0]", func(p *Profile) {
+			p.Objects[0].From.Bursts = testBursts()
+			p.Objects[0].From.Bursts.Idle.X[0] = 0.01
+		}},
+		{"burst idle map", "objects[0].from.bursts.idle.z[1]", func(p *Profile) {
+			p.Objects[0].From.Bursts = testBursts()
+			p.Objects[0].From.Bursts.Idle.Z[1] = -3
+		}},
 		{"size transform", "objects[0].from.size.transform", func(p *Profile) { p.Objects[0].From.Size.Transform = "log" }},
 	}
 	for _, c := range cases {
@@ -184,4 +201,12 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-decoding a valid profile failed: %v\n%s", err, buf.Bytes())
 		}
 	})
+}
+
+// testBursts is a valid on/off layer: bursts of 1 to 40 packets, idle gaps
+// of 0.2 to 2 s, a threshold of 0.1 s.
+func testBursts() *Bursts {
+	return &Bursts{Threshold: 0.1,
+		Packets: Marginal{Z: []float64{-2, 2}, X: []float64{1, 40}},
+		Idle:    Marginal{Z: []float64{-2, 0, 2}, X: []float64{0.2, 0.5, 2}}}
 }

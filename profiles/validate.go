@@ -136,6 +136,9 @@ func (v *validator) direction(path string, d *Direction) {
 	if d.IAT.Min < 0 {
 		v.failf(path+".iat.min", "must be >= 0, got %v", d.IAT.Min)
 	}
+	if d.Bursts != nil {
+		v.bursts(path+".bursts", d.Bursts)
+	}
 	if d.HMM != nil {
 		v.hmm(path+".hmm", d.HMM)
 	}
@@ -281,27 +284,58 @@ func (v *validator) marginals(path string, c *Chain) {
 		v.failf(path, "has %d maps for %d features", len(c.Marginals), len(c.Features))
 		return
 	}
-	for i, m := range c.Marginals {
-		mp := fmt.Sprintf("%s[%d]", path, i)
-		if len(m.Z) < 2 || len(m.Z) != len(m.X) {
-			v.failf(mp, "needs as many z as x, at least 2 (has %d and %d)", len(m.Z), len(m.X))
-			continue
+	for i := range c.Marginals {
+		v.marginal(fmt.Sprintf("%s[%d]", path, i), &c.Marginals[i])
+	}
+}
+
+// marginal checks one monotone map: as many z as x, at least two, z
+// strictly increasing, x not decreasing and not negative.
+func (v *validator) marginal(mp string, m *Marginal) {
+	if len(m.Z) < 2 || len(m.Z) != len(m.X) {
+		v.failf(mp, "needs as many z as x, at least 2 (has %d and %d)", len(m.Z), len(m.X))
+		return
+	}
+	for k := range m.Z {
+		v.finite(fmt.Sprintf("%s.z[%d]", mp, k), m.Z[k])
+		v.finite(fmt.Sprintf("%s.x[%d]", mp, k), m.X[k])
+		if k > 0 && !(m.Z[k] > m.Z[k-1]) {
+			v.failf(fmt.Sprintf("%s.z[%d]", mp, k), "must be above z[%d] (%v), got %v", k-1, m.Z[k-1], m.Z[k])
 		}
-		for k := range m.Z {
-			v.finite(fmt.Sprintf("%s.z[%d]", mp, k), m.Z[k])
-			v.finite(fmt.Sprintf("%s.x[%d]", mp, k), m.X[k])
-			if k > 0 && !(m.Z[k] > m.Z[k-1]) {
-				v.failf(fmt.Sprintf("%s.z[%d]", mp, k), "must be above z[%d] (%v), got %v", k-1, m.Z[k-1], m.Z[k])
-			}
-			if k > 0 && m.X[k] < m.X[k-1] {
-				v.failf(fmt.Sprintf("%s.x[%d]", mp, k), "must not be below x[%d] (%v), got %v", k-1, m.X[k-1], m.X[k])
-			}
-			if m.X[k] < 0 {
-				v.failf(fmt.Sprintf("%s.x[%d]", mp, k), "must be >= 0 (seconds or bytes), got %v", m.X[k])
-			}
+		if k > 0 && m.X[k] < m.X[k-1] {
+			v.failf(fmt.Sprintf("%s.x[%d]", mp, k), "must not be below x[%d] (%v), got %v", k-1, m.X[k-1], m.X[k])
+		}
+		if m.X[k] < 0 {
+			v.failf(fmt.Sprintf("%s.x[%d]", mp, k), "must be >= 0 (seconds or bytes), got %v", m.X[k])
 		}
 	}
 }
+
+// bursts checks a direction's on/off layer: a positive finite threshold,
+// valid maps, idle gaps above the threshold and at least one packet per
+// burst, so that a burst always ends and an idle gap is idle.
+func (v *validator) bursts(path string, b *Bursts) {
+	v.finite(path+".threshold", b.Threshold)
+	if !(b.Threshold > 0) {
+		v.failf(path+".threshold", "must be > 0 seconds, got %v", b.Threshold)
+	}
+	v.marginal(path+".packets", &b.Packets)
+	v.marginal(path+".idle", &b.Idle)
+	if n := len(b.Packets.X); n >= 2 && len(b.Packets.Z) == n {
+		if b.Packets.X[0] < 1 {
+			v.failf(path+".packets.x[0]", "must be >= 1 (packets per burst), got %v", b.Packets.X[0])
+		}
+		if b.Packets.X[n-1] > maxBurstPackets {
+			v.failf(fmt.Sprintf("%s.packets.x[%d]", path, n-1), "must be <= %g packets per burst, got %v", maxBurstPackets, b.Packets.X[n-1])
+		}
+	}
+	if n := len(b.Idle.X); n >= 2 && len(b.Idle.Z) == n && b.Idle.X[0] < b.Threshold {
+		v.failf(path+".idle.x[0]", "must be >= the threshold (%v s), got %v", b.Threshold, b.Idle.X[0])
+	}
+}
+
+// maxBurstPackets bounds a burst's length: a billion packets is no burst.
+const maxBurstPackets = 1e9
 
 func (v *validator) probVector(path string, p []float64, n int) {
 	if len(p) != n {

@@ -50,8 +50,9 @@ func Estimate(w io.Writer, res *pipeline.Result) {
 	}
 }
 
-// Plays says what a direction plays by default and, when the model search
-// scored them, the scores: "hmm (score 0.39; iid 0.66)".
+// Plays says what a direction plays by default ("+bursts" where it has an
+// on/off layer) and, when the model search scored them, the scores:
+// "hmm (score 0.39; iid 0.66)".
 func Plays(d *profiles.Direction) string {
 	m := d.Model
 	if m == "" {
@@ -59,6 +60,9 @@ func Plays(d *profiles.Direction) string {
 		if d.HMM != nil {
 			m = profiles.ModelHMM
 		}
+	}
+	if d.Bursts != nil {
+		m += "+bursts"
 	}
 	if len(d.Scores) == 0 {
 		return m

@@ -56,9 +56,22 @@ func Profile(w io.Writer, p *profiles.Profile) error {
 					return err
 				}
 			}
+			if b := dir.Bursts; b != nil {
+				bursts(w, b)
+			}
 		}
 	}
 	return nil
+}
+
+// bursts writes a direction's on/off layer on one line: the threshold,
+// then the median and range of packets per burst and of idle gaps.
+func bursts(w io.Writer, b *profiles.Bursts) {
+	med := func(m *profiles.Marginal) float64 { return sampler.Marginal(m, 0) }
+	pk, id := &b.Packets, &b.Idle
+	fmt.Fprintf(w, "    bursts: a gap above %s ends one; %.4g packets each (median; %.4g..%.4g), idle %s (median; %s..%s)\n",
+		value(b.Threshold, "s"), med(pk), pk.X[0], pk.X[len(pk.X)-1],
+		value(med(id), "s"), value(id.X[0], "s"), value(id.X[len(id.X)-1], "s"))
 }
 
 func param(w io.Writer, name string, p profiles.Param, unit string) error {

@@ -83,6 +83,13 @@ type Source struct {
 	chains []*chain
 	out    [2]float64 // iat, size of the current step
 
+	// bursts, when not nil, is the on/off layer over either model; left
+	// is how many packets the current burst still has, begun whether a
+	// burst has begun (the first one has no idle gap before it).
+	bursts *profiles.Bursts
+	left   int
+	begun  bool
+
 	clamped int
 }
 
@@ -162,6 +169,7 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 	}
 	model = model.For(d)
 	s := &Source{
+		bursts: d.Bursts,
 		rng:    seeds.New(seed, stream),
 		minIAT: d.IAT.Min, maxIAT: d.IAT.Max,
 		minSize: d.Size.Min, maxSize: d.Size.Max,
@@ -333,7 +341,41 @@ func (c *chain) step(r *rand.Rand) (clamped bool) {
 // constant size series with min == max keeps that size). The gap of a
 // direction's first draw has no meaning for its first packet; Stream starts
 // each direction at t=0 and ignores it.
+//
+// With a burst layer (profiles.Bursts), a burst's length is drawn when it
+// begins, its first packet's gap is the idle gap (but the first burst's),
+// and the model's gaps above the threshold within a burst are drawn again.
 func (s *Source) Next() (gap float64, size int) {
+	b := s.bursts
+	if b == nil {
+		return s.next()
+	}
+	if s.left == 0 {
+		n := math.Round(Marginal(&b.Packets, s.rng.NormFloat64()))
+		s.left = int(max(1, n))
+		_, size = s.next()
+		if s.begun {
+			gap = Marginal(&b.Idle, s.rng.NormFloat64())
+		}
+		s.begun = true
+		s.left--
+		return gap, size
+	}
+	s.left--
+	for try := 0; ; try++ {
+		gap, size = s.next()
+		if gap <= b.Threshold {
+			return gap, size
+		}
+		if try == profiles.MaxRedraw {
+			s.clamped++
+			return b.Threshold, size
+		}
+	}
+}
+
+// next is the model's own next packet.
+func (s *Source) next() (gap float64, size int) {
 	var sz float64
 	if s.chains != nil {
 		for _, c := range s.chains {
@@ -364,5 +406,7 @@ func (s *Source) bounded(m *mix1) float64 {
 }
 
 // Clamped is how many draws stayed outside the observed bounds after
-// MaxRedraw tries and were clamped to them.
+// MaxRedraw tries and were clamped to them, and how many gaps within a
+// burst stayed above the burst threshold after profiles.MaxRedraw tries
+// and were held at it.
 func (s *Source) Clamped() int { return s.clamped }

@@ -1,0 +1,53 @@
+package estimate
+
+import (
+	"slices"
+
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// burstThresholds are the gaps (seconds) at which ChooseModel tries to cut
+// a direction into bursts: every decade from a millisecond to ten seconds,
+// so that the choice is the score's, not a constant's.
+var burstThresholds = []float64{0.001, 0.01, 0.1, 1, 10}
+
+// burstMin is the fewest idle gaps a threshold must leave for the burst
+// layer to be fitted: the distributions of burst lengths and idle gaps are
+// taken from the capture's bursts, and fewer than 8 cannot tell a typical
+// length from a long one.
+const burstMin = 8
+
+// fitBursts cuts the series at the gaps above threshold and returns the
+// on/off layer of its bursts (profiles.Bursts), or nil when the cut leaves
+// fewer than burstMin idle gaps or bursts of one packet on average (then
+// the "bursts" are the packets themselves, and the model's gaps say all).
+// iat[i] is the gap before packet i; every packet before the first idle
+// gap, and every one after the last, counts as a burst too (the capture
+// cut them short: their lengths are a lower bound, kept so that the
+// capture's packets and span are all accounted for).
+func fitBursts(iat []float64, threshold float64) *profiles.Bursts {
+	var lengths, idle []float64
+	n := 0
+	for i, g := range iat {
+		if g > threshold && i > 0 {
+			lengths = append(lengths, float64(n))
+			idle = append(idle, g)
+			n = 0
+		}
+		n++
+	}
+	lengths = append(lengths, float64(n))
+	if len(idle) < burstMin || float64(len(iat)) < 2*float64(len(lengths)) {
+		return nil
+	}
+	slices.Sort(lengths)
+	slices.Sort(idle)
+	return &profiles.Bursts{Threshold: threshold, Packets: normalMap(lengths), Idle: normalMap(idle)}
+}
+
+// normalMap is the monotone map from a standard normal draw onto the
+// distribution of sorted (the knots and steps of marginalOf).
+func normalMap(sorted []float64) profiles.Marginal {
+	return marginalOf([]float64{1}, []float64{0}, []float64{1}, sorted)
+}
+

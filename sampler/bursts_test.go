@@ -1,0 +1,98 @@
+package sampler
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/gmm2trex/gmm2trex/metrics"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// testBursts is an on/off layer whose threshold (10 ms) sits at the tiny
+// profile's median gap, so that half the model's draws within a burst are
+// drawn again: bursts of 1 to 40 packets, idle gaps of 0.2 to 2 s.
+func testBursts() *profiles.Bursts {
+	return &profiles.Bursts{Threshold: 0.01,
+		Packets: profiles.Marginal{Z: []float64{-2, 2}, X: []float64{1, 40}},
+		Idle:    profiles.Marginal{Z: []float64{-2, 0, 2}, X: []float64{0.2, 0.5, 2}}}
+}
+
+// meanOverNormal is E[f(Z)] for a standard normal Z, by the midpoint rule
+// over ±8: the exact figure a long run of draws must approach.
+func meanOverNormal(f func(z float64) float64) float64 {
+	const n, lo, hi = 160000, -8.0, 8.0
+	h := (hi - lo) / n
+	s := 0.0
+	for i := range n {
+		z := lo + (float64(i)+0.5)*h
+		s += f(z) * math.Exp(-z*z/2)
+	}
+	return s * h / math.Sqrt(2*math.Pi)
+}
+
+// TestBursts walks both models under an on/off layer and checks the
+// layer's promises: the first packet has no gap; every gap above the
+// threshold is an idle gap from the layer's map (none falls between the
+// threshold and the smallest idle gap); burst lengths and idle gaps have
+// the maps' distributions; within a burst the gaps are the model's own
+// below the threshold.
+func TestBursts(t *testing.T) {
+	b := testBursts()
+	wantLen := meanOverNormal(func(z float64) float64 { return max(1, math.Round(Marginal(&b.Packets, z))) })
+	for _, m := range []Model{IID, HMM} {
+		d := *tiny(t).Objects[0].From
+		plain := d
+		d.Bursts = b
+		src, err := NewSource(&d, m, 3, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 200000
+		var lengths, idle, within []float64
+		run := 0
+		for i := range n {
+			g, _ := src.Next()
+			switch {
+			case i == 0:
+				if g != 0 {
+					t.Fatalf("%v: first gap %g, want 0", m, g)
+				}
+			case g > b.Threshold:
+				if g < b.Idle.X[0] {
+					t.Fatalf("%v: packet %d: gap %g s above the threshold but below the smallest idle gap", m, i, g)
+				}
+				idle = append(idle, g)
+				lengths = append(lengths, float64(run))
+				run = 0
+			default:
+				within = append(within, g)
+			}
+			run++
+		}
+		mean, _ := meanStd(lengths)
+		slices.Sort(idle)
+		med := idle[len(idle)/2]
+		model, _ := draws(t, &plain, m, 4, n)
+		var below []float64
+		for _, g := range model {
+			if g <= b.Threshold {
+				below = append(below, g)
+			}
+		}
+		slices.Sort(within)
+		slices.Sort(below)
+		ks := metrics.KS(within, below)
+		t.Logf("%v: %d bursts, mean length %.2f (want %.2f), idle median %.3f s, KS within-burst gaps %.4f, held %d",
+			m, len(lengths), mean, wantLen, med, ks, src.Clamped())
+		if math.Abs(mean-wantLen) > 0.03*wantLen {
+			t.Errorf("%v: mean burst length %.2f, want %.2f ± 3 %%", m, mean, wantLen)
+		}
+		if math.Abs(med-0.5) > 0.02 {
+			t.Errorf("%v: idle median %.3f s, want 0.5 ± 0.02", m, med)
+		}
+		if ks > 0.02 {
+			t.Errorf("%v: within-burst gaps against the model's below the threshold: KS %.4f, want ≤ 0.02", m, ks)
+		}
+	}
+}
