@@ -50,4 +50,3 @@ func fitBursts(iat []float64, threshold float64) *profiles.Bursts {
 func normalMap(sorted []float64) profiles.Marginal {
 	return marginalOf([]float64{1}, []float64{0}, []float64{1}, sorted)
 }
-
