@@ -110,3 +110,35 @@ func TestFitBursts(t *testing.T) {
 		t.Errorf("KS of burst lengths without the layer %.3f, with it %.3f: want the layer at least twice as close", med(ksPlain), med(ks))
 	}
 }
+
+// TestBlockVariants checks the block candidates of an HMM: every non-empty
+// subset of its mapped chains, the others and the original untouched.
+func TestBlockVariants(t *testing.T) {
+	m := []profiles.Marginal{{Z: []float64{-1, 1}, X: []float64{1, 2}}}
+	h := &profiles.HMM{Chains: []profiles.Chain{{Marginals: m}, {}, {Marginals: m}}}
+	vs := blockVariants(h)
+	if len(vs) != 3 {
+		t.Fatalf("%d variants, want 3 (two mapped chains)", len(vs))
+	}
+	seen := map[[3]int]bool{}
+	for _, v := range vs {
+		var k [3]int
+		for i := range v.Chains {
+			k[i] = v.Chains[i].Block
+		}
+		if k[1] != 0 {
+			t.Errorf("a chain without maps walks blocks: %v", k)
+		}
+		seen[k] = true
+	}
+	for _, want := range [][3]int{{chooseBlock, 0, 0}, {0, 0, chooseBlock}, {chooseBlock, 0, chooseBlock}} {
+		if !seen[want] {
+			t.Errorf("variant %v missing", want)
+		}
+	}
+	for i := range h.Chains {
+		if h.Chains[i].Block != 0 {
+			t.Errorf("the original's chain %d changed", i)
+		}
+	}
+}

@@ -102,6 +102,7 @@ type lua struct {
 	err       error
 	hasMarg   bool // some chain written carries marginal maps
 	hasBursts bool // some flow written has an on/off layer
+	hasBlocks bool // some chain written walks blocks
 }
 
 func (l *lua) f(format string, a ...any) { fmt.Fprintf(l.b, format, a...) }
@@ -223,57 +224,75 @@ func (l *lua) chain(i int, c *profiles.Chain, dm *profiles.Direction) {
 	}
 	l.f("       }")
 	if c.Marginals != nil {
-		l.marginals(c.Marginals)
+		var probs [][]float64
+		if c.Block > 0 {
+			probs = sampler.KnotProbs(c)
+			l.f(",\n       block = %d", c.Block)
+			l.hasBlocks = true
+		}
+		l.marginals(c.Marginals, probs)
 	}
 	l.f("},\n")
 }
 
 // marginals writes a chain's maps onto the data's distribution (see
-// profiles.Chain.Marginals) as marg = {{z = …, x = …}, …}, one per feature.
-// Interior knots of a run of three or more equal x are left out: both
-// segments beside such a knot are flat, so the map gives the same value at
-// every point without it (exactly, not approximately), and the repeated
-// values the estimator writes as runs cost two knots each instead of up to
-// a few hundred.
-func (l *lua) marginals(ms []profiles.Marginal) {
+// profiles.Chain.Marginals) as marg = {{z = …, x = …}, …}, one per feature,
+// with each knot's probability p = … when the chain walks blocks (probs,
+// from sampler.KnotProbs; nil otherwise). Interior knots of a run of three
+// or more equal x are left out: both segments beside such a knot are flat,
+// so the map (and its quantile function) gives the same value at every
+// point without it (exactly, not approximately), and the repeated values
+// the estimator writes as runs cost two knots each instead of up to a few
+// hundred.
+func (l *lua) marginals(ms []profiles.Marginal, probs [][]float64) {
 	l.f(",\n       marg = {")
 	for i := range ms {
 		if i > 0 {
 			l.f(",")
 		}
-		z, x := pruneRuns(ms[i].Z, ms[i].X)
-		l.f("\n         {z = %s,\n          x = %s}", knots(z), knots(x))
+		keep := runKnots(ms[i].X)
+		l.f("\n         {z = %s,\n          x = %s", knots(ms[i].Z, keep), knots(ms[i].X, keep))
+		if probs != nil {
+			l.f(",\n          p = %s", knots(probs[i], keep))
+		}
+		l.f("}")
 	}
 	l.f("}")
 	l.hasMarg = true
 }
 
-// pruneRuns returns the knots of z, x without the interior ones of runs of
-// equal x. It allocates only when there is something to leave out.
-func pruneRuns(z, x []float64) (pz, px []float64) {
+// runKnots returns which knots of a map with values x to keep: all but
+// the interior ones of runs of equal x (nil when that is all of them).
+func runKnots(x []float64) []int {
 	n := len(x)
 	drop := func(k int) bool { return k > 0 && k < n-1 && x[k-1] == x[k] && x[k] == x[k+1] }
-	k := 1
-	for k < n-1 && !drop(k) {
-		k++
-	}
-	if k >= n-1 {
-		return z, x
-	}
-	pz, px = append([]float64(nil), z[:k]...), append([]float64(nil), x[:k]...)
-	for ; k < n; k++ {
-		if !drop(k) {
-			pz, px = append(pz, z[k]), append(px, x[k])
+	var keep []int
+	dropped := false
+	for k := range n {
+		if drop(k) {
+			dropped = true
+			continue
 		}
+		keep = append(keep, k)
 	}
-	return pz, px
+	if !dropped {
+		return nil
+	}
+	return keep
 }
 
-// knots is nums without the spaces: a map has up to 256 knots.
-func knots(xs []float64) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = num(x)
+// knots is nums without the spaces (a map has up to 256 knots), of the
+// knots keep (all when nil).
+func knots(xs []float64, keep []int) string {
+	var s []string
+	if keep == nil {
+		for _, x := range xs {
+			s = append(s, num(x))
+		}
+	} else {
+		for _, k := range keep {
+			s = append(s, num(xs[k]))
+		}
 	}
 	return "{" + strings.Join(s, ",") + "}"
 }
@@ -298,6 +317,7 @@ type moonData struct {
 	From, To                                        bool   // the port arguments the script takes
 	Marginals                                       bool   // some chain carries marginal maps
 	Bursts                                          bool   // some flow has an on/off layer
+	Blocks                                          bool   // some chain walks blocks
 	BurstRedraw                                     int    // profiles.MaxRedraw
 	Flows                                           string // the FLOWS entries
 	Description                                     string // a quoted Lua string
@@ -317,7 +337,7 @@ func writeMoonGen(b *bytes.Buffer, p *profiles.Profile, ts []target, o Options) 
 		Model: o.Model.String(), Source: luaComment(p.Source.File), Hash: p.Hash()[:16], Seed: o.Seed,
 		MaxRedraw: sampler.MaxRedraw, Batch: moonBatch, MinFrame: frame.MinFrame,
 		Output: luaComment(o.Output), PortArgs: moonPortArgs(ts), SizeUnit: luaComment(sizeUnit(p)),
-		Flows: l.b.String(), Marginals: l.hasMarg, Bursts: l.hasBursts, BurstRedraw: profiles.MaxRedraw,
+		Flows: l.b.String(), Marginals: l.hasMarg, Bursts: l.hasBursts, Blocks: l.hasBlocks, BurstRedraw: profiles.MaxRedraw,
 		Description: luaQuote("Sends traffic drawn from a gmm2trex profile (" + o.Model.String() + " model)."),
 	}
 	for _, d := range moonPorts(ts) {
@@ -354,10 +374,9 @@ func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) er
 	l.mix1("iat", dm.IAT, false)
 	l.mix1("size", dm.Size, true)
 	if b := dm.Bursts; b != nil {
-		pz, px := pruneRuns(b.Packets.Z, b.Packets.X)
-		iz, ix := pruneRuns(b.Idle.Z, b.Idle.X)
+		pk, ik := runKnots(b.Packets.X), runKnots(b.Idle.X)
 		l.f("    bursts = {threshold = %s,\n      packets = {z = %s,\n        x = %s},\n      idle = {z = %s,\n        x = %s}},\n",
-			num(b.Threshold), knots(pz), knots(px), knots(iz), knots(ix))
+			num(b.Threshold), knots(b.Packets.Z, pk), knots(b.Packets.X, pk), knots(b.Idle.Z, ik), knots(b.Idle.X, ik))
 		l.hasBursts = true
 	}
 	if o.Model.For(dm) == sampler.HMM {

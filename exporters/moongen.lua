@@ -174,9 +174,102 @@ local function marginal(m, v)
 end
 
 {{end -}}
+{{if .Blocks -}}
+-- quantile reads map m as a quantile function: the value at probability u,
+-- the knots being at probabilities m.p; linear between knots, held at the
+-- ends. It is the Go sampler's quantile.
+local function quantile(m, u)
+	local p, x = m.p, m.x
+	local n = #p
+	if not (u > p[1]) then
+		return x[1]
+	end
+	if u >= p[n] then
+		return x[n]
+	end
+	-- Bisect for the last knot with p <= u: p[lo] <= u < p[lo + 1].
+	local lo, hi = 1, n
+	while hi - lo > 1 do
+		local mid = floor((lo + hi) / 2)
+		if p[mid] <= u then
+			lo = mid
+		else
+			hi = mid
+		end
+	end
+	local x0, x1 = x[lo], x[lo + 1]
+	if x0 == x1 then
+		return x0
+	end
+	return x0 + (x1 - x0) * (u - p[lo]) / (p[lo + 1] - p[lo])
+end
+
+-- fillBlock walks c.block steps of chain c at once (profiles.Chain.Block):
+-- per feature, c.block fresh draws of the capture's distribution, sorted,
+-- handed out in the order of the ranks of the chain's own draws. It is the
+-- Go sampler's fill.
+local function fillBlock(c)
+	local B = c.block
+	if not c.raw then
+		c.raw, c.vals, c.z, c.x = {}, {}, {}, {}
+		for i = 1, c.dim do
+			c.raw[i], c.vals[i] = {}, {}
+		end
+	end
+	local z, x = c.z, c.x
+	for t = 1, B do
+		if c.state then
+			c.state = pick(c.trans[c.state])
+		else
+			c.state = pick(c.start)
+		end
+		local st = c.states[c.state]
+		local k = pick(st.cum)
+		local mu, L = st.mean[k], st.chol[k]
+		for i = 1, c.dim do
+			z[i] = normal()
+		end
+		for i = 1, c.dim do
+			local v, row = mu[i], L[i]
+			for j = 1, i do
+				v = v + row[j] * z[j]
+			end
+			c.raw[i][t] = v
+		end
+	end
+	local idx, u = {}, {}
+	for i = 1, c.dim do
+		local raw, m, vals = c.raw[i], c.marg[i], c.vals[i]
+		for j = 1, B do
+			u[j], idx[j] = random(), j
+		end
+		table.sort(u)
+		table.sort(idx, function(a, b) return raw[a] < raw[b] end)
+		for j = 1, B do
+			local v = quantile(m, u[j])
+			if c.round[i] then
+				v = round(v)
+			end
+			vals[idx[j]] = v
+		end
+	end
+	c.pos = 1
+end
+
+{{end -}}
 -- chainStep moves chain c one packet and writes its features into out (1 gap, 2 size).
 local function chainStep(c, out)
-	if c.state then
+{{if .Blocks}}	if c.block then
+		if not c.pos or c.pos > c.block then
+			fillBlock(c)
+		end
+		for i = 1, c.dim do
+			out[c.slot[i]] = c.vals[i][c.pos]
+		end
+		c.pos = c.pos + 1
+		return
+	end
+{{end}}	if c.state then
 		c.state = pick(c.trans[c.state])
 	else
 		c.state = pick(c.start)

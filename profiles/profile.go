@@ -205,7 +205,23 @@ type Chain struct {
 	// equal X is a value the capture repeats), while the chain gives the
 	// order: states, bursts and correlation.
 	Marginals []Marginal `yaml:"marginals,omitempty" json:"marginals,omitempty"`
+	// Block, when not 0 (it needs Marginals), walks the chain Block steps
+	// at a time: each feature's values in a block are Block fresh draws of
+	// the direction's distribution (the maps read as quantile functions),
+	// handed out in the order of the ranks of the chain's own draws. A
+	// short run then has the capture's distribution whatever states the
+	// chain happened to visit (a slow regime that stays high for most of
+	// it no longer skews it), while the chain keeps the order: regimes,
+	// correlation. Between MinBlock and MaxBlock.
+	Block int `yaml:"block,omitempty" json:"block,omitempty"`
 }
+
+// The bounds of Chain.Block: a block must be long against the lags the
+// correlation is kept at (50), and its buffers small.
+const (
+	MinBlock = 64
+	MaxBlock = 1 << 16
+)
 
 // Marginal is a monotone map from a chain's scaled space to a feature's
 // units (seconds, bytes): knots Z strictly increasing, values X not

@@ -131,6 +131,15 @@ func TestValidateRejects(t *testing.T) {
 			p.Objects[0].From.Bursts = testBursts()
 			p.Objects[0].From.Bursts.Idle.Z[1] = -3
 		}},
+		{"block without maps", "objects[0].from.hmm.chains[0].block", func(p *Profile) { p.Objects[0].From.HMM.Chains[0].Block = 1024 }},
+		{"block too short", "objects[0].from.hmm.chains[0].block", func(p *Profile) {
+			c := &p.Objects[0].From.HMM.Chains[0]
+			c.Marginals = make([]Marginal, len(c.Features))
+			for i := range c.Marginals {
+				c.Marginals[i] = Marginal{Z: []float64{-1, 1}, X: []float64{1, 2}}
+			}
+			c.Block = 8
+		}},
 		{"size transform", "objects[0].from.size.transform", func(p *Profile) { p.Objects[0].From.Size.Transform = "log" }},
 	}
 	for _, c := range cases {

@@ -268,6 +268,14 @@ func (v *validator) hmm(path string, h *HMM) {
 			}
 		}
 		v.marginals(cp+".marginals", c)
+		if c.Block != 0 {
+			if c.Marginals == nil {
+				v.failf(cp+".block", "needs marginals (the block's values are drawn from them)")
+			}
+			if c.Block < MinBlock || c.Block > MaxBlock {
+				v.failf(cp+".block", "must be 0 or between %d and %d steps, got %d", MinBlock, MaxBlock, c.Block)
+			}
+		}
 	}
 	for _, f := range []string{FeatureIAT, FeatureSize} {
 		if _, ok := emitted[f]; !ok {

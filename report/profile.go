@@ -130,7 +130,11 @@ func roundFor(d time.Duration) time.Duration {
 func hmm(w io.Writer, h *profiles.HMM) error {
 	for ci, ch := range h.Chains {
 		k := len(ch.States)
-		fmt.Fprintf(w, "    hmm chain %d over [%s]: %d states\n", ci+1, strings.Join(ch.Features, ", "), k)
+		blocks := ""
+		if ch.Block > 0 {
+			blocks = fmt.Sprintf(", walked in blocks of %d (each block's values drawn from the capture's distribution, in the chain's order)", ch.Block)
+		}
+		fmt.Fprintf(w, "    hmm chain %d over [%s]: %d states%s\n", ci+1, strings.Join(ch.Features, ", "), k, blocks)
 		occ := sampler.Stationary(ch.Transitions)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		head := "      state\ttime share\tstay"

@@ -3,7 +3,9 @@ package sampler
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
@@ -151,6 +153,21 @@ type chain struct {
 	z, x    []float64           // scratch
 	lo, hi  []float64           // bounds per feature, own units
 	marg    []profiles.Marginal // per feature; nil: none (see profiles.Chain.Marginals)
+
+	// Blocks (with marginal maps only): the chain is walked blk steps at a
+	// time, and each feature's values in a block are the block's own draws
+	// of the capture's distribution, put in the order of the chain's
+	// draws (see fill). prob[f][k] is the probability of marg[f]'s knot k
+	// under the chain's stationary emission; raw[f] the chain's draws
+	// (scaled space) and vals[f] the values of the block; pos the next
+	// step's index in it.
+	blk  int
+	prob [][]float64
+	raw  [][]float64
+	vals [][]float64
+	keys []uint64
+	u    []float64
+	pos  int
 }
 
 // mixN is a d-D mixture with the Cholesky factors of its covariances.
@@ -235,19 +252,139 @@ func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 		}
 		c.states = append(c.states, m)
 	}
+	if c.marg != nil && pc.Block > 0 {
+		c.initBlocks(pc)
+	}
 	return c, nil
+}
+
+// initBlocks prepares the block buffers and the knots' probabilities.
+func (c *chain) initBlocks(pc *profiles.Chain) {
+	c.blk = pc.Block
+	c.pos = c.blk
+	c.keys, c.u = make([]uint64, c.blk), make([]float64, c.blk)
+	c.prob = KnotProbs(pc)
+	for range c.dim {
+		c.raw = append(c.raw, make([]float64, c.blk))
+		c.vals = append(c.vals, make([]float64, c.blk))
+	}
+}
+
+// KnotProbs returns, per feature of pc (which has Marginals), the
+// probability of each knot of its map under the chain's stationary
+// emission: the probabilities the estimator placed the knots at
+// (estimate.marginalsOf), up to its bisection. With them a map reads as
+// a quantile function (blocks: profiles.Chain.Block); exporters that walk
+// blocks themselves (the MoonGen Lua) carry them.
+func KnotProbs(pc *profiles.Chain) [][]float64 {
+	pi := Stationary(pc.Transitions)
+	out := make([][]float64, len(pc.Features))
+	for f := range pc.Features {
+		var w, mu, sd []float64
+		tot := 0.0
+		for si, st := range pc.States {
+			for _, comp := range st.Mixture {
+				if wt := pi[si] * comp.Weight; wt > 0 {
+					w, mu, sd = append(w, wt), append(mu, comp.Mean[f]), append(sd, math.Sqrt(comp.Cov[f][f]))
+					tot += wt
+				}
+			}
+		}
+		z := pc.Marginals[f].Z
+		p := make([]float64, len(z))
+		for k, zk := range z {
+			var s float64
+			for i := range w {
+				s += w[i] * 0.5 * math.Erfc(-(zk-mu[i])/(sd[i]*math.Sqrt2))
+			}
+			p[k] = s / tot
+			if k > 0 && p[k] < p[k-1] {
+				p[k] = p[k-1] // rounding must not make it decrease
+			}
+		}
+		out[f] = p
+	}
+	return out
+}
+
+// fill walks the next block: blk steps of the chain, each feature's raw
+// draws kept; then per feature blk values drawn independently from the
+// capture's distribution (the marginal map read as a quantile function
+// over the knots' probabilities) are handed out in the order of the raw
+// draws' ranks: the smallest value to the step with the smallest draw, and
+// so on. The block's values are a sample of the capture's distribution
+// whatever states the chain visited (a slow regime that stays high for
+// most of a short run no longer skews it), and their order is the chain's
+// (ranks, so the correlation and the regimes stay).
+//
+// The ranks come from one sort of integer keys (each draw's order-keeping
+// bits with its index in the low bits: no comparison closure), and the
+// sorted uniforms without a sort: the partial sums of blk+1 exponential
+// draws, over their total, are distributed as blk sorted uniforms. The
+// quantile function is then read by one walk along the knots.
+func (c *chain) fill(r *rand.Rand) {
+	for t := range c.blk {
+		c.move(r)
+		c.draw(r)
+		for f := range c.dim {
+			c.raw[f][t] = c.x[f]
+		}
+	}
+	mask := uint64(1)<<bits.Len(uint(c.blk-1)) - 1
+	for f := range c.dim {
+		keys := c.keys
+		for i, v := range c.raw[f] {
+			keys[i] = orderKey(v)&^mask | uint64(i)
+		}
+		slices.Sort(keys)
+		u := c.u
+		sum := 0.0
+		for j := range u {
+			sum += r.ExpFloat64()
+			u[j] = sum
+		}
+		sum += r.ExpFloat64()
+		x, p, vals := c.marg[f].X, c.prob[f], c.vals[f]
+		n, k := len(p), -1 // k: the last knot with p[k] <= q
+		for j, key := range keys {
+			q := u[j] / sum
+			for k+1 < n && p[k+1] <= q {
+				k++
+			}
+			var v float64
+			switch {
+			case k < 0 || !(q > p[0]):
+				v = x[0]
+			case k >= n-1:
+				v = x[n-1]
+			case x[k] == x[k+1]:
+				v = x[k]
+			default:
+				v = x[k] + (x[k+1]-x[k])*(q-p[k])/(p[k+1]-p[k])
+			}
+			if c.round[f] {
+				v = math.Round(v)
+			}
+			vals[key&mask] = v
+		}
+	}
+	c.pos = 0
+}
+
+// orderKey maps a float64 to a uint64 of the same order (negative values
+// below positive ones, each in its order), for sorting draws as integers.
+func orderKey(v float64) uint64 {
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // emit draws one observation of the chain's features from its current
 // state into x (own units), untruncated.
 func (c *chain) emit(r *rand.Rand) {
-	m := &c.states[c.state]
-	k := m.comp.pick(r.Uint64())
-	mu, l := m.mean[k], m.chol[k]
-	for i := 0; i < c.dim; i++ {
-		c.z[i] = r.NormFloat64()
-	}
-	gauss.Draw(c.x, mu, l, c.z)
+	c.draw(r)
 	for i, v := range c.x {
 		if c.marg != nil {
 			// Mapped onto the data's distribution, which lies inside
@@ -268,6 +405,18 @@ func (c *chain) emit(r *rand.Rand) {
 		}
 		c.x[i] = v
 	}
+}
+
+// draw draws one observation of the current state into x, in the chain's
+// scaled space.
+func (c *chain) draw(r *rand.Rand) {
+	m := &c.states[c.state]
+	k := m.comp.pick(r.Uint64())
+	mu, l := m.mean[k], m.chol[k]
+	for i := 0; i < c.dim; i++ {
+		c.z[i] = r.NormFloat64()
+	}
+	gauss.Draw(c.x, mu, l, c.z)
 }
 
 // Marginal maps v through m: the piecewise-linear interpolation of m.X
@@ -308,17 +457,32 @@ func (c *chain) inside() bool {
 	return true
 }
 
-// step advances the chain one packet and leaves its features in c.x (own
-// units, inside the bounds). It is the one walk of a hidden Markov chain:
-// Source uses it to generate, Walker to let the model search score a
-// candidate exactly as it will be generated.
-func (c *chain) step(r *rand.Rand) (clamped bool) {
+// move makes the chain's next transition (the first step draws the start).
+func (c *chain) move(r *rand.Rand) {
 	if !c.started {
 		c.state = c.start.pick(r.Uint64())
 		c.started = true
 	} else {
 		c.state = c.trans[c.state].pick(r.Uint64())
 	}
+}
+
+// step advances the chain one packet and leaves its features in c.x (own
+// units, inside the bounds). It is the one walk of a hidden Markov chain:
+// Source uses it to generate, Walker to let the model search score a
+// candidate exactly as it will be generated.
+func (c *chain) step(r *rand.Rand) (clamped bool) {
+	if c.blk > 0 {
+		if c.pos == c.blk {
+			c.fill(r)
+		}
+		for f := range c.dim {
+			c.x[f] = c.vals[f][c.pos]
+		}
+		c.pos++
+		return false
+	}
+	c.move(r)
 	for try := 0; ; try++ {
 		c.emit(r)
 		if c.inside() {

@@ -251,3 +251,23 @@ func benchSkype(b *testing.B, m Model) {
 
 func BenchmarkSampleSkypeIID(b *testing.B) { benchSkype(b, IID) }
 func BenchmarkSampleSkypeHMM(b *testing.B) { benchSkype(b, HMM) }
+
+// BenchmarkSampleSkypeHMMBlocks is BenchmarkSampleSkypeHMM with every
+// mapped chain walked in blocks of 1024 (profiles.Chain.Block): the cost
+// of the ranks.
+func BenchmarkSampleSkypeHMMBlocks(b *testing.B) {
+	p, err := builtin.Load("skype-call")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := *p.Objects[0].From
+	h := *d.HMM
+	h.Chains = slices.Clone(h.Chains)
+	for i := range h.Chains {
+		if h.Chains[i].Marginals != nil {
+			h.Chains[i].Block = 1024
+		}
+	}
+	d.HMM = &h
+	benchSource(b, &d, HMM)
+}

@@ -49,7 +49,7 @@ func (w *Walker) Step() []float64 {
 // Restart makes the next Step draw a state from the chain's start
 // distribution, as at the beginning of a new run; the random sequence goes
 // on.
-func (w *Walker) Restart() { w.c.started = false }
+func (w *Walker) Restart() { w.c.started, w.c.pos = false, w.c.blk }
 
 // Clamped is how many steps were clamped to the bounds.
 func (w *Walker) Clamped() int { return w.clamped }

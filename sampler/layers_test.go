@@ -7,6 +7,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/metrics"
 	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 )
 
 // testBursts is an on/off layer whose threshold (10 ms) sits at the tiny
@@ -94,5 +95,57 @@ func TestBursts(t *testing.T) {
 		if ks > 0.02 {
 			t.Errorf("%v: within-burst gaps against the model's below the threshold: KS %.4f, want ≤ 0.02", m, ks)
 		}
+	}
+}
+
+// TestBlocks walks the sample's slowly drifting size chain with and
+// without blocks: with them every block of 1024 sizes is a sample of the
+// long-run distribution (median KS per block near the ~0.027 of 1024
+// independent draws), without them a block sits where the drift happens
+// to be; the lag-1 correlation, which the ranks carry, stays.
+func TestBlocks(t *testing.T) {
+	p, err := builtin.Load("sample-rtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := *p.Objects[0].From
+	const block, blocks = 1024, 60
+	// walked returns d with every mapped chain walked in blocks of b steps (0: none).
+	walked := func(b int) *profiles.Direction {
+		dd := d
+		h := *d.HMM
+		h.Chains = slices.Clone(h.Chains)
+		for i := range h.Chains {
+			if h.Chains[i].Marginals != nil {
+				h.Chains[i].Block = b
+			}
+		}
+		dd.HMM = &h
+		return &dd
+	}
+	measure := func(d *profiles.Direction) (medKS, r1 float64) {
+		_, long := draws(t, d, HMM, 5, 200000)
+		slices.Sort(long)
+		_, sizes := draws(t, d, HMM, 6, block*blocks)
+		var kss []float64
+		for b := range blocks {
+			x := slices.Clone(sizes[b*block : (b+1)*block])
+			slices.Sort(x)
+			kss = append(kss, metrics.KS(x, long))
+		}
+		slices.Sort(kss)
+		return kss[blocks/2], lag1(sizes)
+	}
+	if d.HMM == nil || !slices.ContainsFunc(d.HMM.Chains, func(c profiles.Chain) bool { return c.Marginals != nil }) {
+		t.Fatal("the sample's chains carry no marginal maps")
+	}
+	plainKS, plainR := measure(walked(0))
+	blockKS, blockR := measure(walked(block))
+	t.Logf("median KS per block: %.4f without blocks, %.4f with; lag-1 correlation %.3f, %.3f", plainKS, blockKS, plainR, blockR)
+	if blockKS > 0.04 || !(plainKS > 1.5*blockKS) {
+		t.Errorf("median KS per block %.4f with blocks, %.4f without: want ≤ 0.04 and well below", blockKS, plainKS)
+	}
+	if math.Abs(blockR-plainR) > 0.1 {
+		t.Errorf("lag-1 correlation %.3f with blocks, %.3f without: want within 0.1", blockR, plainR)
 	}
 }
