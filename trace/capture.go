@@ -147,12 +147,18 @@ func (r ctxReader) Read(p []byte) (int, error) {
 // Memory stays bounded by the packets of the selected objects plus the
 // object table, whatever the file size.
 func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) {
+	return read(r, name, size, opts, 0)
+}
+
+// read is Read with a read buffer of bufLen bytes (0: bufSize).
+func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capture, error) {
 	var h hash.Hash
 	if !opts.SkipHash {
 		h = sha256.New()
 	}
 	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
 	rd := newReader(name, opts)
+	rd.bufLen = bufLen
 	if err := rd.readAll(cr); err != nil {
 		return nil, err
 	}
@@ -191,9 +197,15 @@ func (rd *reader) readAll(cr *countReader) error {
 		zr.Multistream(true)
 		body, gz = zr, true
 	}
-	buf := bufPool.Get().(*[]byte)
-	defer bufPool.Put(buf)
-	rd.src = source{r: body, buf: *buf}
+	var buf []byte
+	if rd.bufLen > 0 {
+		buf = make([]byte, rd.bufLen)
+	} else {
+		pb := bufPool.Get().(*[]byte)
+		defer bufPool.Put(pb)
+		buf = *pb
+	}
+	rd.src = source{r: body, buf: buf}
 	if err := rd.run(gz); err != nil {
 		return err
 	}
