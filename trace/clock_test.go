@@ -2,6 +2,7 @@ package trace
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,5 +54,22 @@ func TestDisorder(t *testing.T) {
 	}
 	if c := readBytes(t, pcapFile(false, true, layers.LinkTypeEthernet, recs[:7]), Options{}); c.DisorderErr() != nil {
 		t.Errorf("in order: %v", c.DisorderErr())
+	} else if w := c.SortByTime(); w != "" {
+		t.Errorf("in order: SortByTime warns %q", w)
+	}
+	// SortByTime: the same packets in time order, sizes along, one warning.
+	sizes := slices.Clone(c.Objects[0].From.Sizes)
+	w := c.SortByTime()
+	if !strings.HasPrefix(w, "test.pcap: packet 8: timestamps out of order: stamped 4.375ms before") || !strings.Contains(w, "(10 packet(s) out of order); packets sorted") {
+		t.Errorf("warning %q", w)
+	}
+	s := c.Objects[0].From
+	want := make([]int64, 0, len(recs))
+	for _, r := range recs {
+		want = append(want, r.ts)
+	}
+	slices.Sort(want)
+	if !slices.Equal(s.Times, want) || len(s.Sizes) != len(sizes) {
+		t.Errorf("times after the sort %v..., want %v...", s.Times[:10], want[:10])
 	}
 }

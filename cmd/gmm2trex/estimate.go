@@ -100,6 +100,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	case err != nil:
 		return err
 	}
+	warn(cmd, res.Warnings)
 	out := cmd.String("output")
 	if out == "" {
 		out = pipeline.ProfileName(c.Name)
