@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -90,10 +89,10 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 			}
 			stem := fmt.Sprintf("%s-%d", sbase, t.index)
 			f.idt, f.ps = stem+".ft", stem+".fs"
-			if err := writeLines(f.idt, len(f.gaps), func(b []byte, i int) []byte { return strconv.AppendFloat(b, f.gaps[i], 'f', 6, 64) }); err != nil {
+			if err := writeLines(o, f.idt, len(f.gaps), func(b []byte, i int) []byte { return strconv.AppendFloat(b, f.gaps[i], 'f', 6, 64) }); err != nil {
 				return nil, err
 			}
-			if err := writeLines(f.ps, len(f.sizes), func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(f.sizes[i]), 10) }); err != nil {
+			if err := writeLines(o, f.ps, len(f.sizes), func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(f.sizes[i]), 10) }); err != nil {
 				return nil, err
 			}
 			files = append(files, f.idt, f.ps)
@@ -106,7 +105,7 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 					t.obj.ID, d, f.raised, len(f.sizes), ditgMinPayload[f.pmode], f.pmode)
 			}
 		}
-		if err := writeLines(script, len(lines), func(b []byte, i int) []byte { return append(b, lines[i]...) }); err != nil {
+		if err := writeLines(o, script, len(lines), func(b []byte, i int) []byte { return append(b, lines[i]...) }); err != nil {
 			return nil, err
 		}
 		files = append(files, script)
@@ -123,7 +122,7 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 		fmt.Fprintf(&commands, "ITGDec recv-%s.log\n", d)
 	}
 	cmdPath := base + "-commands.txt"
-	if err := atomicfile.Write(cmdPath, 0o644, func(w io.Writer) error {
+	if err := o.writeFile(cmdPath, func(w io.Writer) error {
 		_, err := io.WriteString(w, commands.String())
 		return err
 	}); err != nil {
@@ -220,8 +219,8 @@ func (f *ditgFlow) line() string {
 
 // writeLines writes n lines atomically; line appends line i to a buffer
 // reused for every line, so the values files cost no allocation per packet.
-func writeLines(path string, n int, line func(b []byte, i int) []byte) error {
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+func writeLines(o Options, path string, n int, line func(b []byte, i int) []byte) error {
+	err := o.writeFile(path, func(w io.Writer) error {
 		var b []byte
 		for i := 0; i < n; i++ {
 			b = append(line(b[:0], i), '\n')
