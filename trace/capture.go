@@ -146,12 +146,21 @@ func ReadFile(path string, opts Options) (*Capture, error) {
 // ReadFileContext is ReadFile that stops when ctx is done: the next read
 // of the file fails and ctx.Err() is returned, within one buffer's worth
 // of reading (64 KiB), however large the capture.
+//
+// A named pipe is waited for (its open blocks until a writer comes) and read
+// under ctx too: a read that waits for the writer fails once ctx is done.
 func ReadFileContext(ctx context.Context, path string, opts Options) (*Capture, error) {
-	f, err := os.Open(path)
+	f, err := openContext(ctx, path)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("trace: %w", err)
 	}
 	defer f.Close()
+	// Pipes are read through the runtime's poller, so a deadline ends a
+	// read under way; regular files ignore it (their reads do not block).
+	defer context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })()
 	var size int64
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
@@ -162,6 +171,32 @@ func ReadFileContext(ctx context.Context, path string, opts Options) (*Capture, 
 		return nil, ctx.Err()
 	}
 	return c, err
+}
+
+// openContext opens path for reading, giving up when ctx is done first
+// (the open of a named pipe waits for a writer); a file opened after that
+// is closed.
+func openContext(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 // ctxReader fails its reads once ctx is done.

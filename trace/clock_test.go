@@ -1,10 +1,15 @@
 package trace
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 )
@@ -71,5 +76,37 @@ func TestDisorder(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(s.Times, want) || len(s.Sizes) != len(sizes) {
 		t.Errorf("times after the sort %v..., want %v...", s.Times[:10], want[:10])
+	}
+}
+
+// Reading a named pipe stops when ctx is done, whether the open still waits
+// for a writer or a read waits for data (flows -p FIFO ignored SIGINT).
+func TestReadFileContextFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, writer := range []bool{false, true} {
+		if writer {
+			go func() {
+				w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+				if err != nil {
+					return
+				}
+				defer w.Close()
+				w.Write(pcapFile(false, false, layers.LinkTypeEthernet, nil)) // a header, then silence
+				time.Sleep(2 * time.Second)
+			}()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		start := time.Now()
+		_, err := ReadFileContext(ctx, fifo, Options{})
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("writer %v: error %v, want the context's", writer, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("writer %v: returned after %v", writer, d)
+		}
 	}
 }
