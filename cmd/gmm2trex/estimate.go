@@ -81,9 +81,19 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(cmd.String("output"), cmd.String("pcap")); err != nil {
+		return err
+	}
 	c, err := loadCapture(ctx, cmd, opts)
 	if err != nil {
 		return err
+	}
+	out := cmd.String("output")
+	if out == "" {
+		out = pipeline.ProfileName(c.Name)
+		if err := checkOutput(out, cmd.String("pcap")); err != nil {
+			return err
+		}
 	}
 	update, finish := countProgress(cmd, "fitting")
 	s.Progress = update
@@ -101,10 +111,6 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	warn(cmd, res.Warnings)
-	out := cmd.String("output")
-	if out == "" {
-		out = pipeline.ProfileName(c.Name)
-	}
 	if err := profiles.Save(out, res.Profile); err != nil {
 		return err
 	}
