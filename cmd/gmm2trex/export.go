@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -48,8 +49,8 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (formats writing several files derive their names from it)"},
 		&cli.StringSliceFlag{Name: "object", Usage: "export only the object with this `ID` (repeatable; default: every object)"},
 		&cli.StringFlag{Name: "direction", Value: "both", Usage: "`from`, to or both"},
-		// -1 stands for "not given", so that -c 0 is an error, as sample's -l 0.
-		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: -1, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
+		// countUnset stands for "not given", so that -c 0 is an error, as sample's -l 0.
+		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: countUnset, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws) or hmm (keeps bursts)"},
 		&cli.IntFlag{Name: "max-frame", Value: exporters.DefaultMaxFrame, Usage: "largest frame in `BYTES` without FCS (60..9238); larger sizes are clamped"},
@@ -95,7 +96,7 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	switch {
 	case count == 0:
 		return usagef("-c 0: give a count of at least 1 packet per direction (default %d)", exporters.DefaultCount)
-	case count == -1:
+	case count == countUnset:
 		count = 0 // the default
 	}
 	maxBytes, err := maxOutput(cmd)
@@ -157,6 +158,9 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	}
 	return flagError(err)
 }
+
+// countUnset is export's -c when it is not given.
+const countUnset = math.MinInt64
 
 // maxOutputFlag is export's and sample's cap on what they write.
 func maxOutputFlag() cli.Flag {
