@@ -118,7 +118,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	report.Estimate(w, res)
 	fmt.Fprintf(w, "wrote %s (%d objects)\n", absOr(out), len(res.Profile.Objects))
 	if dir := cmd.String("plot"); dir != "" {
-		files, err := plots.Profile(dir, res.Profile, c, plots.Options{Seed: s.Seed, Log: io.Discard})
+		files, err := plots.Profile(dir, res.Profile, c, plots.Options{Seed: s.Seed, Log: io.Discard, Context: ctx})
 		if err != nil {
 			return fmt.Errorf("--plot %s: %w", dir, err)
 		}
