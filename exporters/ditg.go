@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -162,6 +163,9 @@ func displayDir(path string) string {
 // ditgSample draws the direction's packets with the sampler's per-direction
 // source (the same draws as every other export for the seed) and converts
 // them to D-ITG's units.
+// ditgMaxCount bounds a direction's packets (4 GiB of values in memory).
+const ditgMaxCount = 1 << 28
+
 func ditgSample(p *profiles.Profile, t *target, d profiles.Dir, o Options) (*ditgFlow, error) {
 	tpl, err := t.template(d, o.MaxFrame)
 	if err != nil {
@@ -171,11 +175,22 @@ func ditgSample(p *profiles.Profile, t *target, d profiles.Dir, o Options) (*dit
 	if err != nil {
 		return nil, fmt.Errorf("%w: object %q direction %s: %v", ErrInput, t.obj.ID, d, err)
 	}
+	// The values are held in memory (16 bytes a packet) and written as
+	// lines of at least 2 bytes each, in two files.
+	if o.Count > ditgMaxCount {
+		return nil, fieldf("Options.Count", "%d: D-ITG's values files are sampled in memory, at most %d packets a direction", o.Count, ditgMaxCount)
+	}
+	if limit := o.maxBytes(); limit > 0 && int64(o.Count) > limit/4 {
+		return nil, &atomicfile.TooLargeError{Limit: limit}
+	}
 	f := &ditgFlow{t: t, d: d, proto: t.proto, gaps: make([]float64, o.Count), sizes: make([]int, o.Count)}
 	f.src, f.dst = t.side(d)
 	sz := newSizer(p, tpl)
 	minPay := math.MaxInt
 	for i := range o.Count {
+		if i%4096 == 0 && o.Context != nil && o.Context.Err() != nil {
+			return nil, o.Context.Err()
+		}
 		g, s := src.Next()
 		f.gaps[i] = g * 1e3
 		f.totalMS += f.gaps[i]

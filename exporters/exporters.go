@@ -119,6 +119,18 @@ func (o Options) writeFile(path string, fill func(w io.Writer) error) error {
 	return atomicfile.WriteContext(ctx, path, 0o644, fill)
 }
 
+// maxBytes is the cap on the export's files: MaxBytes, DefaultMaxBytes for
+// 0, and 0 (none) for a negative MaxBytes.
+func (o Options) maxBytes() int64 {
+	switch {
+	case o.MaxBytes == 0:
+		return DefaultMaxBytes
+	case o.MaxBytes < 0:
+		return 0
+	}
+	return o.MaxBytes
+}
+
 // writeBytes is writeFile for content in memory.
 func (o Options) writeBytes(path string, b []byte) error {
 	return o.writeFile(path, func(w io.Writer) error { _, err := w.Write(b); return err })
@@ -295,12 +307,7 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 		return nil, err
 	}
 	set := atomicfile.NewSet(o.Context)
-	switch {
-	case o.MaxBytes == 0:
-		set.Limit(DefaultMaxBytes)
-	case o.MaxBytes > 0:
-		set.Limit(o.MaxBytes)
-	}
+	set.Limit(max(o.maxBytes(), 0))
 	for _, path := range o.Protect {
 		set.Protect(path)
 	}

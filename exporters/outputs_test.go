@@ -152,3 +152,28 @@ func TestExportDurationZeroGaps(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// D-ITG samples its values in memory: a count that the cap or memory
+// cannot hold is refused before the allocation (-c 1000000000000 would
+// have asked for 16 TB).
+func TestDITGCountBounded(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		count    int
+		maxBytes int64
+		field    string
+	}{{1 << 40, -1, "Options.Count"}, {1 << 20, 1 << 20, "Options.MaxBytes"}} {
+		start := time.Now()
+		_, err := Export(mixed(t), "ditg", Options{Output: filepath.Join(dir, "x.ditg"), Count: c.count, MaxBytes: c.maxBytes})
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("count %d: %v, want a %s error", c.count, err, c.field)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("count %d: refused after %v", c.count, d)
+		}
+	}
+	if l := left(t, dir); len(l) != 0 {
+		t.Errorf("left %v", l)
+	}
+}
