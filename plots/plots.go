@@ -74,6 +74,10 @@ func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) (f
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
+	if statErr != nil {
+		atomicfile.TrackDir(dir)
+		defer atomicfile.UntrackDir(dir)
+	}
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()

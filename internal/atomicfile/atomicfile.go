@@ -278,19 +278,31 @@ func (g *guard) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// live holds the temporary files being written, for RemoveTemps.
-var live sync.Map
+// live holds the temporary files being written, for RemoveTemps; dirs the
+// directories created for outputs not yet committed.
+var live, dirs sync.Map
 
 func track(tmp string)   { live.Store(tmp, struct{}{}) }
 func untrack(tmp string) { live.Delete(tmp) }
 
+// TrackDir marks dir as created for outputs still to come: RemoveTemps
+// removes it too, if it is empty by then. UntrackDir ends that, once the
+// outputs are in place (or dir removed).
+func TrackDir(dir string)   { dirs.Store(dir, struct{}{}) }
+func UntrackDir(dir string) { dirs.Delete(dir) }
+
 // RemoveTemps removes every temporary file the package is writing or holds
-// for a Commit: for a program about to exit on a signal without waiting for
-// its writers to notice.
+// for a Commit, then the empty directories of TrackDir: for a program about
+// to exit on a signal without waiting for its writers to notice.
 func RemoveTemps() {
 	live.Range(func(k, _ any) bool {
 		os.Remove(k.(string))
 		live.Delete(k)
+		return true
+	})
+	dirs.Range(func(k, _ any) bool {
+		os.Remove(k.(string)) // only when empty
+		dirs.Delete(k)
 		return true
 	})
 }

@@ -173,9 +173,18 @@ func TestSetAllOrNone(t *testing.T) {
 	}
 }
 
-// RemoveTemps removes the temporary files of writes under way.
+// RemoveTemps removes the temporary files of writes under way, and the
+// tracked directories that are empty.
 func TestRemoveTemps(t *testing.T) {
-	dir := t.TempDir()
+	base := t.TempDir()
+	empty, full := filepath.Join(base, "empty"), filepath.Join(base, "full")
+	os.Mkdir(empty, 0o755)
+	os.Mkdir(full, 0o755)
+	os.WriteFile(filepath.Join(full, "f"), nil, 0o644)
+	TrackDir(empty)
+	TrackDir(full)
+	dir := filepath.Join(base, "w")
+	os.Mkdir(dir, 0o755)
 	err := Write(filepath.Join(dir, "x"), 0o644, func(w io.Writer) error {
 		if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 			t.Errorf("while writing: %v", ents)
@@ -188,5 +197,11 @@ func TestRemoveTemps(t *testing.T) {
 	})
 	if err == nil {
 		t.Error("no error")
+	}
+	if _, err := os.Stat(empty); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("tracked empty directory: %v", err)
+	}
+	if _, err := os.Stat(full); err != nil {
+		t.Errorf("tracked directory with a file: %v", err)
 	}
 }
