@@ -139,6 +139,9 @@ func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) (f
 			}
 			base := filepath.Join(dir, fileName(obj.ID, d))
 			for _, f := range formats {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 				path := base + "." + f
 				if err := render(set, path, f, data); err != nil {
 					return written, err
