@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,6 +95,12 @@ type Skipped struct {
 // direction the original lacks is listed in Report.Skipped; one the
 // original has and the generated side lacks is an error.
 func Run(orig, gen *Side, o Options) (*Report, error) {
+	return RunContext(context.Background(), orig, gen, o)
+}
+
+// RunContext is Run that returns ctx.Err() once ctx is done, checked before
+// each direction's metrics.
+func RunContext(ctx context.Context, orig, gen *Side, o Options) (*Report, error) {
 	pairing, err := PairObjects(orig, gen, o.Object)
 	if err != nil {
 		return nil, err
@@ -116,6 +123,9 @@ func Run(orig, gen *Side, o Options) (*Report, error) {
 			case gd == nil:
 				return nil, fmt.Errorf("compare: object %q direction %s: the original has %d packets, %s has %d (at least 2 needed)",
 					p.Original.ID, name, p.Original.Packets[d], gen.Path, p.Generated.Packets[d])
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
 			a, b := series(*od, clock, o), series(*gd, clock, o)
 			*obj.dir(d) = &Direction{metrics.Compare(a, b)}

@@ -3,6 +3,7 @@ package compare
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -21,17 +22,36 @@ const CSVHeader = "time,direction,size,iat"
 // ReadCSVFile reads a CSV written by sample (see ReadCSV); the object's id
 // is the file's base name.
 func ReadCSVFile(path string) (*Object, error) {
-	obj, _, err := readCSVFile(path)
+	obj, _, err := readCSVFile(context.Background(), path)
 	return obj, err
 }
 
-func readCSVFile(path string) (*Object, int64, error) {
+// readCSVFile reads the CSV at path; its reads fail once ctx is done, and
+// then ctx.Err() is the error.
+func readCSVFile(ctx context.Context, path string) (*Object, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	return readCSV(f, path)
+	obj, res, err := readCSV(ctxReader{ctx, f}, path)
+	if ctx.Err() != nil {
+		return nil, 0, ctx.Err()
+	}
+	return obj, res, err
+}
+
+// ctxReader fails its reads once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 // ReadCSV reads a CSV written by sample into one object. Times are read as

@@ -88,7 +88,7 @@ func (s *Side) describe() string {
 // MinPackets; the original also through the selector (the generated
 // side's ids are not the original's). A capture whose stamps go backwards
 // within a compared direction is refused: its gaps would be negative.
-// Cancelling ctx stops the read of a capture.
+// Cancelling ctx stops the read of a capture or a CSV.
 func Load(ctx context.Context, path string, o Options, role Role) (*Side, error) {
 	isCSV, err := looksLikeCSV(path)
 	if err != nil {
@@ -97,7 +97,7 @@ func Load(ctx context.Context, path string, o Options, role Role) (*Side, error)
 	side := &Side{Path: path, CSV: isCSV}
 	least := max(o.MinPackets, 2)
 	if isCSV {
-		obj, res, err := readCSVFile(path)
+		obj, res, err := readCSVFile(ctx, path)
 		if err != nil {
 			return nil, err
 		}

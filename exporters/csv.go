@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
@@ -42,7 +41,7 @@ func exportCSV(p *profiles.Profile, o Options) ([]string, error) {
 			return files, err
 		}
 		n := 0
-		err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		err = o.writeFile(path, func(w io.Writer) error {
 			var err error
 			n, err = writeCSV(w, s)
 			return err

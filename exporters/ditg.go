@@ -90,10 +90,10 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 			}
 			stem := fmt.Sprintf("%s-%d", sbase, t.index)
 			f.idt, f.ps = stem+".ft", stem+".fs"
-			if err := writeLines(f.idt, len(f.gaps), func(b []byte, i int) []byte { return strconv.AppendFloat(b, f.gaps[i], 'f', 6, 64) }); err != nil {
+			if err := writeLines(o, f.idt, len(f.gaps), func(b []byte, i int) []byte { return strconv.AppendFloat(b, f.gaps[i], 'f', 6, 64) }); err != nil {
 				return nil, err
 			}
-			if err := writeLines(f.ps, len(f.sizes), func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(f.sizes[i]), 10) }); err != nil {
+			if err := writeLines(o, f.ps, len(f.sizes), func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(f.sizes[i]), 10) }); err != nil {
 				return nil, err
 			}
 			files = append(files, f.idt, f.ps)
@@ -106,7 +106,7 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 					t.obj.ID, d, f.raised, len(f.sizes), ditgMinPayload[f.pmode], f.pmode)
 			}
 		}
-		if err := writeLines(script, len(lines), func(b []byte, i int) []byte { return append(b, lines[i]...) }); err != nil {
+		if err := writeLines(o, script, len(lines), func(b []byte, i int) []byte { return append(b, lines[i]...) }); err != nil {
 			return nil, err
 		}
 		files = append(files, script)
@@ -123,7 +123,7 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 		fmt.Fprintf(&commands, "ITGDec recv-%s.log\n", d)
 	}
 	cmdPath := base + "-commands.txt"
-	if err := atomicfile.Write(cmdPath, 0o644, func(w io.Writer) error {
+	if err := o.writeFile(cmdPath, func(w io.Writer) error {
 		_, err := io.WriteString(w, commands.String())
 		return err
 	}); err != nil {
@@ -163,6 +163,9 @@ func displayDir(path string) string {
 // ditgSample draws the direction's packets with the sampler's per-direction
 // source (the same draws as every other export for the seed) and converts
 // them to D-ITG's units.
+// ditgMaxCount bounds a direction's packets (4 GiB of values in memory).
+const ditgMaxCount = 1 << 28
+
 func ditgSample(p *profiles.Profile, t *target, d profiles.Dir, o Options) (*ditgFlow, error) {
 	tpl, err := t.template(d, o.MaxFrame)
 	if err != nil {
@@ -172,11 +175,22 @@ func ditgSample(p *profiles.Profile, t *target, d profiles.Dir, o Options) (*dit
 	if err != nil {
 		return nil, fmt.Errorf("%w: object %q direction %s: %v", ErrInput, t.obj.ID, d, err)
 	}
+	// The values are held in memory (16 bytes a packet) and written as
+	// lines of at least 2 bytes each, in two files.
+	if o.Count > ditgMaxCount {
+		return nil, fieldf("Options.Count", "%d: D-ITG's values files are sampled in memory, at most %d packets a direction", o.Count, ditgMaxCount)
+	}
+	if limit := o.maxBytes(); limit > 0 && int64(o.Count) > limit/4 {
+		return nil, &atomicfile.TooLargeError{Limit: limit}
+	}
 	f := &ditgFlow{t: t, d: d, proto: t.proto, gaps: make([]float64, o.Count), sizes: make([]int, o.Count)}
 	f.src, f.dst = t.side(d)
 	sz := newSizer(p, tpl)
 	minPay := math.MaxInt
 	for i := range o.Count {
+		if i%4096 == 0 && o.Context != nil && o.Context.Err() != nil {
+			return nil, o.Context.Err()
+		}
 		g, s := src.Next()
 		f.gaps[i] = g * 1e3
 		f.totalMS += f.gaps[i]
@@ -220,8 +234,8 @@ func (f *ditgFlow) line() string {
 
 // writeLines writes n lines atomically; line appends line i to a buffer
 // reused for every line, so the values files cost no allocation per packet.
-func writeLines(path string, n int, line func(b []byte, i int) []byte) error {
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+func writeLines(o Options, path string, n int, line func(b []byte, i int) []byte) error {
+	err := o.writeFile(path, func(w io.Writer) error {
 		var b []byte
 		for i := 0; i < n; i++ {
 			b = append(line(b[:0], i), '\n')

@@ -1,6 +1,7 @@
 package exporters
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -51,6 +53,11 @@ const DefaultCount = 1000
 // DefaultMaxFrame is the largest frame (without FCS) when Options.MaxFrame is 0.
 const DefaultMaxFrame = 1514
 
+// DefaultMaxBytes caps the files of one Export together when
+// Options.MaxBytes is 0: a count or duration typed wrong (-c 1000000000000)
+// stops with an error instead of filling the disk.
+const DefaultMaxBytes int64 = 1 << 30
+
 // Options are the request. The shared fields apply to every format; each
 // format reads its own options struct and ignores the others'. Zero values
 // mean the defaults.
@@ -83,6 +90,50 @@ type Options struct {
 	// Log receives one-line notes: skipped directions, clamping, splits,
 	// files written. nil discards them.
 	Log io.Writer
+
+	// Context, when not nil, stops Export once it is done: writes fail
+	// with its error and no file is renamed into place.
+	Context context.Context
+	// MaxBytes caps the bytes of all the files of one Export together; 0
+	// means DefaultMaxBytes, a negative value no cap. Past it the export
+	// fails and writes nothing.
+	MaxBytes int64
+	// Protect lists paths Export must not write, under any name of the same
+	// file: the profile being exported, say.
+	Protect []string
+
+	files *atomicfile.Set // Export's files, renamed together at the end
+}
+
+// writeFile writes path with fill's content: as part of Export's set of
+// files when there is one (renamed with the others at the end), else
+// atomically on its own.
+func (o Options) writeFile(path string, fill func(w io.Writer) error) error {
+	if o.files != nil {
+		return o.files.Write(path, 0o644, fill)
+	}
+	ctx := o.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return atomicfile.WriteContext(ctx, path, 0o644, fill)
+}
+
+// maxBytes is the cap on the export's files: MaxBytes, DefaultMaxBytes for
+// 0, and 0 (none) for a negative MaxBytes.
+func (o Options) maxBytes() int64 {
+	switch {
+	case o.MaxBytes == 0:
+		return DefaultMaxBytes
+	case o.MaxBytes < 0:
+		return 0
+	}
+	return o.MaxBytes
+}
+
+// writeBytes is writeFile for content in memory.
+func (o Options) writeBytes(path string, b []byte) error {
+	return o.writeFile(path, func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 // Addresses override the profile's endpoints in generated packets. Zero
@@ -239,9 +290,11 @@ func PickObject(p *profiles.Profile, id string) (*profiles.Object, error) {
 	return nil, inputf("no object %q in the profile (it has %s)", id, quoteList(p.IDs()))
 }
 
-// Export writes the files of format for p under o.Output, each atomically
-// (complete or not at all), and returns their paths, also those written
-// before an error.
+// Export writes the files of format for p under o.Output and returns their
+// paths. The files are written as a set: all of them are renamed into place
+// at the end, or none is (on any error, o.Context done, or o.MaxBytes
+// passed). o.Output is checked first (a regular file or a new path in an
+// existing directory, none of o.Protect), before any sampling.
 func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 	f, err := Lookup(format)
 	if err != nil {
@@ -253,7 +306,28 @@ func Export(p *profiles.Profile, format string, o Options) ([]string, error) {
 	if o, err = f.check(p, o); err != nil {
 		return nil, err
 	}
-	return f.Export(p, o)
+	set := atomicfile.NewSet(o.Context)
+	set.Limit(max(o.maxBytes(), 0))
+	for _, path := range o.Protect {
+		set.Protect(path)
+	}
+	if err := set.Check(o.Output); err != nil {
+		return nil, &FieldError{Field: "Options.Output", Msg: err.Error()}
+	}
+	o.files = set
+	files, err := f.Export(p, o)
+	if err == nil {
+		err = set.Commit()
+	}
+	if err != nil {
+		set.Abort()
+		var tl *atomicfile.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, fieldf("Options.MaxBytes", "limit of %s reached before the export was complete; nothing written", atomicfile.Bytes(tl.Limit))
+		}
+		return nil, err
+	}
+	return files, nil
 }
 
 // Write writes the one stream of format for p to w: what Export writes to

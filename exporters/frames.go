@@ -258,6 +258,14 @@ func sampleDir(t *target, d profiles.Dir, o Options, n int) ([]sampler.Packet, e
 
 // stream opens the merged stream of t's selected directions, Count each.
 func stream(t *target, o Options) (*sampler.Stream, error) {
+	// Gaps are clamped to [iat.min, iat.max]: time advances by at most
+	// iat.max a packet, and not at all when it is 0.
+	for _, d := range t.dirs {
+		if dm := t.obj.Dir(d); o.Duration > 0 && dm != nil && !(dm.IAT.Max > 0) {
+			return nil, fieldf("Options.Duration", "%v s: object %q direction %s has no gap above 0 (iat.max %v), so no duration bounds its packets; give a packet count",
+				o.Duration, t.obj.ID, d, dm.IAT.Max)
+		}
+	}
 	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: o.Count, Duration: o.Duration, Directions: t.dirs})
 	if err != nil {
 		return nil, inputf("%v", err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -45,7 +44,7 @@ func exportMoonGen(p *profiles.Profile, o Options) ([]string, error) {
 	if err := writeMoonGen(&buf, p, ts, o); err != nil {
 		return nil, err
 	}
-	if err := atomicfile.Write(o.Output, 0o644, func(w io.Writer) error {
+	if err := o.writeFile(o.Output, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}); err != nil {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -40,7 +39,7 @@ func exportPcap(p *profiles.Profile, o Options) ([]string, error) {
 	}
 	var n int64
 	var sizers []*sizer
-	err = atomicfile.Write(o.Output, 0o644, func(w io.Writer) error {
+	err = o.writeFile(o.Output, func(w io.Writer) error {
 		sizers, n, err = writeCapture(w, p, ts, o, o.Pcap.Nanosecond, false)
 		return err
 	})

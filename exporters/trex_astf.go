@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
@@ -83,7 +82,7 @@ func writeFlowPcaps(p *profiles.Profile, o Options, ts []target, names []string,
 	var sizers []*sizer
 	for i := range ts {
 		var n int64
-		err := atomicfile.Write(names[i], 0o644, func(w io.Writer) error {
+		err := o.writeFile(names[i], func(w io.Writer) error {
 			sz, c, err := writeCapture(w, p, ts[i:i+1], o, false, handshake)
 			sizers, n = append(sizers, sz...), c
 			return err
@@ -131,7 +130,7 @@ func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
 			strconv.FormatFloat(cps, 'g', -1, 64), t.obj.ID, o.Count)
 	}
 	b = append(b, astfTail...)
-	if err := atomicfile.WriteBytes(o.Output, 0o644, b); err != nil {
+	if err := o.writeBytes(o.Output, b); err != nil {
 		return files, fmt.Errorf("trex-astf: %w", err)
 	}
 	o.notef("wrote %s: ASTF profile replaying %d flow(s)", o.Output, len(ts))

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
 
@@ -32,7 +31,7 @@ func exportPy(p *profiles.Profile, o Options) ([]string, error) {
 		return nil, err
 	}
 	clampNote(o, pl.sizers...)
-	err = atomicfile.Write(o.Output, 0o644, func(w io.Writer) error { return pl.writePy(w, p, o) })
+	err = o.writeFile(o.Output, func(w io.Writer) error { return pl.writePy(w, p, o) })
 	if err != nil {
 		return nil, fmt.Errorf("trex-py: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
 
@@ -75,7 +74,7 @@ func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 		}
 		b = fmt.Appendf(b, "    - name: %q  # %s\n      cps: %s\n      ipg: 10000\n      rtt: 10000\n      w: 1\n", rel, t.obj.ID, ff(cps))
 	}
-	if err := atomicfile.WriteBytes(o.Output, 0o644, b); err != nil {
+	if err := o.writeBytes(o.Output, b); err != nil {
 		return files, fmt.Errorf("trex-stf: %w", err)
 	}
 	o.notef("wrote %s: stateful YAML with %d flow(s) at %s cps", o.Output, len(ts), ff(cps))

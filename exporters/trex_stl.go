@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
 )
@@ -305,7 +304,7 @@ func exportSTL(p *profiles.Profile, o Options) ([]string, error) {
 			continue
 		}
 		path := names[d]
-		err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return pl.writeYAML(w, p, o, profiles.Dir(d)) })
+		err := o.writeFile(path, func(w io.Writer) error { return pl.writeYAML(w, p, o, profiles.Dir(d)) })
 		if err != nil {
 			return files, fmt.Errorf("trex-stl: %w", err)
 		}

@@ -50,11 +50,22 @@ func (m *modelSchedule) next(p *txPacket) bool {
 	if m.n > 0 {
 		d = max(d, m.last+m.minGap)
 	}
+	// The duration bounds wall time too: gaps raised to minGap (all of
+	// them, for a profile whose gaps are 0) push packets past it.
+	if m.duration > 0 && float64(d) > m.duration/m.mult*1e9 {
+		return false
+	}
 	m.last = d
 	m.n++
 	p.deadline = d
 	p.size = max(size-m.overhead, 0)
 	return true
+}
+
+// minGap is the shortest gap in ns at maxPPS packets per second, at most a
+// day (--max-pps 1e-10 used to overflow int64 and lift the cap).
+func minGap(maxPPS float64) int64 {
+	return int64(min(math.Ceil(1e9/maxPPS), 86400e9))
 }
 
 // sizeOverhead is what the profile's size unit counts beyond the transport
@@ -143,7 +154,7 @@ func (s *Session) Run(ctx context.Context, progress func(sent, received int64)) 
 		sch = &modelSchedule{
 			src: s.src, first: true, mult: cfg.Multiplier,
 			duration: s.duration * cfg.Multiplier, count: s.count,
-			minGap:   int64(math.Ceil(1e9 / cfg.MaxPPS)),
+			minGap:   minGap(cfg.MaxPPS),
 			overhead: sizeOverhead(cfg.Profile.Settings.Size, cfg.Transport == TCP, s.cfg.Peer.Is6()),
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +23,9 @@ type Result struct {
 	// Skipped are the objects that lost a direction, or both, for want of
 	// packets, in capture order.
 	Skipped []Skipped
+	// Warnings say what Estimate changed about the capture before fitting
+	// (packets stamped out of order, sorted), one line each.
+	Warnings []string
 }
 
 // ErrNoObject is what Estimate returns, as a *NoObjectError, when no
@@ -76,9 +78,17 @@ func (e *NoObjectError) Counts(n int) string {
 // Estimate fits c's objects under s and returns the profile: Cut, then Fit,
 // then the profile's objects and source. c must have been read with s's
 // Kind, Size and KeepEmpty. Cancelling ctx stops it as Fit says.
+//
+// Packets stamped before their predecessor would give negative gaps: c's
+// series are sorted into time order first (trace.Capture.SortByTime), which
+// Result.Warnings says naming the first such packet.
 func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
+	}
+	var warnings []string
+	if w := c.SortByTime(); w != "" {
+		warnings = append(warnings, w)
 	}
 	jobs, skipped := Cut(c, s)
 	if len(jobs) == 0 {
@@ -87,13 +97,6 @@ func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error
 			e.Objects = append(e.Objects, ObjectCount{o.ID, o.From.Len(), o.To.Len()})
 		}
 		return nil, e
-	}
-	// A gap that goes backwards would be fitted as a wrong number: refuse
-	// the capture, naming its first record out of order.
-	for _, j := range jobs {
-		if len(j.IAT) > 0 && slices.Min(j.IAT) < 0 {
-			return nil, c.DisorderErr()
-		}
 	}
 	fits, err := Fit(ctx, jobs, s)
 	if err != nil {
@@ -121,7 +124,7 @@ func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error
 			po.To = fits[i]
 		}
 	}
-	return &Result{Profile: p, Capture: c, Skipped: skipped}, nil
+	return &Result{Profile: p, Capture: c, Skipped: skipped, Warnings: warnings}, nil
 }
 
 // EstimateFile reads the capture at path (pcap or pcapng, gzipped too) with

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -344,12 +345,35 @@ func TestProfileName(t *testing.T) {
 }
 
 // A capture whose stamps go backwards (10 of 300 packets 10 ms early, 5 ms
-// apart) is refused naming the first packet out of order, not fitted on
-// negative gaps.
+// apart) is fitted on its packets sorted by time, with a warning naming the
+// first packet out of order; no gap is negative, so the profile validates
+// (it used to fail on objects[0].from.iat.min: must be >= 0).
 func TestEstimateDisorder(t *testing.T) {
-	_, err := EstimateFile(context.Background(), filepath.Join("testdata", "disorder.pcap"), DefaultSettings())
-	if !errors.Is(err, trace.ErrDisorder) || !strings.Contains(err.Error(), "disorder.pcap: packet 8:") {
-		t.Errorf("error %v, want trace.ErrDisorder naming packet 8", err)
+	res, err := EstimateFile(context.Background(), filepath.Join("testdata", "disorder.pcap"), DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "disorder.pcap: packet 8: timestamps out of order") ||
+		!strings.Contains(res.Warnings[0], "10 packet(s) out of order); packets sorted by time stamp") {
+		t.Errorf("warnings %q, want one naming packet 8 and the sort", res.Warnings)
+	}
+	if err := res.Profile.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Capture.Objects {
+		for _, s := range []trace.Series{o.From, o.To} {
+			if !slices.IsSorted(s.Times) {
+				t.Errorf("%s: series not in time order", o.ID)
+			}
+		}
+	}
+	if dm := res.Profile.Objects[0].From; dm == nil || dm.IAT.Min < 0 {
+		t.Errorf("from direction %+v: want a model with iat.min >= 0", dm)
+	}
+	// In order: no warning.
+	res, err = Estimate(context.Background(), sample(t, DefaultSettings()), DefaultSettings())
+	if err != nil || len(res.Warnings) != 0 {
+		t.Errorf("in-order capture: warnings %q, error %v", res.Warnings, err)
 	}
 }
 

@@ -7,6 +7,7 @@ package plots
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image/color"
 	"io"
@@ -41,6 +42,9 @@ type Options struct {
 	// Log receives a line per file written and per note (e.g. a profile
 	// without BIC values); nil discards them.
 	Log io.Writer
+	// Context, when not nil, stops Profile once it is done: no figure is
+	// left (they are renamed into place together at the end).
+	Context context.Context
 }
 
 // Profile writes one figure per object and direction of p into dir (created
@@ -50,7 +54,9 @@ type Options struct {
 // an object not in it) the panels show the models and generated traffic only.
 // Generated traffic is drawn with both models when the direction has an HMM,
 // with iid otherwise; as many packets as the original (at least 1000).
-func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) ([]string, error) {
+// The figures are written as a set: all of them, or on an error (or
+// opts.Context done) none, and dir is removed again if Profile created it.
+func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) (files []string, err error) {
 	formats := opts.Formats
 	if formats == nil {
 		formats = []string{"png", "svg"}
@@ -64,9 +70,31 @@ func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) ([
 	if log == nil {
 		log = io.Discard
 	}
+	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
+	if statErr != nil {
+		atomicfile.TrackDir(dir)
+		defer atomicfile.UntrackDir(dir)
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	set := atomicfile.NewSet(ctx)
+	defer func() {
+		if err == nil {
+			err = set.Commit()
+		}
+		if err != nil {
+			set.Abort()
+			if statErr != nil {
+				os.Remove(dir) // created here, and empty
+			}
+			files = nil
+		}
+	}()
 	lo, hi := 3.0, 97.0
 	if len(p.Settings.Percentiles) == 2 {
 		lo, hi = p.Settings.Percentiles[0], p.Settings.Percentiles[1]
@@ -91,6 +119,9 @@ func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) ([
 			if dm == nil {
 				continue
 			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			var series *trace.Series
 			if tobj != nil {
 				s := tobj.From
@@ -108,8 +139,11 @@ func Profile(dir string, p *profiles.Profile, c *trace.Capture, opts Options) ([
 			}
 			base := filepath.Join(dir, fileName(obj.ID, d))
 			for _, f := range formats {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 				path := base + "." + f
-				if err := render(path, f, data); err != nil {
+				if err := render(set, path, f, data); err != nil {
 					return written, err
 				}
 				written = append(written, path)
@@ -210,7 +244,7 @@ func prepare(obj *profiles.Object, d profiles.Dir, dm *profiles.Direction, s *tr
 }
 
 // render draws the figure into path in format f ("png" or "svg").
-func render(path, f string, data *dirData) error {
+func render(set *atomicfile.Set, path, f string, data *dirData) error {
 	const cols, rows = 4, 2
 	w, h := 4.3*vg.Inch*cols, 3.3*vg.Inch*rows+0.45*vg.Inch
 	grid := [][]*plot.Plot{
@@ -247,7 +281,7 @@ func render(path, f string, data *dirData) error {
 			grid[j][i].Draw(cs[j][i])
 		}
 	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+	return set.Write(path, 0o644, func(w io.Writer) error {
 		if f == "svg" {
 			var buf bytes.Buffer
 			if _, err := canvas.WriteTo(&buf); err != nil {

@@ -50,6 +50,9 @@ func (v *validator) profile(p *Profile) {
 		return
 	}
 	v.finite("source.duration", p.Source.Duration)
+	if p.Source.Duration < 0 || p.Source.Packets < 0 {
+		v.failf("source", "duration and packets must be >= 0, got %v s and %d", p.Source.Duration, p.Source.Packets)
+	}
 	if r := p.Source.Resolution; !(r >= 0 && r <= 1) {
 		v.failf("source.resolution", "must be a clock tick in seconds, 0 <= r <= 1, got %v", r)
 	}
@@ -139,6 +142,7 @@ func (v *validator) direction(path string, d *Direction) {
 	if d.Bursts != nil {
 		v.bursts(path+".bursts", d.Bursts)
 	}
+	v.bounds(path, d)
 	if d.HMM != nil {
 		v.hmm(path+".hmm", d.HMM)
 	}

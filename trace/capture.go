@@ -89,6 +89,41 @@ func (c *Capture) DisorderErr() error {
 		c.Name, d.First, ErrDisorder, time.Duration(d.By), d.Packets)
 }
 
+// SortByTime puts every object's packets into time order, as reordercap
+// would (stable: packets with equal stamps keep their capture order), so
+// that no gap is negative, and returns a warning naming the file and its
+// first record out of order; "" (and nothing moved) when the capture was in
+// order. Disorder still describes the file as it was read.
+func (c *Capture) SortByTime() string {
+	d := c.Disorder
+	if d.Packets == 0 {
+		return ""
+	}
+	for _, o := range c.Objects {
+		o.From.sortByTime()
+		o.To.sortByTime()
+	}
+	return fmt.Sprintf("%s: packet %d: %v: stamped %s before the packet preceding it (%d packet(s) out of order); packets sorted by time stamp",
+		c.Name, d.First, ErrDisorder, time.Duration(d.By), d.Packets)
+}
+
+// sortByTime sorts the series by time, stably, sizes along.
+func (s *Series) sortByTime() {
+	if slices.IsSorted(s.Times) {
+		return
+	}
+	idx := make([]int32, len(s.Times))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(s.Times[a], s.Times[b]) })
+	times, sizes := make([]int64, len(idx)), make([]int32, len(idx))
+	for i, j := range idx {
+		times[i], sizes[i] = s.Times[j], s.Sizes[j]
+	}
+	s.Times, s.Sizes = times, sizes
+}
+
 // Reasons a packet is skipped, as counted in Capture.Skipped.
 const (
 	SkipNonIP           = "non-ip"           // ARP, LLDP, …
@@ -111,12 +146,21 @@ func ReadFile(path string, opts Options) (*Capture, error) {
 // ReadFileContext is ReadFile that stops when ctx is done: the next read
 // of the file fails and ctx.Err() is returned, within one buffer's worth
 // of reading (64 KiB), however large the capture.
+//
+// A named pipe is waited for (its open blocks until a writer comes) and read
+// under ctx too: a read that waits for the writer fails once ctx is done.
 func ReadFileContext(ctx context.Context, path string, opts Options) (*Capture, error) {
-	f, err := os.Open(path)
+	f, err := openContext(ctx, path)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("trace: %w", err)
 	}
 	defer f.Close()
+	// Pipes are read through the runtime's poller, so a deadline ends a
+	// read under way; regular files ignore it (their reads do not block).
+	defer context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })()
 	var size int64
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
@@ -127,6 +171,32 @@ func ReadFileContext(ctx context.Context, path string, opts Options) (*Capture, 
 		return nil, ctx.Err()
 	}
 	return c, err
+}
+
+// openContext opens path for reading, giving up when ctx is done first
+// (the open of a named pipe waits for a writer); a file opened after that
+// is closed.
+func openContext(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 // ctxReader fails its reads once ctx is done.
@@ -147,12 +217,18 @@ func (r ctxReader) Read(p []byte) (int, error) {
 // Memory stays bounded by the packets of the selected objects plus the
 // object table, whatever the file size.
 func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) {
+	return read(r, name, size, opts, 0)
+}
+
+// read is Read with a read buffer of bufLen bytes (0: bufSize).
+func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capture, error) {
 	var h hash.Hash
 	if !opts.SkipHash {
 		h = sha256.New()
 	}
 	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
 	rd := newReader(name, opts)
+	rd.bufLen = bufLen
 	if err := rd.readAll(cr); err != nil {
 		return nil, err
 	}
@@ -191,9 +267,15 @@ func (rd *reader) readAll(cr *countReader) error {
 		zr.Multistream(true)
 		body, gz = zr, true
 	}
-	buf := bufPool.Get().(*[]byte)
-	defer bufPool.Put(buf)
-	rd.src = source{r: body, buf: *buf}
+	var buf []byte
+	if rd.bufLen > 0 {
+		buf = make([]byte, rd.bufLen)
+	} else {
+		pb := bufPool.Get().(*[]byte)
+		defer bufPool.Put(pb)
+		buf = *pb
+	}
+	rd.src = source{r: body, buf: buf}
 	if err := rd.run(gz); err != nil {
 		return err
 	}

@@ -1,9 +1,15 @@
 package trace
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 )
@@ -53,5 +59,54 @@ func TestDisorder(t *testing.T) {
 	}
 	if c := readBytes(t, pcapFile(false, true, layers.LinkTypeEthernet, recs[:7]), Options{}); c.DisorderErr() != nil {
 		t.Errorf("in order: %v", c.DisorderErr())
+	} else if w := c.SortByTime(); w != "" {
+		t.Errorf("in order: SortByTime warns %q", w)
+	}
+	// SortByTime: the same packets in time order, sizes along, one warning.
+	sizes := slices.Clone(c.Objects[0].From.Sizes)
+	w := c.SortByTime()
+	if !strings.HasPrefix(w, "test.pcap: packet 8: timestamps out of order: stamped 4.375ms before") || !strings.Contains(w, "(10 packet(s) out of order); packets sorted") {
+		t.Errorf("warning %q", w)
+	}
+	s := c.Objects[0].From
+	want := make([]int64, 0, len(recs))
+	for _, r := range recs {
+		want = append(want, r.ts)
+	}
+	slices.Sort(want)
+	if !slices.Equal(s.Times, want) || len(s.Sizes) != len(sizes) {
+		t.Errorf("times after the sort %v..., want %v...", s.Times[:10], want[:10])
+	}
+}
+
+// Reading a named pipe stops when ctx is done, whether the open still waits
+// for a writer or a read waits for data (flows -p FIFO ignored SIGINT).
+func TestReadFileContextFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, writer := range []bool{false, true} {
+		if writer {
+			go func() {
+				w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+				if err != nil {
+					return
+				}
+				defer w.Close()
+				w.Write(pcapFile(false, false, layers.LinkTypeEthernet, nil)) // a header, then silence
+				time.Sleep(2 * time.Second)
+			}()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		start := time.Now()
+		_, err := ReadFileContext(ctx, fifo, Options{})
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("writer %v: error %v, want the context's", writer, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("writer %v: returned after %v", writer, d)
+		}
 	}
 }

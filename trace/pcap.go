@@ -34,8 +34,8 @@ func (rd *reader) readPcap() error {
 		}
 		r := s.bytes(16)
 		caplen := u32(r[8:], big)
-		if caplen > MaxCaplen {
-			return rd.recordErr(off, "caplen %d exceeds the limit of %d", caplen, MaxCaplen)
+		if limit := s.maxCaplen(); caplen > limit {
+			return rd.recordErr(off, "caplen %d exceeds the limit of %d", caplen, limit)
 		}
 		want := 16 + int(caplen)
 		if n < want {

@@ -97,12 +97,12 @@ func (rd *reader) readPcapng() error {
 			}
 			return rd.recordErr(off, "pcapng block type %#x has length %d (want a multiple of 4, at least 12)", btype, blen64)
 		}
-		if blen64 > maxBlock {
+		if limit := s.maxBlock(); blen64 > uint32(limit) {
 			if btype == blockEPB || btype == blockSPB || btype == blockPB {
-				return rd.recordErr(off, "packet block length %d exceeds the limit of %d", blen64, maxBlock)
+				return rd.recordErr(off, "packet block length %d exceeds the limit of %d", blen64, limit)
 			}
 			if btype == blockSHB || btype == blockIDB {
-				return rd.recordErr(off, "pcapng block type %#x has length %d, beyond the limit of %d", btype, blen64, maxBlock)
+				return rd.recordErr(off, "pcapng block type %#x has length %d, beyond the limit of %d", btype, blen64, limit)
 			}
 			// Large custom or name-resolution blocks carry nothing we use.
 			if !s.skip(int64(blen64)) {
@@ -166,6 +166,11 @@ func (rd *reader) readPcapng() error {
 			lastTs = f.ns(uint64(u32(b[12:], big))<<32 | uint64(u32(b[16:], big)))
 			rd.packet(lastTs, f.link, b[28:28+caplen], u32(b[24:], big))
 		case blockSPB:
+			// Type, length, original length, trailing length: 16 bytes
+			// before any packet data.
+			if blen < 16 {
+				return rd.recordErr(off, "simple packet block length %d (want at least 16)", blen)
+			}
 			if len(ifaces) == 0 {
 				return rd.recordErr(off, "simple packet block before any interface block")
 			}

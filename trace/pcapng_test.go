@@ -3,7 +3,10 @@ package trace
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -78,5 +81,77 @@ func TestNoAllocationPerPacket(t *testing.T) {
 	a1, a10 := allocs(small), allocs(large)
 	if a10 > a1+16 {
 		t.Errorf("%v allocations for 1000 packets, %v for 10000: the reader allocates per packet", a1, a10)
+	}
+}
+
+// A Simple Packet Block of length 12 (no room for its original length and
+// data) is a bad record naming its packet and offset, wherever it lies: in
+// the middle of the buffer, where it used to read the next block's bytes as
+// its packet, and ending exactly at the buffer's edge, where it used to
+// panic (slice bounds out of range [:24] with capacity 12).
+func TestShortSimplePacketBlock(t *testing.T) {
+	le := binary.LittleEndian
+	ip := ipPacket(t, "10.0.0.1", "10.0.0.2", layers.IPProtocolUDP, 5000, 6000, 20)
+	for _, bufLen := range []int{0, 256, 4096} {
+		edge := bufLen
+		if edge == 0 {
+			edge = bufSize
+		}
+		for _, atEdge := range []bool{false, true} {
+			var b bytes.Buffer
+			ngSHB(&b, le)
+			ngIDB(&b, le, ngIface{link: layers.LinkTypeEthernet})
+			ngEPB(&b, le, ngIface{}, rec{ts: base, data: ether(macA, macB, ip)})
+			if atEdge {
+				// Custom blocks of at most half the buffer (parsed in
+				// place) until the short block ends at the buffer's edge.
+				for rest := edge - 12 - b.Len(); rest > 0; {
+					n := min(rest, edge/2)
+					if rest-n > 0 && rest-n < 12 {
+						n -= 12
+					}
+					ngBlock(&b, le, 0x00000bad, make([]byte, n-12))
+					rest -= n
+				}
+				if b.Len() != edge-12 {
+					t.Fatalf("layout: short block at %d, want %d", b.Len(), edge-12)
+				}
+			}
+			off := b.Len()
+			ngBlock(&b, le, blockSPB, nil)
+			ngEPB(&b, le, ngIface{}, rec{ts: base + step, data: ether(macA, macB, ip)})
+			_, err := read(bytes.NewReader(b.Bytes()), "short.pcapng", int64(b.Len()), Options{}, bufLen)
+			want := fmt.Sprintf("packet 2 at offset %d: %v: simple packet block length 12 (want at least 16)", off, ErrBadRecord)
+			if err == nil || !errors.Is(err, ErrBadRecord) || !strings.Contains(err.Error(), want) {
+				t.Errorf("buffer %d, at edge %v: error %v, want one containing %q", bufLen, atEdge, err, want)
+			}
+		}
+	}
+}
+
+// The reader gives the same capture with a buffer of a few hundred bytes
+// as with its default one, so that the fuzzer's small buffers (FuzzRead)
+// explore the same reader: records and blocks cross the buffer's edge.
+func TestSmallBufferSameCapture(t *testing.T) {
+	ps := scenario(t)
+	var eth []rec
+	for i, p := range ps {
+		eth = append(eth, rec{ts: base + int64(i)*step, data: ether(p.fromMAC, p.toMAC, p.ip, 0x8100)})
+	}
+	for _, file := range [][]byte{
+		pcapFile(false, false, layers.LinkTypeEthernet, eth),
+		pcapngFile(true, []ngIface{{link: layers.LinkTypeEthernet, tsresol: 9}}, eth),
+		gz(t, pcapFile(true, true, layers.LinkTypeEthernet, eth)),
+	} {
+		want := readBytes(t, file, Options{})
+		for _, bufLen := range []int{1400, 4096, 65536} { // each holds the largest record in place
+			got, err := read(bytes.NewReader(file), "test.pcap", int64(len(file)), Options{}, bufLen)
+			if err != nil {
+				t.Fatalf("buffer %d: %v", bufLen, err)
+			}
+			if d := sameCapture(want, got); d != "" {
+				t.Errorf("buffer %d: %s", bufLen, d)
+			}
+		}
 	}
 }

@@ -10,6 +10,10 @@ type reader struct {
 	name string
 	opts Options
 	src  source
+	// bufLen, when > 0, replaces bufSize as the read buffer's length, so
+	// that tests and the fuzzer cross the buffer's edge with small inputs
+	// (the limits on records and blocks shrink with it).
+	bufLen int
 
 	packets     int64
 	used        int64

@@ -16,9 +16,14 @@ const bufSize = 1 << 20
 // only by the time the parser got to it).
 const readChunk = 512 << 10
 
-// maxBlock is the largest pcapng block parsed in place; larger non-packet
-// blocks are skipped by streaming over them.
-const maxBlock = bufSize / 2
+// maxBlock is the largest pcapng block parsed in place: half of s's buffer
+// (512 KiB with bufSize); larger non-packet blocks are skipped by streaming
+// over them.
+func (s *source) maxBlock() int { return len(s.buf) / 2 }
+
+// maxCaplen is the largest caplen of a classic pcap record (16 header
+// bytes before it) that fits s's buffer: MaxCaplen with the default buffer.
+func (s *source) maxCaplen() uint32 { return uint32(min(MaxCaplen, len(s.buf)-16)) }
 
 // source is a refilling window over the capture's (decompressed) bytes.
 // Slices it returns are valid until the next fill.
@@ -51,7 +56,10 @@ func (s *source) fill(n int) int {
 	return s.end - s.pos
 }
 
-func (s *source) bytes(n int) []byte { return s.buf[s.pos : s.pos+n] }
+// bytes returns the n bytes at pos, capped at n: a parser that reads past
+// its record panics (and the fuzzer sees it) instead of reading the next
+// record's bytes.
+func (s *source) bytes(n int) []byte { return s.buf[s.pos : s.pos+n : s.pos+n] }
 
 func (s *source) advance(n int) {
 	s.pos += n

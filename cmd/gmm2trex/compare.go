@@ -80,9 +80,9 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		warn(cmd, sides[i].Warnings)
 	}
 	opts.Object = cmd.String("object")
-	rep, err := compare.Run(sides[0], sides[1], opts)
+	rep, err := compare.RunContext(ctx, sides[0], sides[1], opts)
 	if err != nil {
-		return err
+		return interrupted(err)
 	}
 	if p := rep.Pairing; p.Largest {
 		fmt.Fprintf(errw, "gmm2trex: comparing %s with the original's largest object %q (choose another with --object)\n",

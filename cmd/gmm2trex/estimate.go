@@ -81,9 +81,19 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(cmd.String("output"), cmd.String("pcap")); err != nil {
+		return err
+	}
 	c, err := loadCapture(ctx, cmd, opts)
 	if err != nil {
 		return err
+	}
+	out := cmd.String("output")
+	if out == "" {
+		out = pipeline.ProfileName(c.Name)
+		if err := checkOutput(out, cmd.String("pcap")); err != nil {
+			return err
+		}
 	}
 	update, finish := countProgress(cmd, "fitting")
 	s.Progress = update
@@ -100,10 +110,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	case err != nil:
 		return err
 	}
-	out := cmd.String("output")
-	if out == "" {
-		out = pipeline.ProfileName(c.Name)
-	}
+	warn(cmd, res.Warnings)
 	if err := profiles.Save(out, res.Profile); err != nil {
 		return err
 	}
@@ -111,7 +118,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	report.Estimate(w, res)
 	fmt.Fprintf(w, "wrote %s (%d objects)\n", absOr(out), len(res.Profile.Objects))
 	if dir := cmd.String("plot"); dir != "" {
-		files, err := plots.Profile(dir, res.Profile, c, plots.Options{Seed: s.Seed, Log: io.Discard})
+		files, err := plots.Profile(dir, res.Profile, c, plots.Options{Seed: s.Seed, Log: io.Discard, Context: ctx})
 		if err != nil {
 			return fmt.Errorf("--plot %s: %w", dir, err)
 		}

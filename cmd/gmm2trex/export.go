@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/exporters"
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
@@ -47,7 +49,8 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (formats writing several files derive their names from it)"},
 		&cli.StringSliceFlag{Name: "object", Usage: "export only the object with this `ID` (repeatable; default: every object)"},
 		&cli.StringFlag{Name: "direction", Value: "both", Usage: "`from`, to or both"},
-		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
+		// countUnset stands for "not given", so that -c 0 is an error, as sample's -l 0.
+		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: countUnset, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws) or hmm (keeps bursts)"},
 		&cli.IntFlag{Name: "max-frame", Value: exporters.DefaultMaxFrame, Usage: "largest frame in `BYTES` without FCS (60..9238); larger sizes are clamped"},
@@ -57,6 +60,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "remote-mac", Usage: "`MAC` of the remote side (default: the profile's, else 02:00:00:00:00:02)"},
 		&cli.IntFlag{Name: "local-port", HideDefault: true, Usage: "`PORT` of the local side (default: the profile's, else 8000)"},
 		&cli.IntFlag{Name: "remote-port", HideDefault: true, Usage: "`PORT` of the remote side (default: the profile's, else 8000)"},
+		maxOutputFlag(),
 		quietFlag,
 	}
 	// Format options: one flag per parameter name, whatever format declares it.
@@ -88,6 +92,17 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return usagef("--direction: %v", err)
 	}
+	count := cmd.Int("count")
+	switch {
+	case count == 0:
+		return usagef("-c 0: give a count of at least 1 packet per direction (default %d)", exporters.DefaultCount)
+	case count == countUnset:
+		count = 0 // the default
+	}
+	maxBytes, err := maxOutput(cmd)
+	if err != nil {
+		return err
+	}
 	p, err := profiles.Load(cmd.Args().First())
 	if err != nil {
 		return err
@@ -96,10 +111,13 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		Output:   cmd.String("output"),
 		Objects:  cmd.StringSlice("object"),
 		Dirs:     dirs,
-		Count:    int(cmd.Int("count")),
+		Count:    int(count),
 		Seed:     cmd.Uint64("seed"),
 		MaxFrame: int(cmd.Int("max-frame")),
 		Log:      prefixWriter{cmd},
+		Context:  ctx,
+		MaxBytes: maxBytes,
+		Protect:  inputs(cmd.Args().First()),
 	}
 	if len(o.Objects) == 0 {
 		o.Objects = nil
@@ -139,6 +157,55 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintln(cmd.Root().Writer, path)
 	}
 	return flagError(err)
+}
+
+// countUnset is export's -c when it is not given.
+const countUnset = math.MinInt64
+
+// maxOutputFlag is export's and sample's cap on what they write.
+func maxOutputFlag() cli.Flag {
+	return &cli.IntFlag{Name: "max-output", Value: int(exporters.DefaultMaxBytes >> 20),
+		Usage: "stop with an error, writing nothing, past `MIB` mebibytes of output (all files together); 0 lifts the cap"}
+}
+
+// maxOutput is --max-output as exporters.Options.MaxBytes.
+func maxOutput(cmd *cli.Command) (int64, error) {
+	n := cmd.Int("max-output")
+	switch {
+	case n < 0 || n > 1<<43:
+		return 0, usagef("--max-output %d: give mebibytes, 0 for no cap", n)
+	case n == 0:
+		return -1, nil
+	}
+	return int64(n) << 20, nil
+}
+
+// inputs are the files a command reads, which its outputs must not replace
+// (builtin: profiles are no files).
+func inputs(paths ...string) []string {
+	var in []string
+	for _, p := range paths {
+		if p != "" && p != "-" && !strings.HasPrefix(p, "builtin:") {
+			in = append(in, p)
+		}
+	}
+	return in
+}
+
+// checkOutput refuses -o out before any work when it may not be written
+// (atomicfile.Check) or is one of the inputs; an empty out passes.
+func checkOutput(out string, in ...string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	set := atomicfile.NewSet(context.Background())
+	for _, p := range inputs(in...) {
+		set.Protect(p)
+	}
+	if err := set.Check(out); err != nil {
+		return usagef("-o %v", err)
+	}
+	return nil
 }
 
 // prefixWriter prints the exporters' notes on stderr, one per line, prefixed

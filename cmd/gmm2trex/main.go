@@ -12,8 +12,11 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v3"
+
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 )
 
 // version is set at link time (-ldflags "-X main.version=…").
@@ -45,16 +48,56 @@ var commandOrder = []string{"flows", "estimate", "show", "sample", "export", "co
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, os.Args, os.Stdout, os.Stderr) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-ctx.Done():
+		code = afterSignal(done, os.Args, os.Stderr)
+	}
 	stop()
 	os.Exit(code)
 }
 
+// interruptGrace is how long a command has to return after SIGINT or
+// SIGTERM before the process exits anyway (DESIGN.md: every command stops
+// within a second), its temporary files removed.
+const interruptGrace = 500 * time.Millisecond
+
+// selfInterrupting are the commands that handle the signal themselves (a
+// report and a capture to write on the way out): no grace limit for them.
+var selfInterrupting = []string{"send", "replay"}
+
+// afterSignal waits for the command to return, up to interruptGrace unless
+// it is selfInterrupting, and then exits 130 without it.
+func afterSignal(done <-chan int, args []string, stderr io.Writer) int {
+	if len(args) > 1 && slices.Contains(selfInterrupting, args[1]) {
+		return <-done
+	}
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(interruptGrace):
+		atomicfile.RemoveTemps()
+		fmt.Fprintln(stderr, "gmm2trex: interrupted")
+		return 130
+	}
+}
+
 // run executes the CLI and returns the process exit status: 0 success,
-// 1 a check failed, 2 bad input or usage (DESIGN.md, "The CLI contract").
+// 1 a check failed, 2 bad input or usage, 130 interrupted (DESIGN.md, "The
+// CLI contract"). Once ctx is done, whatever the command returned, the
+// status is 130 (not for selfInterrupting commands, which say their own);
+// the writers stopped by ctx removed their temporary files.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	err := app.Run(ctx, args)
+	if ctx.Err() != nil && !(len(args) > 1 && slices.Contains(selfInterrupting, args[1])) {
+		if err == nil || exitCode(err) != 130 {
+			err = withCode(130, errors.New("interrupted"))
+		}
+	}
 	if err == nil {
 		return 0
 	}

@@ -62,7 +62,7 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 			return err
 		}
 	}
-	files, err := plots.Profile(dir, p, c, plots.Options{Formats: formats, Seed: cmd.Uint64("seed"), Log: cmd.Root().ErrWriter})
+	files, err := plots.Profile(dir, p, c, plots.Options{Formats: formats, Seed: cmd.Uint64("seed"), Log: cmd.Root().ErrWriter, Context: ctx})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ func init() {
 			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws) or hmm (the hidden Markov chains)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap"},
+			maxOutputFlag(),
 		},
 		Action: runSample,
 	}, 1, "one argument, the PROFILE")
@@ -61,6 +62,10 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	model, err := sampler.ParseModel(cmd.String("model"))
 	if err != nil {
 		return usagef("--model: %v", err)
+	}
+	maxBytes, err := maxOutput(cmd)
+	if err != nil {
+		return err
 	}
 	p, err := profiles.Load(cmd.Args().First())
 	if err != nil {
@@ -86,7 +91,8 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	// duration limit and nanosecond stamps (compare reads them back), and
 	// frames large enough for every size (no clamping).
 	format, o := "csv", exporters.Options{Output: out, Objects: []string{obj.ID}, Dirs: dirs, Count: int(count), Duration: length,
-		Seed: cmd.Uint64("seed"), Model: model, Log: prefixWriter{cmd}}
+		Seed: cmd.Uint64("seed"), Model: model, Log: prefixWriter{cmd},
+		Context: ctx, MaxBytes: maxBytes, Protect: inputs(cmd.Args().First())}
 	if ext == ".pcap" {
 		format, o.Pcap.Nanosecond, o.MaxFrame = "pcap", true, exporters.FitMaxFrame(obj, dirs)
 	}
