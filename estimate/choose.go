@@ -43,7 +43,8 @@ const cvFloor = 0.2
 // another structure): the best-scoring HMM is kept in d. It sets d.Model to
 // the lower-scoring model (iid on a tie: fewer moving parts) and d.Scores to
 // the scores: "iid", "hmm" (the kept HMM's) and per structure "hmm-joint",
-// "hmm-separate".
+// "hmm-separate"; and when d has a recurrent model, "rnn", which it plays
+// when that is the lowest.
 func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64, alts ...*profiles.HMM) error {
 	ref := newChooseRef(iat, size)
 	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
@@ -89,6 +90,15 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 		d.Scores[profiles.ModelHMM] = bestScore
 		if bestScore < iid {
 			d.Model = profiles.ModelHMM
+		}
+	}
+	if d.RNN != nil {
+		sc, err := score(d, sampler.RNN)
+		if err != nil {
+			return err
+		}
+		if d.Scores[profiles.ModelRNN] = sc; sc < min(iid, bestScore) {
+			d.Model = profiles.ModelRNN
 		}
 	}
 	return nil

@@ -49,7 +49,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "direction", Value: "both", Usage: "`from`, to or both"},
 		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
-		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws) or hmm (keeps bursts)"},
+		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws) hmm (keeps bursts) or rnn (the recurrent network; not for moongen)"},
 		&cli.IntFlag{Name: "max-frame", Value: exporters.DefaultMaxFrame, Usage: "largest frame in `BYTES` without FCS (60..9238); larger sizes are clamped"},
 		&cli.StringFlag{Name: "local-ip", Usage: "`IP` of the local side (default: the profile's)"},
 		&cli.StringFlag{Name: "remote-ip", Usage: "`IP` of the remote side (default: the profile's)"},
