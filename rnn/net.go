@@ -216,12 +216,39 @@ func (n *Net) Fill(p *profiles.RNN) {
 	p.BO = append([]float64(nil), n.Bo...)
 }
 
-// matVec sets y = W·x + b for W of len(y) rows of len(x) values, four rows
-// at a time so that each x[k] is loaded once for four products. Each row's
+// matVec sets y = W·x + b for W of len(y) rows of len(x) values, several
+// rows at a time so that each x[k] is loaded once for several products. Each row's
 // sum runs over k in order: the same bits on every machine.
 func matVec(y, w, x, b []float64) {
 	c := len(x)
 	j := 0
+	// Eight rows at a time: eight independent sums keep the adder busy
+	// (each add waits for the one before it in its own sum only).
+	for ; j+8 <= len(y); j += 8 {
+		w0 := w[j*c : (j+1)*c : (j+1)*c]
+		w1 := w[(j+1)*c : (j+2)*c : (j+2)*c][:len(w0)]
+		w2 := w[(j+2)*c : (j+3)*c : (j+3)*c][:len(w0)]
+		w3 := w[(j+3)*c : (j+4)*c : (j+4)*c][:len(w0)]
+		w4 := w[(j+4)*c : (j+5)*c : (j+5)*c][:len(w0)]
+		w5 := w[(j+5)*c : (j+6)*c : (j+6)*c][:len(w0)]
+		w6 := w[(j+6)*c : (j+7)*c : (j+7)*c][:len(w0)]
+		w7 := w[(j+7)*c : (j+8)*c : (j+8)*c][:len(w0)]
+		xx := x[:len(w0)]
+		bb := b[j : j+8 : j+8]
+		s0, s1, s2, s3, s4, s5, s6, s7 := bb[0], bb[1], bb[2], bb[3], bb[4], bb[5], bb[6], bb[7]
+		for k, v := range xx {
+			s0 += w0[k] * v
+			s1 += w1[k] * v
+			s2 += w2[k] * v
+			s3 += w3[k] * v
+			s4 += w4[k] * v
+			s5 += w5[k] * v
+			s6 += w6[k] * v
+			s7 += w7[k] * v
+		}
+		yy := y[j : j+8 : j+8]
+		yy[0], yy[1], yy[2], yy[3], yy[4], yy[5], yy[6], yy[7] = s0, s1, s2, s3, s4, s5, s6, s7
+	}
 	for ; j+4 <= len(y); j += 4 {
 		w0 := w[j*c : (j+1)*c : (j+1)*c]
 		w1 := w[(j+1)*c : (j+2)*c : (j+2)*c]
