@@ -61,27 +61,12 @@ func FitRNN(iat, size []float64, o RNNOptions) (*profiles.RNN, error) {
 	if tr != TransformNone && tr != TransformLog {
 		return nil, fmt.Errorf("estimate: rnn: unknown IAT transform %q (want log or none)", tr)
 	}
-	maxK := o.MaxK
-	if maxK <= 0 {
-		maxK = DefaultMaxK
+	o.IATTransform = tr
+	fi, fs, mix, labels, err := rnnLabels(iat, size, o)
+	if err != nil {
+		return nil, err
 	}
-	fi := hmmFeature(profiles.FeatureIAT, iat, tr == TransformLog)
-	fs := hmmFeature(profiles.FeatureSize, size, false)
 	n := len(iat)
-	x := make([]float64, 2*n)
-	for i := range n {
-		x[2*i], x[2*i+1] = fi.z[i], fs.z[i]
-	}
-	// One worker: the search's result does not depend on it, and the
-	// directions are already fitted in parallel.
-	mix, err := FitMixture(x, 2, MixtureOptions{KMin: 1, KMax: maxK, Seed: o.Seed, Workers: 1})
-	if err != nil {
-		return nil, fmt.Errorf("estimate: rnn: joint mixture: %w", err)
-	}
-	labels, err := mostLikely(mix, x)
-	if err != nil {
-		return nil, fmt.Errorf("estimate: rnn: %w", err)
-	}
 	k := len(mix.Components)
 	res, err := rnn.Train(labels, k, o.Options)
 	if err != nil {
@@ -131,6 +116,31 @@ func FitRNN(iat, size []float64, o RNNOptions) (*profiles.RNN, error) {
 		p.Marginals = append(p.Marginals, marginalOf(w, mu, sd, sorted[f]))
 	}
 	return p, nil
+}
+
+// rnnLabels standardises the (transformed) features, fits the joint
+// mixture and labels each packet with its most likely component.
+func rnnLabels(iat, size []float64, o RNNOptions) (fi, fs hmmFeat, mix *Mixture, labels []int, err error) {
+	maxK := o.MaxK
+	if maxK <= 0 {
+		maxK = DefaultMaxK
+	}
+	fi = hmmFeature(profiles.FeatureIAT, iat, o.IATTransform == TransformLog)
+	fs = hmmFeature(profiles.FeatureSize, size, false)
+	n := len(iat)
+	x := make([]float64, 2*n)
+	for i := range n {
+		x[2*i], x[2*i+1] = fi.z[i], fs.z[i]
+	}
+	// One worker: the search's result does not depend on it, and the
+	// directions are already fitted in parallel.
+	if mix, err = FitMixture(x, 2, MixtureOptions{KMin: 1, KMax: maxK, Seed: o.Seed, Workers: 1}); err != nil {
+		return fi, fs, nil, nil, fmt.Errorf("estimate: rnn: joint mixture: %w", err)
+	}
+	if labels, err = mostLikely(mix, x); err != nil {
+		return fi, fs, nil, nil, fmt.Errorf("estimate: rnn: %w", err)
+	}
+	return fi, fs, mix, labels, nil
 }
 
 // rnnLongRunMin is the fewest steps the network is run free to find its
