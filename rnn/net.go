@@ -222,20 +222,19 @@ func (n *Net) Fill(p *profiles.RNN) {
 func matVec(y, w, x, b []float64) {
 	c := len(x)
 	j := 0
-	// Eight rows at a time: eight independent sums keep the adder busy
-	// (each add waits for the one before it in its own sum only).
-	for ; j+8 <= len(y); j += 8 {
+	// Six rows at a time: six independent sums keep the adder busy (each
+	// add waits for the one before it in its own sum only), and six sums
+	// and six products still fit the registers (eight spill).
+	for ; j+6 <= len(y); j += 6 {
 		w0 := w[j*c : (j+1)*c : (j+1)*c]
 		w1 := w[(j+1)*c : (j+2)*c : (j+2)*c][:len(w0)]
 		w2 := w[(j+2)*c : (j+3)*c : (j+3)*c][:len(w0)]
 		w3 := w[(j+3)*c : (j+4)*c : (j+4)*c][:len(w0)]
 		w4 := w[(j+4)*c : (j+5)*c : (j+5)*c][:len(w0)]
 		w5 := w[(j+5)*c : (j+6)*c : (j+6)*c][:len(w0)]
-		w6 := w[(j+6)*c : (j+7)*c : (j+7)*c][:len(w0)]
-		w7 := w[(j+7)*c : (j+8)*c : (j+8)*c][:len(w0)]
 		xx := x[:len(w0)]
-		bb := b[j : j+8 : j+8]
-		s0, s1, s2, s3, s4, s5, s6, s7 := bb[0], bb[1], bb[2], bb[3], bb[4], bb[5], bb[6], bb[7]
+		bb := b[j : j+6 : j+6]
+		s0, s1, s2, s3, s4, s5 := bb[0], bb[1], bb[2], bb[3], bb[4], bb[5]
 		for k, v := range xx {
 			s0 += w0[k] * v
 			s1 += w1[k] * v
@@ -243,11 +242,9 @@ func matVec(y, w, x, b []float64) {
 			s3 += w3[k] * v
 			s4 += w4[k] * v
 			s5 += w5[k] * v
-			s6 += w6[k] * v
-			s7 += w7[k] * v
 		}
-		yy := y[j : j+8 : j+8]
-		yy[0], yy[1], yy[2], yy[3], yy[4], yy[5], yy[6], yy[7] = s0, s1, s2, s3, s4, s5, s6, s7
+		yy := y[j : j+6 : j+6]
+		yy[0], yy[1], yy[2], yy[3], yy[4], yy[5] = s0, s1, s2, s3, s4, s5
 	}
 	for ; j+4 <= len(y); j += 4 {
 		w0 := w[j*c : (j+1)*c : (j+1)*c]
