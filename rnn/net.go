@@ -146,7 +146,7 @@ func (r *Runner) advance() float64 {
 	}
 	var tot float64
 	for i, l := range r.logits {
-		e := fastmath.Exp(l - mx)
+		e := fastExpNeg(l - mx)
 		r.logits[i] = e
 		tot += e
 	}
@@ -319,4 +319,32 @@ func fastSigmoid(x float64) float64 {
 	i := int(f)
 	f -= float64(i)
 	return sigTable[i] + f*(sigTable[i+1]-sigTable[i])
+}
+
+// The sampler's exponential of the softmax (arguments ≤ 0) is read from a
+// table too: e^x at 64 points per unit over [−expRange, 0], interpolated
+// linearly (relative error below 4e-5, which moves a draw's probability by
+// as much), and 0 below: a logit that far below the largest has a chance
+// under e^−expRange.
+const (
+	expRange = 40.0
+	expSteps = 64 * 40
+)
+
+var expTable = func() [expSteps + 2]float64 {
+	var t [expSteps + 2]float64
+	for i := range t {
+		t[i] = math.Exp(float64(i)*expRange/expSteps - expRange)
+	}
+	return t
+}()
+
+func fastExpNeg(x float64) float64 {
+	if !(x > -expRange) {
+		return 0
+	}
+	f := (x + expRange) * (expSteps / expRange)
+	i := min(int(f), expSteps)
+	f -= float64(i)
+	return expTable[i] + f*(expTable[i+1]-expTable[i])
 }
