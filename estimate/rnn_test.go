@@ -158,3 +158,25 @@ func benchFitRNN(b *testing.B, iat, size []float64) {
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e9, "cpu-s/op")
 }
+
+// TestChooseModelPlaysRNN: where the network imitates a direction far
+// better than independent draws (sizes cycling 100, 500, 1000 bytes), the
+// choice plays it and records its score.
+func TestChooseModelPlaysRNN(t *testing.T) {
+	const n = 900
+	iat, size := make([]float64, n), make([]float64, n)
+	for i := range n {
+		iat[i] = 0.01 + 0.0001*float64(i%7)
+		size[i] = []float64{100, 500, 1000}[i%3] + float64(i%5)
+	}
+	o := DirectionOptions{RNN: &RNNOptions{}, Choose: true}
+	o.GMM.Seed = 1
+	d, err := FitDirection(iat, size, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("scores %v, plays %s", d.Scores, d.Model)
+	if d.Model != profiles.ModelRNN || !(d.Scores[profiles.ModelRNN] < d.Scores[profiles.ModelIID]) {
+		t.Errorf("plays %q with scores %v, want rnn", d.Model, d.Scores)
+	}
+}
