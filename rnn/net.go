@@ -112,10 +112,14 @@ func (r *Runner) Reset() {
 func (r *Runner) Next(u float64) int {
 	tot := r.advance()
 	t := u * tot
-	pick := r.n.K - 1
+	pick := -1
 	for i, e := range r.logits {
-		if t < e {
+		if e > 0 {
+			// Rounding can leave t past the last share: the last
+			// index with a chance takes it.
 			pick = i
+		}
+		if t < e {
 			break
 		}
 		t -= e
