@@ -42,7 +42,7 @@ func main() {
 		os.Exit(code)
 	}
 	if flag.NArg() == 0 || *seeds < 1 {
-		fail(2, fmt.Errorf("usage: fidelity [-objects FILE] [-seeds N] [-model M] [-json OUT] CAPTURE_OR_DIR..."))
+		fail(2, fmt.Errorf("usage: fidelity [-objects FILE] [-seeds N] [-model M] [-models] [-json OUT] CAPTURE_OR_DIR..."))
 	}
 	captures, err := fidelity.Captures(flag.Args())
 	if err != nil {
