@@ -137,11 +137,14 @@ func (r *Runner) advance() float64 {
 	xp := r.xp[r.in*3*H : (r.in+1)*3*H]
 	h, ah := r.h, r.ah
 	matVec(ah, n.Wh, h, n.Bh)
-	for j := range H {
-		z := fastSigmoid(xp[j] + ah[j])
-		rr := fastSigmoid(xp[H+j] + ah[H+j])
-		c := 2*fastSigmoid(2*(xp[2*H+j]+rr*ah[2*H+j])) - 1
-		h[j] = (1-z)*c + z*h[j]
+	h = h[:H]
+	xz, xr, xn := xp[:H:H][:len(h)], xp[H:2*H:2*H][:len(h)], xp[2*H:3*H:3*H][:len(h)]
+	az, ar, an := ah[:H:H][:len(h)], ah[H:2*H:2*H][:len(h)], ah[2*H:3*H:3*H][:len(h)]
+	for j, hj := range h {
+		z := fastSigmoid(xz[j] + az[j])
+		rr := fastSigmoid(xr[j] + ar[j])
+		c := 2*fastSigmoid(2*(xn[j]+rr*an[j])) - 1
+		h[j] = (1-z)*c + z*hj
 	}
 	matVec(r.logits, n.Wo, h, n.Bo)
 	mx := math.Inf(-1)
@@ -310,19 +313,19 @@ var sigTable = func() [sigSteps + 2]float64 {
 }()
 
 func fastSigmoid(x float64) float64 {
-	if !(x > -sigRange) {
-		if x != x {
-			return x
-		}
+	// Clamped into the table (NaN, which validated weights never give,
+	// lands on its first entry).
+	f := (x + sigRange) * (sigSteps / (2 * sigRange))
+	if !(f > 0) {
 		return sigTable[0]
 	}
-	if x >= sigRange {
+	if f >= sigSteps {
 		return sigTable[sigSteps]
 	}
-	f := (x + sigRange) * (sigSteps / (2 * sigRange))
 	i := int(f)
 	f -= float64(i)
-	return sigTable[i] + f*(sigTable[i+1]-sigTable[i])
+	t := sigTable[i : i+2 : i+2]
+	return t[0] + f*(t[1]-t[0])
 }
 
 // The sampler's exponential of the softmax (arguments ≤ 0) is read from a
