@@ -138,8 +138,8 @@ func (r *Runner) advance() float64 {
 	h, ah := r.h, r.ah
 	matVec(ah, n.Wh, h, n.Bh)
 	h = h[:H]
-	xz, xr, xn := xp[:H:H][:len(h)], xp[H:2*H:2*H][:len(h)], xp[2*H:3*H:3*H][:len(h)]
-	az, ar, an := ah[:H:H][:len(h)], ah[H:2*H:2*H][:len(h)], ah[2*H:3*H:3*H][:len(h)]
+	xz, xr, xn := xp[:H:H][:len(h)], xp[H : 2*H : 2*H][:len(h)], xp[2*H : 3*H : 3*H][:len(h)]
+	az, ar, an := ah[:H:H][:len(h)], ah[H : 2*H : 2*H][:len(h)], ah[2*H : 3*H : 3*H][:len(h)]
 	for j, hj := range h {
 		z := fastSigmoid(xz[j] + az[j])
 		rr := fastSigmoid(xr[j] + ar[j])
