@@ -25,7 +25,7 @@ type Options struct {
 // Defaults of Options; README ("The RNN") says how they were chosen.
 const (
 	DefaultEmbed     = 8
-	DefaultHidden    = 16
+	DefaultHidden    = 12
 	DefaultWindow    = 32
 	DefaultMaxEpochs = 60
 	DefaultPatience  = 6
