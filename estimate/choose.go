@@ -44,8 +44,9 @@ const cvFloor = 0.2
 // another structure): the best-scoring HMM is kept in d. It sets d.Model to
 // the lower-scoring model (iid on a tie: fewer moving parts) and d.Scores to
 // the scores: "iid", "hmm" (the kept HMM's), per structure "hmm-joint",
-// "hmm-separate", the best with chains walked in blocks "hmm-blocks", and
-// with the on/off layer "iid+bursts", "hmm+bursts".
+// "hmm-separate", the best with chains walked in blocks "hmm-blocks", when
+// d has a recurrent model "rnn", and with the on/off layer "iid+bursts",
+// "hmm+bursts".
 func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64, alts ...*profiles.HMM) error {
 	ref := newChooseRef(iat, size)
 	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
@@ -111,9 +112,18 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 			d.Model = profiles.ModelHMM
 		}
 	}
+	low := min(iid, bestScore)
+	if d.RNN != nil {
+		sc, err := score(d, sampler.RNN)
+		if err != nil {
+			return err
+		}
+		if d.Scores[profiles.ModelRNN] = sc; sc < low {
+			d.Model, low = profiles.ModelRNN, sc
+		}
+	}
 	// The on/off layer, at each threshold the data affords, over either
 	// model: kept where it scores better than every model without it.
-	low := min(iid, bestScore)
 	models := []struct {
 		name string
 		m    sampler.Model

@@ -27,6 +27,10 @@ type DirectionOptions struct {
 	// Temporal, when not nil, adds the HMM; its IATTransform, when empty,
 	// follows IATTransform.
 	Temporal *TemporalOptions
+	// RNN, when not nil, adds the recurrent model (FitRNN); its
+	// IATTransform, when empty, follows IATTransform, its seed and
+	// component cap GMM's. Without Choose the direction plays it.
+	RNN *RNNOptions
 	// Choose scores the mixtures against the HMM (ChooseModel) and records
 	// the winner as the direction's model; without it the direction plays
 	// its HMM when it has one, else the mixtures.
@@ -110,6 +114,27 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 	d.Model = profiles.ModelIID
 	if d.HMM != nil {
 		d.Model = profiles.ModelHMM
+	}
+	if o.RNN != nil {
+		ro := *o.RNN
+		if ro.IATTransform == "" {
+			ro.IATTransform = tr
+		}
+		if ro.MaxK == 0 {
+			ro.MaxK = o.GMM.MaxK
+		}
+		if ro.Seed == 0 {
+			ro.Seed = o.GMM.Seed
+		}
+		if d.RNN, err = FitRNN(iat, size, ro); err != nil {
+			if !o.Choose || !errors.Is(err, ErrTooFewObservations) {
+				return nil, fmt.Errorf("rnn: %w", err)
+			}
+			d.RNN = nil
+		}
+		if d.RNN != nil {
+			d.Model = profiles.ModelRNN
+		}
 	}
 	if o.Choose {
 		if err := ChooseModel(d, iat, size, o.Resolution, o.GMM.Seed, alt); err != nil {

@@ -247,7 +247,8 @@ func DescribeModel(p *profiles.Profile, o Options) string {
 }
 
 // Generable lists the directions of obj that model can generate: those with
-// a model, and for sampler.HMM with hidden chains.
+// a model, for sampler.HMM with hidden chains, for sampler.RNN with a
+// recurrent model.
 func Generable(obj *profiles.Object, model sampler.Model) []profiles.Dir {
 	var ds []profiles.Dir
 	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
@@ -259,7 +260,13 @@ func Generable(obj *profiles.Object, model sampler.Model) []profiles.Dir {
 }
 
 func generable(dm *profiles.Direction, model sampler.Model) bool {
-	return dm != nil && (model.For(dm) != sampler.HMM || dm.HMM != nil && len(dm.HMM.Chains) > 0)
+	switch model.For(dm) {
+	case sampler.HMM:
+		return dm != nil && dm.HMM != nil && len(dm.HMM.Chains) > 0
+	case sampler.RNN:
+		return dm != nil && dm.RNN != nil
+	}
+	return dm != nil
 }
 
 // FitMaxFrame is the MaxFrame that holds every size of obj's directions

@@ -348,12 +348,17 @@ func writeMoonGen(b *bytes.Buffer, p *profiles.Profile, ts []target, o Options) 
 // flow writes the FLOWS entry of t's direction d: addresses, frame layout,
 // the 1-D mixtures and, for the HMM model, the chains.
 func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) error {
+	dm := t.obj.Dir(d)
+	if o.Model.For(dm) == sampler.RNN {
+		// The script draws on the device's cores in Lua; the network's
+		// forward pass is not written there.
+		return inputf("object %q direction %s plays the rnn model, which the MoonGen script cannot run: export it with --model hmm or --model iid", t.obj.ID, d)
+	}
 	tpl, err := t.template(d, o.MaxFrame)
 	if err != nil {
 		return err
 	}
 	src, dst := t.side(d)
-	dm := t.obj.Dir(d)
 	v4 := src.ip.Is4()
 	ipKey := "ip6"
 	if v4 {

@@ -69,7 +69,12 @@ type Scores struct {
 	Packets    Num    `json:"packets_generated"`
 	KSPSize    Num    `json:"ks_pvalue_size"`
 	KSPIAT     Num    `json:"ks_pvalue_iat"`
-	Seeds      int    `json:"seeds"`
+	// The paper's measures (compare's kl_* and entropy_err_*).
+	KLSize         Num `json:"kl_size"`
+	KLIAT          Num `json:"kl_iat"`
+	EntropyErrSize Num `json:"entropy_err_size"`
+	EntropyErrIAT  Num `json:"entropy_err_iat"`
+	Seeds          int `json:"seeds"`
 }
 
 // Num is a figure that encodes NaN (not measurable) and ±Inf as null.
@@ -96,7 +101,8 @@ type Row struct {
 	Model   string  `json:"model"` // what the profile plays by default: hmm or iid
 	Scores  Scores  `json:"scores"`
 	IID     *Scores `json:"iid,omitempty"` // independent draws, when Model is not iid
-	HMM     *Scores `json:"hmm,omitempty"` // the HMM, when the direction has one and plays iid by default
+	HMM     *Scores `json:"hmm,omitempty"` // the HMM, when the direction has one and does not play it by default
+	RNN     *Scores `json:"rnn,omitempty"` // the recurrent model, likewise
 }
 
 // Run runs the benchmark. Rows come in case order, then the profile's
@@ -163,8 +169,12 @@ func runCase(ctx context.Context, cfg Config, c Case, seeds []uint64) ([]Row, er
 			models := []string{row.Model}
 			if row.Model != "iid" {
 				models = append(models, "iid")
-			} else if dm.HMM != nil {
+			}
+			if row.Model != "hmm" && dm.HMM != nil {
 				models = append(models, "hmm")
+			}
+			if row.Model != "rnn" && dm.RNN != nil {
+				models = append(models, "rnn")
 			}
 			for _, m := range models {
 				sc, ref, err := score(ctx, orig, o, obj, d, m, span, seeds, co, capture.Resolution)
@@ -180,6 +190,8 @@ func runCase(ctx context.Context, cfg Config, c Case, seeds []uint64) ([]Row, er
 					}
 				case m == "iid":
 					row.IID = &sc
+				case m == "rnn":
+					row.RNN = &sc
 				default:
 					row.HMM = &sc
 				}
@@ -263,17 +275,21 @@ func medians(all []compare.Direction) Scores {
 		return Num(v[len(v)/2])
 	}
 	s := Scores{
-		KSSize:     med(func(d *compare.Direction) float64 { return d.KSSize }),
-		KSIAT:      med(func(d *compare.Direction) float64 { return d.KSIAT }),
-		ACFErrSize: med(func(d *compare.Direction) float64 { return d.ACFErrSize }),
-		ACFErrIAT:  med(func(d *compare.Direction) float64 { return d.ACFErrIAT }),
-		RateRatio:  med(func(d *compare.Direction) float64 { return d.RateRatioBytes }),
-		Idle:       med(func(d *compare.Direction) float64 { return d.IdleGenerated }),
-		ACFBytes:   med(func(d *compare.Direction) float64 { return d.ACFErrBytes10ms }),
-		Packets:    med(func(d *compare.Direction) float64 { return float64(d.PacketsGenerated) }),
-		KSPSize:    med(func(d *compare.Direction) float64 { return d.KSPSize }),
-		KSPIAT:     med(func(d *compare.Direction) float64 { return d.KSPIAT }),
-		Seeds:      len(all),
+		KSSize:         med(func(d *compare.Direction) float64 { return d.KSSize }),
+		KSIAT:          med(func(d *compare.Direction) float64 { return d.KSIAT }),
+		ACFErrSize:     med(func(d *compare.Direction) float64 { return d.ACFErrSize }),
+		ACFErrIAT:      med(func(d *compare.Direction) float64 { return d.ACFErrIAT }),
+		RateRatio:      med(func(d *compare.Direction) float64 { return d.RateRatioBytes }),
+		Idle:           med(func(d *compare.Direction) float64 { return d.IdleGenerated }),
+		ACFBytes:       med(func(d *compare.Direction) float64 { return d.ACFErrBytes10ms }),
+		Packets:        med(func(d *compare.Direction) float64 { return float64(d.PacketsGenerated) }),
+		KSPSize:        med(func(d *compare.Direction) float64 { return d.KSPSize }),
+		KSPIAT:         med(func(d *compare.Direction) float64 { return d.KSPIAT }),
+		KLSize:         med(func(d *compare.Direction) float64 { return d.KLSize }),
+		KLIAT:          med(func(d *compare.Direction) float64 { return d.KLIAT }),
+		Seeds:          len(all),
+		EntropyErrSize: med(func(d *compare.Direction) float64 { return d.EntropyErrSize }),
+		EntropyErrIAT:  med(func(d *compare.Direction) float64 { return d.EntropyErrIAT }),
 	}
 	for i := range s.Burst {
 		s.Burst[i] = med(func(d *compare.Direction) float64 { return d.BurstRatio[i] })

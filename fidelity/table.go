@@ -46,6 +46,51 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 	return err
 }
 
+// WriteModels writes rows as one Markdown table with a line per direction
+// and model (iid, hmm, rnn: those the direction has), each with our measures
+// (KS and acf_err of sizes and gaps, |ln| of the byte-rate ratio) and the
+// paper's: the KL divergence of the generated sizes and gaps from the
+// original's (compare's kl_size, kl_iat: nats, the paper's KDE method) and
+// the rolling-entropy error (compare's entropy_err_size, entropy_err_iat:
+// bits). The model the profile plays by default is marked with *.
+func WriteModels(w io.Writer, rows []Row) error {
+	var b strings.Builder
+	b.WriteString("| capture | object | dir | packets | model | KS size | KS gap | acf_err size | acf_err gap | rate | KL size | KL gap | entropy err size | entropy err gap |\n")
+	b.WriteString("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		obj := r.Object
+		if r.Kind != "flow" {
+			obj += " (" + r.Kind + ")"
+		}
+		byModel := map[string]*Scores{r.Model: &r.Scores}
+		if r.IID != nil {
+			byModel["iid"] = r.IID
+		}
+		if r.HMM != nil {
+			byModel["hmm"] = r.HMM
+		}
+		if r.RNN != nil {
+			byModel["rnn"] = r.RNN
+		}
+		for _, m := range []string{"iid", "hmm", "rnn"} {
+			s, ok := byModel[m]
+			if !ok {
+				continue
+			}
+			name := m
+			if m == r.Model {
+				name += "*"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				r.Capture, obj, r.Dir, r.Packets, name,
+				f3(s.KSSize), f3(s.KSIAT), f3(s.ACFErrSize), f3(s.ACFErrIAT), f3(Num(math.Abs(math.Log(float64(s.RateRatio))))),
+				f3(s.KLSize), f3(s.KLIAT), f3(s.EntropyErrSize), f3(s.EntropyErrIAT))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 // f3 writes a figure with three decimals, a ratio of thousands without,
 // "–" for one that could not be measured.
 func f3(n Num) string {

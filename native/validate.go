@@ -48,8 +48,8 @@ func (c *Config) Validate() error {
 		return fieldf("Count", "%d: must be at least 1", c.Count)
 	case c.Duration < 0:
 		return fieldf("Duration", "%v: must be positive", c.Duration)
-	case c.Model != sampler.IID && c.Model != sampler.HMM && c.Model != sampler.Auto:
-		return fieldf("Model", "%d: want IID, HMM or Auto", c.Model)
+	case c.Model != sampler.IID && c.Model != sampler.HMM && c.Model != sampler.RNN && c.Model != sampler.Auto:
+		return fieldf("Model", "%d: want IID, HMM, RNN or Auto", c.Model)
 	// A remote side's 0 means the local side's multiplier.
 	case !(c.Multiplier > 0 || c.Multiplier == 0 && c.Role == Remote) || math.IsInf(c.Multiplier, 0):
 		return fieldf("Multiplier", "%v: must be a number > 0", c.Multiplier)

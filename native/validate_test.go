@@ -25,7 +25,7 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Count = 5 }, "Count 5: give Duration or Count, not both"},
 		{func(c *Config) { c.Duration, c.Count = 0, -1 }, "Count -1: must be at least 1"},
 		{func(c *Config) { c.Duration = -time.Second }, "Duration -1s: must be positive"},
-		{func(c *Config) { c.Model = 9 }, "Model 9: want IID, HMM or Auto"},
+		{func(c *Config) { c.Model = 9 }, "Model 9: want IID, HMM, RNN or Auto"},
 		{func(c *Config) { c.Multiplier = 0 }, "Multiplier 0: must be a number > 0"},
 		{func(c *Config) { c.Multiplier = math.Inf(1) }, "Multiplier +Inf: must be a number > 0"},
 		{func(c *Config) { c.ControlPort = 0 }, "ControlPort 0: must be 1..65535"},

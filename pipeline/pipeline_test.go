@@ -119,8 +119,10 @@ func TestEstimateSameOnAnyGOMAXPROCS(t *testing.T) {
 	gmm.MinPackets = 3 // four directions, the control flow's too
 	hmm := DefaultSettings()
 	hmm.Model = ModelHMM
+	rnn := DefaultSettings()
+	rnn.Model = ModelRNN
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, s := range []Settings{gmm, hmm} {
+	for _, s := range []Settings{gmm, hmm, rnn} {
 		c := sample(t, s)
 		var first []byte
 		for _, procs := range []int{1, 2, 4} {

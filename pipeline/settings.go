@@ -14,6 +14,7 @@ import (
 const (
 	ModelGMM  = "gmm"  // independent mixtures of size and gap
 	ModelHMM  = "hmm"  // the mixtures plus hidden Markov chains, played by default
+	ModelRNN  = "rnn"  // the mixtures, the hidden Markov chains and the recurrent model (issue 17), which plays by default
 	ModelAuto = "auto" // both, and per direction the one that imitates the capture best (estimate.ChooseModel)
 )
 
@@ -32,7 +33,7 @@ type Settings struct {
 	// PercentileLo and PercentileHi trim each direction's packets whose
 	// gap lies outside these percentiles (0 ≤ lo < hi ≤ 100).
 	PercentileLo, PercentileHi float64
-	Model                      string // ModelAuto, ModelGMM or ModelHMM
+	Model                      string // ModelAuto, ModelGMM, ModelHMM or ModelRNN
 	IATTransform               string // estimate.TransformNone or estimate.TransformLog
 	// MinPackets is the fewest packets a direction needs to be fitted
 	// (and never fewer than 3).
@@ -87,8 +88,8 @@ func (s Settings) Validate() error {
 		return fieldf("MaxComponents", "%d: must be at least 1", s.MaxComponents)
 	case !(s.PercentileLo >= 0 && s.PercentileLo < s.PercentileHi && s.PercentileHi <= 100):
 		return fieldf("PercentileLo", "%g, PercentileHi %g: want 0 ≤ lo < hi ≤ 100", s.PercentileLo, s.PercentileHi)
-	case s.Model != ModelGMM && s.Model != ModelHMM && s.Model != ModelAuto:
-		return fieldf("Model", "%q: want %s, %s or %s", s.Model, ModelAuto, ModelGMM, ModelHMM)
+	case s.Model != ModelGMM && s.Model != ModelHMM && s.Model != ModelRNN && s.Model != ModelAuto:
+		return fieldf("Model", "%q: want %s, %s, %s or %s", s.Model, ModelAuto, ModelGMM, ModelHMM, ModelRNN)
 	case s.IATTransform != estimate.TransformNone && s.IATTransform != estimate.TransformLog:
 		return fieldf("IATTransform", "%q: want %s or %s", s.IATTransform, estimate.TransformNone, estimate.TransformLog)
 	case s.MinPackets < 0:
@@ -139,6 +140,9 @@ func (s Settings) DirectionOptions() estimate.DirectionOptions {
 	switch s.Model {
 	case ModelHMM:
 		o.Temporal = &estimate.TemporalOptions{Seed: s.Seed}
+	case ModelRNN:
+		o.Temporal = &estimate.TemporalOptions{Seed: s.Seed}
+		o.RNN = &estimate.RNNOptions{}
 	case ModelAuto:
 		o.Temporal = &estimate.TemporalOptions{Seed: s.Seed}
 		o.Choose = true

@@ -108,8 +108,9 @@ type Direction struct {
 	Size    Param `yaml:"size" json:"size"`
 	IAT     Param `yaml:"iat" json:"iat"`
 	HMM     *HMM  `yaml:"hmm,omitempty" json:"hmm,omitempty"`
+	RNN     *RNN  `yaml:"rnn,omitempty" json:"rnn,omitempty"` // see RNN
 	// Model is what this direction plays by default: "iid" (the 1-D
-	// mixtures) or "hmm"; empty in profiles from before it was recorded,
+	// mixtures), "hmm" or "rnn"; empty in profiles from before it was recorded,
 	// where generators choose by what the profile holds. Scores, when
 	// present, are the model search's (lower is better; see
 	// estimate.ChooseModel), by model name.

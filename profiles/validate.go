@@ -122,8 +122,12 @@ func (v *validator) direction(path string, d *Direction) {
 		if d.HMM == nil {
 			v.failf(path+".model", "is hmm, but the direction has no hmm")
 		}
+	case ModelRNN:
+		if d.RNN == nil {
+			v.failf(path+".model", "is rnn, but the direction has no rnn")
+		}
 	default:
-		v.failf(path+".model", "must be iid or hmm, got %q", d.Model)
+		v.failf(path+".model", "must be iid, hmm or rnn, got %q", d.Model)
 	}
 	for m, x := range d.Scores {
 		v.finite(path+".scores."+m, x)
@@ -145,6 +149,9 @@ func (v *validator) direction(path string, d *Direction) {
 	v.bounds(path, d)
 	if d.HMM != nil {
 		v.hmm(path+".hmm", d.HMM)
+	}
+	if d.RNN != nil {
+		v.rnn(path+".rnn", d.RNN)
 	}
 }
 

@@ -68,7 +68,7 @@ func Plays(d *profiles.Direction) string {
 		return m
 	}
 	out := fmt.Sprintf("%s (score %.3g", m, d.Scores[m])
-	for _, other := range []string{profiles.ModelIID, profiles.ModelHMM} {
+	for _, other := range []string{profiles.ModelIID, profiles.ModelHMM, profiles.ModelRNN} {
 		if sc, ok := d.Scores[other]; ok && other != m {
 			out += fmt.Sprintf("; %s %.3g", other, sc)
 		}

@@ -56,6 +56,14 @@ func Profile(w io.Writer, p *profiles.Profile) error {
 					return err
 				}
 			}
+			if r := dir.RNN; r != nil {
+				e := 0
+				if len(r.Embed) > 0 {
+					e = len(r.Embed[0])
+				}
+				fmt.Fprintf(w, "    rnn: GRU of %d units over %d joint [%s] components (embedding %d), %d epochs, kept epoch %d, held-out loss %.3f nats/packet\n",
+					r.Hidden, len(r.Components), strings.Join(r.Features, ", "), e, r.Epochs, r.BestEpoch, r.HeldOutNLL)
+			}
 			if b := dir.Bursts; b != nil {
 				bursts(w, b)
 			}

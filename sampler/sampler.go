@@ -27,6 +27,10 @@ const (
 	// model search's choice); a profile from before the choice was recorded
 	// plays its HMM where it has one, else the mixtures.
 	Auto
+	// RNN walks the direction's recurrent model over mixture components
+	// (profiles.RNN).
+	// (After Auto, so that the values of the first three stay.)
+	RNN
 )
 
 func (m Model) String() string {
@@ -35,11 +39,13 @@ func (m Model) String() string {
 		return "hmm"
 	case Auto:
 		return "auto"
+	case RNN:
+		return "rnn"
 	}
 	return "iid"
 }
 
-// ParseModel accepts "iid", "hmm" and "auto".
+// ParseModel accepts "iid", "hmm", "rnn" and "auto".
 func ParseModel(s string) (Model, error) {
 	switch s {
 	case "iid":
@@ -48,8 +54,10 @@ func ParseModel(s string) (Model, error) {
 		return HMM, nil
 	case "auto":
 		return Auto, nil
+	case "rnn":
+		return RNN, nil
 	}
-	return 0, fmt.Errorf("unknown model %q (valid: iid, hmm, auto)", s)
+	return 0, fmt.Errorf("unknown model %q (valid: iid, hmm, rnn, auto)", s)
 }
 
 // For returns the model m plays direction d with: m itself, or for Auto
@@ -59,6 +67,8 @@ func (m Model) For(d *profiles.Direction) Model {
 		return m
 	}
 	switch {
+	case d.Model == profiles.ModelRNN:
+		return RNN
 	case d.Model == profiles.ModelHMM, d.Model == "" && d.HMM != nil && len(d.HMM.Chains) > 0:
 		return HMM
 	}
@@ -83,6 +93,7 @@ type Source struct {
 
 	// hmm
 	chains []*chain
+	rnn    *rnnWalk
 	out    [2]float64 // iat, size of the current step
 
 	// bursts, when not nil, is the on/off layer over either model; left
@@ -206,6 +217,15 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 			}
 			s.chains = append(s.chains, c)
 		}
+	case RNN:
+		if d.RNN == nil {
+			return nil, fmt.Errorf("sampler: direction has no RNN (estimate it with --model rnn)")
+		}
+		w, err := newRNNWalk(d.RNN, Bounds{MinIAT: s.minIAT, MaxIAT: s.maxIAT, MinSize: s.minSize, MaxSize: s.maxSize})
+		if err != nil {
+			return nil, fmt.Errorf("sampler: %w", err)
+		}
+		s.rnn = w
 	default:
 		return nil, fmt.Errorf("sampler: unknown model %d", model)
 	}
@@ -541,7 +561,15 @@ func (s *Source) Next() (gap float64, size int) {
 // next is the model's own next packet.
 func (s *Source) next() (gap float64, size int) {
 	var sz float64
-	if s.chains != nil {
+	if s.rnn != nil {
+		if s.rnn.step(s.rng) {
+			s.clamped++
+		}
+		for i, v := range s.rnn.c.x {
+			s.out[s.rnn.c.slot[i]] = v
+		}
+		gap, sz = s.out[0], s.out[1]
+	} else if s.chains != nil {
 		for _, c := range s.chains {
 			if c.step(s.rng) {
 				s.clamped++

@@ -22,7 +22,7 @@ func init() {
 		Name:  "estimate",
 		Usage: "fit per object and direction the models of packet sizes and gaps, and save them as a profile",
 		UsageText: "gmm2trex estimate [-p CAPTURE] [-i flow|ip|mac] [-f IDS] [-n auto|N] [--max-components N]\n" +
-			"                  [--percentiles LO,HI] [--model gmm|hmm] [--iat-transform none|log]\n" +
+			"                  [--percentiles LO,HI] [--model auto|gmm|hmm|rnn] [--iat-transform none|log]\n" +
 			"                  [--min-packets N] [--size payload|ip|frame] [--seed S] [-o PROFILE] [--plot DIR]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex estimate                                  # the embedded sample -> ffmpeg-rtp.profile.yaml\n" +
@@ -40,7 +40,7 @@ func init() {
 			&cli.StringFlag{Name: "components", Aliases: []string{"n"}, Value: "auto", Usage: "mixture components: `N` or auto (BIC)"},
 			&cli.IntFlag{Name: "max-components", Value: estimate.DefaultMaxK, Usage: "largest component count `N` tried by -n auto (5 reproduces the original tool)"},
 			&cli.StringFlag{Name: "percentiles", Value: defaultPercentiles, Usage: "drop packets whose gap lies outside the `LO,HI` percentiles"},
-			&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`auto` (fit both, each direction plays the one that imitates it best), gmm (independent mixtures) or hmm (adds the temporal model)"},
+			&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`auto` (fit both, each direction plays the one that imitates it best), gmm (independent mixtures), hmm (adds the temporal model) or rnn (adds the HMM and a recurrent network over mixture components, and plays the network)"},
 			&cli.StringFlag{Name: "iat-transform", Value: estimate.DefaultIATTransform, Usage: "fit the gap mixture on the gap (none) or on its `log`"},
 			&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "fit a direction only with at least `N` packets"},
 			&cli.Uint64Flag{Name: "seed", Value: pipeline.DefaultSeed, Usage: "seed `S` of every random choice"},

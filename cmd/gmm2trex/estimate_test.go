@@ -101,7 +101,7 @@ func TestEstimateUsageErrors(t *testing.T) {
 		{[]string{"--percentiles", "97,3"}, "percentiles"},
 		{[]string{"--percentiles", "x"}, "percentiles"},
 		{[]string{"--max-components", "0"}, "max-components"},
-		{[]string{"--model", "lstm"}, "gmm or hmm"},
+		{[]string{"--model", "lstm"}, "gmm, hmm or rnn"},
 		{[]string{"--iat-transform", "sqrt"}, "none or log"},
 		{[]string{"--min-packets", "-1"}, "negative"},
 		{[]string{"extra-arg"}, "no arguments"},

@@ -20,7 +20,7 @@ func init() {
 		Name:  "export",
 		Usage: "write a profile as input for TRex, MoonGen, D-ITG, a pcap or CSV",
 		UsageText: "gmm2trex export PROFILE --format FORMAT -o OUT [--object ID]... [--direction from|to|both] [-c COUNT]\n" +
-			"                [--seed S] [--model auto|iid|hmm] [--max-frame N] [address overrides] [format options]\n\n" +
+			"                [--seed S] [--model auto|iid|hmm|rnn] [--max-frame N] [address overrides] [format options]\n\n" +
 			"Formats:\n" + formatList() + "\n" +
 			"Examples:\n" +
 			"   gmm2trex export call.profile.yaml --format trex-stl -o call.yaml      # call-from.yaml, call-to.yaml\n" +
@@ -52,7 +52,7 @@ func exportFlags() []cli.Flag {
 		// countUnset stands for "not given", so that -c 0 is an error, as sample's -l 0.
 		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: countUnset, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
-		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws) or hmm (keeps bursts)"},
+		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws), hmm (keeps bursts) or rnn (the recurrent network; not for moongen)"},
 		&cli.IntFlag{Name: "max-frame", Value: exporters.DefaultMaxFrame, Usage: "largest frame in `BYTES` without FCS (60..9238); larger sizes are clamped"},
 		&cli.StringFlag{Name: "local-ip", Usage: "`IP` of the local side (default: the profile's)"},
 		&cli.StringFlag{Name: "remote-ip", Usage: "`IP` of the remote side (default: the profile's)"},

@@ -19,7 +19,7 @@ func init() {
 	register(&cli.Command{
 		Name:  "sample",
 		Usage: "generate a packet sequence from a profile, as CSV or as a pcap",
-		UsageText: "gmm2trex sample PROFILE [--object ID] (-c COUNT | -l SECONDS) [--model auto|iid|hmm] [--seed S] -o OUT.csv|OUT.pcap\n\n" +
+		UsageText: "gmm2trex sample PROFILE [--object ID] (-c COUNT | -l SECONDS) [--model auto|iid|hmm|rnn] [--seed S] -o OUT.csv|OUT.pcap\n\n" +
 			"Examples:\n" +
 			"   gmm2trex sample call.profile.yaml -c 5000 -o gen.csv\n" +
 			"   gmm2trex sample call.profile.yaml -l 60 --model hmm --seed 7 -o gen.pcap",
@@ -38,7 +38,7 @@ func init() {
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` to sample (default: the profile's first object)"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "`COUNT` packets per direction"},
 			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, HideDefault: true, Usage: "every packet of the first `SECONDS`"},
-			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws) or hmm (the hidden Markov chains)"},
+			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws), hmm (the hidden Markov chains) or rnn (the recurrent network)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap"},
 			maxOutputFlag(),

@@ -23,7 +23,7 @@ func init() {
 		Name:  "send",
 		Usage: "send a profile's traffic between two hosts (native sender, local or remote side)",
 		UsageText: "gmm2trex send -m local|remote -d PEER_IP -o PROFILE [--protocol udp|tcp|raw] [-l SECONDS | -c COUNT]\n" +
-			"              [-I IFACE] [--capture FILE] [--object ID] [--model iid|hmm] [-x MULT] [--seed S] [--json]\n\n" +
+			"              [-I IFACE] [--capture FILE] [--object ID] [--model auto|iid|hmm|rnn] [-x MULT] [--seed S] [--json]\n\n" +
 			"Examples:\n" +
 			"   remote host:  gmm2trex send -m remote -d 10.0.0.1 -o call.profile.yaml --token s3cret\n" +
 			"   local host:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret -l 60\n" +
@@ -56,7 +56,7 @@ func init() {
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` for raw and --capture"},
 			&cli.StringFlag{Name: "capture", Usage: "write what this side sent and received on -I to pcap `FILE`"},
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` (default: the profile's first)"},
-			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws) or hmm (the hidden Markov chains)"},
+			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws), hmm (the hidden Markov chains) or rnn (the recurrent network)"},
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "rate multiplier `X` (gaps are divided by it; a remote side without -x takes the local side's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same packets as sample"},
 			&cli.StringFlag{Name: "token", Sources: cli.EnvVars("GMM2TREX_TOKEN"), Usage: "shared `SECRET` both sides must hold (env GMM2TREX_TOKEN)"},

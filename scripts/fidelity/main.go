@@ -1,11 +1,13 @@
 // Command fidelity runs the fidelity benchmark (package fidelity) over
 // captures and prints one Markdown table, and optionally the rows as JSON:
 //
-//	go run ./scripts/fidelity [-objects FILE] [-seeds N] [-model gmm|hmm] [-json OUT] CAPTURE_OR_DIR...
+//	go run ./scripts/fidelity [-objects FILE] [-seeds N] [-model auto|gmm|hmm|rnn] [-models] [-json OUT] CAPTURE_OR_DIR...
 //
 // Every capture is estimated at estimate's defaults (but -model), every
 // fitted direction sampled for the original's span with seeds 1..N and
-// compared with the untrimmed original. The objects file (see
+// compared with the untrimmed original. -models prints instead one line
+// per direction and model (iid, hmm, rnn) with the paper's measures beside
+// ours (fidelity.WriteModels); -model rnn fits all three. The objects file (see
 // fidelity.ParseCases) chooses the object kind and objects per capture.
 // Exit status 2 on bad input, 1 on a failure while running.
 package main
@@ -32,6 +34,7 @@ func main() {
 	seeds := flag.Int("seeds", 5, "sampling seeds 1..`N`")
 	model := flag.String("model", pipeline.DefaultSettings().Model, "estimate's --model")
 	jsonOut := flag.String("json", "", "also write the rows as JSON to `FILE`")
+	perModel := flag.Bool("models", false, "print one line per direction and model, with the paper's KL and rolling-entropy measures")
 	check := flag.Bool("check", false, "exit 1 unless every direction of at least fidelity.MinBoundPackets packets holds the models issue's bounds")
 	flag.Parse()
 	fail := func(code int, err error) {
@@ -39,7 +42,7 @@ func main() {
 		os.Exit(code)
 	}
 	if flag.NArg() == 0 || *seeds < 1 {
-		fail(2, fmt.Errorf("usage: fidelity [-objects FILE] [-seeds N] [-model M] [-json OUT] CAPTURE_OR_DIR..."))
+		fail(2, fmt.Errorf("usage: fidelity [-objects FILE] [-seeds N] [-model M] [-models] [-json OUT] CAPTURE_OR_DIR..."))
 	}
 	captures, err := fidelity.Captures(flag.Args())
 	if err != nil {
@@ -78,7 +81,11 @@ func main() {
 	if err != nil {
 		fail(1, err)
 	}
-	if err := fidelity.WriteMarkdown(os.Stdout, rows); err != nil {
+	write := fidelity.WriteMarkdown
+	if *perModel {
+		write = fidelity.WriteModels
+	}
+	if err := write(os.Stdout, rows); err != nil {
 		fail(1, err)
 	}
 	fmt.Fprintf(os.Stderr, "fidelity: %d directions of %d cases, model %s, %d seeds, in %.1f s\n",
