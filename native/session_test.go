@@ -326,9 +326,11 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"token", func(side int, c *Config) {
 			if side == 1 {
-				c.Token = "other"
+				// The remote side turns the connection away and waits on
+				// for a peer that holds its token.
+				c.Token, c.Wait = "other", 2*time.Second
 			}
-		}, "token differs"},
+		}, "authentication failed"},
 		{"duration", func(side int, c *Config) {
 			if side == 1 {
 				c.Duration = 3 * time.Second
@@ -383,7 +385,7 @@ func TestNoPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := Config{Role: Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
-		Transport: UDP, ControlPort: netnstest.FreePort(t), DataPort: netnstest.FreePort(t), Wait: 300 * time.Millisecond}
+		Transport: UDP, ControlPort: netnstest.FreePort(t), DataPort: netnstest.FreePort(t), Wait: 300 * time.Millisecond, Token: "t"}
 	start := time.Now()
 	_, err = Open(context.Background(), cfg)
 	if !errors.Is(err, ErrNoPeer) {
