@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -107,6 +108,9 @@ func remoteHandshake(c *control, token string, own ctlMsg, ownDurationSet, ownCo
 	r := handshakeResult{ctl: c}
 	fail := func(format string, a ...any) handshakeResult {
 		r.err = fmt.Errorf(format, a...)
+		if errors.Is(r.err, os.ErrDeadlineExceeded) {
+			r.err = fmt.Errorf("handshake not done within %v (%w)", handshakeTimeout, os.ErrDeadlineExceeded)
+		}
 		return r
 	}
 	end := time.Now().Add(handshakeTimeout)
