@@ -81,9 +81,13 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// MinMaxPPS is the lowest rate cap replay takes: one frame in 1000 s (a
+// lower one would overflow the gap it stands for).
+const MinMaxPPS = 1e-3
+
 // Validate reports the first field of c that OpenReplay refuses, as a
 // *FieldError. As with Config.Validate, values are checked as given:
-// OpenReplay first replaces a zero Multiplier, Loop, Spin and
+// OpenReplay first replaces a zero Multiplier, Loop, MaxPPS, Spin and
 // BatchThreshold with their defaults, so a caller that sets every field
 // itself (a command line) calls Validate to refuse a zero multiplier or
 // loop count. Frames are left to OpenReplay, and so is looking Iface up.
@@ -95,6 +99,8 @@ func (c *ReplayConfig) Validate() error {
 		return fieldf("Multiplier", "%v: must be a number > 0", c.Multiplier)
 	case c.Loop < 1:
 		return fieldf("Loop", "%d: must be at least 1", c.Loop)
+	case !(c.MaxPPS >= MinMaxPPS) || math.IsInf(c.MaxPPS, 0):
+		return fieldf("MaxPPS", "%v: must be a number >= %g", c.MaxPPS, MinMaxPPS)
 	case c.Spin < 0:
 		return fieldf("Spin", "%v: must not be negative", c.Spin)
 	case c.BatchThreshold < 0:

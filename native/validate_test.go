@@ -81,7 +81,7 @@ func TestParseRole(t *testing.T) {
 }
 
 func TestReplayConfigValidate(t *testing.T) {
-	ok := ReplayConfig{Iface: "lo", Multiplier: 1, Loop: 1}
+	ok := ReplayConfig{Iface: "lo", Multiplier: 1, Loop: 1, MaxPPS: 1e6}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("a valid config: %v", err)
 	}
@@ -93,6 +93,9 @@ func TestReplayConfigValidate(t *testing.T) {
 		{func(c *ReplayConfig) { c.Multiplier = 0 }, "Multiplier 0: must be a number > 0"},
 		{func(c *ReplayConfig) { c.Multiplier = math.Inf(1) }, "Multiplier +Inf: must be a number > 0"},
 		{func(c *ReplayConfig) { c.Loop = 0 }, "Loop 0: must be at least 1"},
+		{func(c *ReplayConfig) { c.MaxPPS = 1e-10 }, "MaxPPS 1e-10: must be a number >= 0.001"},
+		{func(c *ReplayConfig) { c.MaxPPS = math.Inf(1) }, "MaxPPS +Inf: must be a number >= 0.001"},
+		{func(c *ReplayConfig) { c.MaxPPS = math.NaN() }, "MaxPPS NaN: must be a number >= 0.001"},
 		{func(c *ReplayConfig) { c.Spin = -1 }, "Spin -1ns: must not be negative"},
 		{func(c *ReplayConfig) { c.BatchThreshold = -1 }, "BatchThreshold -1ns: must not be negative"},
 	} {
