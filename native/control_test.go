@@ -312,3 +312,33 @@ func TestReadLineCap(t *testing.T) {
 	b.Close()
 	a.Close()
 }
+
+// TestPeerStringsQuoted: what a peer sends is never printed raw: a
+// remote side's reject reason and a local side's settings holding a
+// terminal escape come out quoted.
+func TestPeerStringsQuoted(t *testing.T) {
+	esc := "\x1b[2J\x1b]0;pwned\x07"
+	lc, fake := net.Pipe()
+	go func() {
+		br := bufio.NewReader(fake)
+		_, _ = br.ReadBytes('\n')
+		b, _ := json.Marshal(ctlMsg{Type: "reject", Reason: esc})
+		_, _ = fake.Write(append(b, '\n'))
+	}()
+	_, err := localHandshake(newControl(lc), "s3cret", testSettings)
+	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), `\x1b[2J`) {
+		t.Errorf("a reject reason holding escapes: %q", err)
+	}
+	for _, edit := range []func(*ctlMsg){
+		func(m *ctlMsg) { m.Hash = esc },
+		func(m *ctlMsg) { m.Object = esc },
+		func(m *ctlMsg) { m.Transport = esc },
+	} {
+		m := testSettings()
+		edit(&m)
+		why := compareHello(m, testOwn, false, false)
+		if why == "" || strings.ContainsRune(why, 0x1b) {
+			t.Errorf("settings holding escapes: %q", why)
+		}
+	}
+}

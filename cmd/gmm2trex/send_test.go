@@ -60,6 +60,23 @@ func TestSendNoPeerExit1(t *testing.T) {
 	}
 }
 
+// With no token on either side the run goes ahead only with
+// --insecure-no-token, which warns in capitals naming the port.
+func TestSendInsecureNoToken(t *testing.T) {
+	netnstest.Exclusive(t)
+	code, _, errs, remote, rerr := sendPair(t, []string{"-l", "0.5", "--insecure-no-token"}, "")
+	if code != 0 || rerr != nil || remote.Received.Packets == 0 {
+		t.Fatalf("local exit %d, stderr %q; remote %+v, %v", code, errs, remote, rerr)
+	}
+	if !strings.Contains(errs, "WARNING: --insecure-no-token: the control channel is unauthenticated; anyone who reaches port") {
+		t.Errorf("stderr %q: want the warning", errs)
+	}
+	code, _, errs = runCLI(t, "send", "-m", "remote", "-d", "127.0.0.1", "-o", sendProfile, "--wait", "100ms")
+	if code != 2 || !strings.Contains(errs, "--token missing") {
+		t.Errorf("remote without a token: exit %d, stderr %q; want 2 and \"--token missing\"", code, errs)
+	}
+}
+
 // sendPair runs the local side through the CLI and the remote side through
 // native directly (the CLI's commands are shared values: two in-process
 // runs at once would mix their outputs). It returns the local side's exit
@@ -71,7 +88,7 @@ func sendPair(t *testing.T, local []string, remoteToken string) (code int, out, 
 	}
 	ctlPort, localPort, remotePort := strconv.Itoa(netnstest.FreePort(t)), strconv.Itoa(netnstest.FreePort(t)), strconv.Itoa(netnstest.FreePort(t))
 	cfg := native.Config{Role: native.Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
-		Transport: native.UDP, Token: remoteToken, Wait: 5 * time.Second}
+		Transport: native.UDP, Token: remoteToken, InsecureNoToken: remoteToken == "", Wait: 5 * time.Second}
 	cfg.ControlPort, _ = strconv.Atoi(ctlPort)
 	cfg.DataPort, _ = strconv.Atoi(remotePort)
 	done := make(chan struct{})
