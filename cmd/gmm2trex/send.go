@@ -27,7 +27,7 @@ func init() {
 			"Examples:\n" +
 			"   remote host:  gmm2trex send -m remote -d 10.0.0.1 -o call.profile.yaml --token s3cret\n" +
 			"   local host:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret -l 60\n" +
-			"   raw frames:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --protocol raw -I eth1 --capture local.pcap",
+			"   raw frames:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret --protocol raw -I eth1 --capture local.pcap",
 		Description: "Two processes, one per host, imitate one object of the profile: the local side sends\n" +
 			"the object's 'from' direction, the remote side its 'to' direction, each receiving the\n" +
 			"other's. The remote side listens on the control port (TCP 7999) for the local side;\n" +
