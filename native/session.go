@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -402,6 +403,7 @@ func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
 		}
 	}()
 	var refused []string
+	var silent int
 	var won *handshakeResult
 	for won == nil && err == nil {
 		select {
@@ -416,6 +418,13 @@ func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
 			default:
 				r.ctl.conn.Close()
 				refused = append(refused, r.err.Error())
+				// Silent connections are counted, not each reported:
+				// a flood of them must not flood the terminal too.
+				if errors.Is(r.err, os.ErrDeadlineExceeded) {
+					if silent++; silent > 3 {
+						break
+					}
+				}
 				if cfg.Log != nil {
 					cfg.Log("control: refused " + r.err.Error())
 				}
@@ -438,6 +447,9 @@ func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
 	ln.Close()
 	<-acceptErr
 	wg.Wait()
+	if silent > 3 && cfg.Log != nil {
+		cfg.Log(fmt.Sprintf("control: %d more connection(s) from %v did not finish the handshake within %v", silent-3, cfg.Peer, handshakeTimeout))
+	}
 	if n := busy.Load(); n > 0 && cfg.Log != nil {
 		cfg.Log(fmt.Sprintf("control: closed %d connection(s) from %v while %d handshakes were under way", n, cfg.Peer, maxHandshakes))
 	}
