@@ -132,14 +132,28 @@ func OpenReplay(cfg ReplayConfig) (*Replayer, error) {
 	r := &Replayer{cfg: cfg, maxFrame: ifi.MTU + frame.EthLen}
 	ck := r.newChecker()
 	if cfg.Capture != "" {
+		// A capture that fits in replayMemLimit is kept from this pass and
+		// sent from memory (no reading competes with sending, rounds do
+		// not read the file again); a bigger one is streamed.
+		var mem memFrames
+		keep := replayMemLimit > 0
 		r.warnings, err = trace.RecordsFile(cfg.Capture, func(rec *trace.Record) error {
-			return ck.check(rec.Number, rec.Link, rec.Data, rec.Time)
+			if err := ck.check(rec.Number, rec.Link, rec.Data, rec.Time); err != nil {
+				return err
+			}
+			if keep && !mem.add(rec.Data, rec.Time, replayMemLimit) {
+				keep, mem = false, memFrames{}
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 		if ck.n == 0 {
 			return nil, fmt.Errorf("%s: no packets", cfg.Capture)
+		}
+		if keep {
+			r.cfg.Capture, r.cfg.Frames, r.cfg.Times = "", mem.frames, mem.times
 		}
 	} else {
 		for i, f := range cfg.Frames {
@@ -254,6 +268,33 @@ func (ck *frameChecker) spray(f []byte) string {
 		return fmt.Sprintf("destination %v is the broadcast address of %s", dst, ck.bcast[dst])
 	}
 	return ""
+}
+
+// replayMemLimit is the most a capture may take in memory (frames plus 32
+// bytes each) to be replayed from memory; beyond it, it is streamed.
+var replayMemLimit = 16 << 20
+
+// memFrames collects frames in 1 MiB slabs.
+type memFrames struct {
+	frames [][]byte
+	times  []int64
+	slab   []byte
+	size   int
+}
+
+// add copies f in; false when that would pass limit.
+func (m *memFrames) add(f []byte, t int64, limit int) bool {
+	if m.size += len(f) + 32; m.size > limit {
+		return false
+	}
+	if len(m.slab)+len(f) > cap(m.slab) {
+		m.slab = make([]byte, 0, max(1<<20, len(f)))
+	}
+	off := len(m.slab)
+	m.slab = append(m.slab, f...)
+	m.frames = append(m.frames, m.slab[off:len(m.slab):len(m.slab)])
+	m.times = append(m.times, t)
+	return true
 }
 
 // frameSource gives the frames of every round in order: the frame, its

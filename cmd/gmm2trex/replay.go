@@ -17,7 +17,8 @@ func init() {
 			"Examples:\n" +
 			"   gmm2trex replay gen.pcap -I veth0\n" +
 			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10",
-		Description: "Streams a pcap or pcapng (gzipped too) of Ethernet frames (memory stays bounded) and writes them to an\n" +
+		Description: "Reads a pcap or pcapng (gzipped too) of Ethernet frames (into memory up to 16 MiB, streamed\n" +
+			"beyond: memory stays bounded) and writes them to an\n" +
 			"AF_PACKET socket on IFACE at their captured times, through the same absolute-schedule\n" +
 			"pacer and raw transport as send: the way to compare its timing with tcpreplay's on\n" +
 			"identical input. Frames go out as written (MACs and IPs must suit the link); frames\n" +
