@@ -16,7 +16,8 @@ import (
 )
 
 // Capture records every frame an interface sends or receives, with the
-// kernel's timestamps, into a nanosecond pcap file. The file appears,
+// kernel's timestamps, into a nanosecond pcap file, in timestamp order
+// (frames are held up to 50 ms to sort them, see reorder). The file appears,
 // complete and valid, when Stop returns; until then it is a hidden
 // temporary file beside it.
 type Capture struct {
@@ -98,6 +99,14 @@ func (c *Capture) loop(w io.Writer) error {
 	msg.Iov = &iov
 	msg.SetIovlen(1)
 	msg.Control = &oob[0]
+	ro := &reorder{window: reorderWindow, maxFrames: reorderMaxFrames, maxBytes: reorderMaxBytes}
+	emit := func(ts int64, f []byte) error {
+		if err := pw.WritePacket(ts, f); err != nil {
+			return err
+		}
+		c.n.Add(1)
+		return nil
+	}
 	for {
 		msg.SetControllen(len(oob))
 		flags := 0
@@ -109,7 +118,12 @@ func (c *Capture) loop(w io.Writer) error {
 		if errno != 0 {
 			if errno == unix.EAGAIN || errno == unix.EINTR {
 				if flags != 0 {
-					return nil
+					return ro.flush(emit)
+				}
+				// Quiet: nothing stamped earlier than a window ago can
+				// still come.
+				if err := ro.releaseBefore(realtimeNow()-reorderWindow, emit); err != nil {
+					return err
 				}
 				continue
 			}
@@ -119,10 +133,9 @@ func (c *Capture) loop(w io.Writer) error {
 		if !ok {
 			ts = realtimeNow()
 		}
-		if err := pw.WritePacket(ts, buf[:min(int(n), len(buf))]); err != nil {
+		if err := ro.add(ts, buf[:min(int(n), len(buf))], emit); err != nil {
 			return err
 		}
-		c.n.Add(1)
 	}
 }
 

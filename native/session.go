@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gmm2trex/gmm2trex/internal/frame"
@@ -83,7 +85,15 @@ type Config struct {
 	// remote side it means "the local side's", and any other value must
 	// equal the local side's.
 	Multiplier float64
-	Token      string
+	// Token is the secret both sides must hold; each proves it to the
+	// other over fresh nonces. An empty Token is refused unless
+	// InsecureNoToken, when anyone who reaches the control port can drive
+	// the remote side.
+	Token           string
+	InsecureNoToken bool
+	// Log, when set, receives one line for each connection the remote side
+	// turns away before authentication (it goes on waiting for its peer).
+	Log func(msg string)
 
 	ControlPort, DataPort int
 	Iface                 string // needed for raw and for Capture
@@ -230,11 +240,9 @@ func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 		}
 	}
 	own := ctlMsg{
-		Type:       "hello",
-		Version:    ProtocolVersion,
+		Type:       "settings",
 		Hash:       cfg.Profile.Hash(),
 		Object:     cfg.Object.ID,
-		Token:      tokenDigest(cfg.Token),
 		Transport:  transportClass(cfg.Transport),
 		Duration:   cfg.Duration.Seconds(),
 		Count:      cfg.Count,
@@ -264,17 +272,42 @@ func transportClass(t Transport) string {
 	return "udp"
 }
 
-func (s *Session) openLocal(ctx context.Context, hello ctlMsg) error {
+func (s *Session) openLocal(ctx context.Context, own ctlMsg) error {
 	cfg := &s.cfg
+	if cfg.Duration == 0 && cfg.Count == 0 {
+		return errors.New("native: the local side needs a duration or a count")
+	}
 	addr := netip.AddrPortFrom(cfg.Peer, uint16(cfg.ControlPort)).String()
 	deadline := time.Now().Add(cfg.Wait)
-	var conn net.Conn
+	if cfg.Transport != TCP {
+		if err := s.openUDP(); err != nil {
+			return err
+		}
+	}
+	settings := func() ctlMsg {
+		own.Start = time.Now().Add(cfg.StartDelay).UnixNano()
+		return own
+	}
+	var accept ctlMsg
 	for {
 		d := net.Dialer{Timeout: time.Until(deadline)}
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
-			conn = c
-			break
+			ctl := newControl(c)
+			stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Now()) })
+			accept, err = localHandshake(ctl, cfg.Token, settings)
+			stop()
+			if err == nil {
+				s.ctl = ctl
+				break
+			}
+			c.Close()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !errors.Is(err, errRetry) {
+				return err
+			}
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -288,35 +321,8 @@ func (s *Session) openLocal(ctx context.Context, hello ctlMsg) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	s.ctl = newControl(conn)
-	if cfg.Transport != TCP {
-		if err := s.openUDP(); err != nil {
-			return err
-		}
-	}
-	if cfg.Duration == 0 && cfg.Count == 0 {
-		return errors.New("native: the local side needs a duration or a count")
-	}
-	hello.Start = time.Now().Add(cfg.StartDelay).UnixNano()
-	if err := s.ctl.send(hello); err != nil {
-		return err
-	}
-	m, err := s.ctl.recv(cfg.Wait)
-	if err != nil {
-		return fmt.Errorf("%w: no answer to hello from %s: %v", ErrNoPeer, addr, err)
-	}
-	switch m.Type {
-	case "reject":
-		return fmt.Errorf("%w by the remote side: %s", ErrRefused, m.Reason)
-	case "accept":
-	default:
-		return fmt.Errorf("control: unexpected %q from %s", m.Type, addr)
-	}
-	if m.DataPort <= 0 || m.DataPort > 65535 {
-		return fmt.Errorf("control: remote data port %d out of range", m.DataPort)
-	}
-	s.peerPort = m.DataPort
-	s.start, s.duration, s.count = hello.Start, hello.Duration, hello.Count
+	s.peerPort = accept.DataPort
+	s.start, s.duration, s.count = own.Start, own.Duration, own.Count
 	if cfg.Transport == TCP {
 		raddr := netip.AddrPortFrom(cfg.Peer, uint16(s.peerPort)).String()
 		d := net.Dialer{Timeout: cfg.Wait}
@@ -326,10 +332,19 @@ func (s *Session) openLocal(ctx context.Context, hello ctlMsg) error {
 		}
 		s.tcp = c.(*net.TCPConn)
 		_ = s.tcp.SetNoDelay(true)
+	} else {
+		// An empty datagram before the first packet of either side: it
+		// makes the local side the flow's first sender in both sides'
+		// captures (DESIGN.md, "Direction"); receivers ignore it.
+		_, _ = s.udp.WriteToUDPAddrPort(nil, netip.AddrPortFrom(cfg.Peer, uint16(s.peerPort)))
 	}
 	return nil
 }
 
+// openRemote accepts connections from the peer's address until one
+// authenticates and agrees the run. Each connection is authenticated in a
+// goroutine of its own with its own deadline, so a silent or hostile one
+// never holds up another; at most maxHandshakes run at once.
 func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
 	cfg := &s.cfg
 	ln, err := net.ListenTCP("tcp", &net.TCPAddr{Port: cfg.ControlPort})
@@ -338,42 +353,111 @@ func (s *Session) openRemote(ctx context.Context, own ctlMsg) error {
 	}
 	defer ln.Close()
 	deadline := time.Now().Add(cfg.Wait)
-	stop := context.AfterFunc(ctx, func() { _ = ln.SetDeadline(time.Now()) })
-	defer stop()
-	for {
-		_ = ln.SetDeadline(deadline)
-		c, err := ln.AcceptTCP()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+	_ = ln.SetDeadline(deadline)
+	stopLn := context.AfterFunc(ctx, func() { _ = ln.SetDeadline(time.Now()) })
+	defer stopLn()
+
+	hctx, cancel := context.WithCancel(ctx)
+	results := make(chan handshakeResult)
+	acceptErr := make(chan error, 1)
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, maxHandshakes)
+	var busy atomic.Int64
+	go func() {
+		for {
+			c, err := ln.AcceptTCP()
+			if err != nil {
+				acceptErr <- err
+				return
 			}
-			return fmt.Errorf("%w within %v on control port %d: %v", ErrNoPeer, cfg.Wait, cfg.ControlPort, err)
+			// Only the named peer may drive this side.
+			if ra, ok := c.RemoteAddr().(*net.TCPAddr); !ok || ra.AddrPort().Addr().Unmap() != cfg.Peer {
+				c.Close()
+				continue
+			}
+			select {
+			case slots <- struct{}{}:
+			default:
+				busy.Add(1)
+				c.Close()
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				stop := context.AfterFunc(hctx, func() { _ = c.SetDeadline(time.Now()) })
+				r := remoteHandshake(newControl(c), cfg.Token, own, cfg.Duration > 0, cfg.Count > 0)
+				if !stop() && r.err == nil {
+					r.err = hctx.Err()
+				}
+				if r.err != nil {
+					r.err = fmt.Errorf("connection from %v: %w", c.RemoteAddr(), r.err)
+				}
+				select {
+				case results <- r:
+				case <-hctx.Done():
+					c.Close()
+				}
+			}()
 		}
-		// Only the named peer may drive this side.
-		if ra, ok := c.RemoteAddr().(*net.TCPAddr); !ok || ra.AddrPort().Addr().Unmap() != cfg.Peer {
-			c.Close()
-			continue
+	}()
+	var refused []string
+	var silent int
+	var won *handshakeResult
+	for won == nil && err == nil {
+		select {
+		case r := <-results:
+			switch {
+			case r.err == nil:
+				won = &r
+			case r.authed:
+				// The peer holds the token: its settings are what it wants.
+				r.ctl.conn.Close()
+				err = fmt.Errorf("%w peer %v: %w", ErrRefused, cfg.Peer, r.err)
+			default:
+				r.ctl.conn.Close()
+				refused = append(refused, r.err.Error())
+				// Silent connections are counted, not each reported:
+				// a flood of them must not flood the terminal too.
+				if errors.Is(r.err, os.ErrDeadlineExceeded) {
+					if silent++; silent > 3 {
+						break
+					}
+				}
+				if cfg.Log != nil {
+					cfg.Log("control: refused " + r.err.Error())
+				}
+			}
+		case aerr := <-acceptErr:
+			switch {
+			case ctx.Err() != nil:
+				err = ctx.Err()
+			case len(refused) > 0:
+				err = fmt.Errorf("%w: no peer authenticated within %v on control port %d; %d connection(s) from %v turned away, the last: %s",
+					ErrRefused, cfg.Wait, cfg.ControlPort, len(refused), cfg.Peer, refused[len(refused)-1])
+			default:
+				err = fmt.Errorf("%w within %v on control port %d: %v", ErrNoPeer, cfg.Wait, cfg.ControlPort, aerr)
+			}
+			acceptErr <- aerr
 		}
-		s.ctl = newControl(c)
-		break
 	}
-	m, err := s.ctl.recv(time.Until(deadline))
+	// End the other handshakes and the accept loop before going on.
+	cancel()
+	ln.Close()
+	<-acceptErr
+	wg.Wait()
+	if silent > 3 && cfg.Log != nil {
+		cfg.Log(fmt.Sprintf("control: %d more connection(s) from %v did not finish the handshake within %v", silent-3, cfg.Peer, handshakeTimeout))
+	}
+	if n := busy.Load(); n > 0 && cfg.Log != nil {
+		cfg.Log(fmt.Sprintf("control: closed %d connection(s) from %v while %d handshakes were under way", n, cfg.Peer, maxHandshakes))
+	}
 	if err != nil {
-		return fmt.Errorf("%w: no hello from %v: %v", ErrNoPeer, cfg.Peer, err)
+		return err
 	}
-	if m.Type != "hello" {
-		return fmt.Errorf("control: unexpected %q from %v", m.Type, cfg.Peer)
-	}
-	if why := compareHello(m, own, cfg.Duration > 0, cfg.Count > 0); why != "" {
-		_ = s.ctl.send(ctlMsg{Type: "reject", Reason: why})
-		return fmt.Errorf("%w peer %v: %s", ErrRefused, cfg.Peer, why)
-	}
-	if m.DataPort <= 0 || m.DataPort > 65535 {
-		return fmt.Errorf("control: local data port %d out of range", m.DataPort)
-	}
-	if !(m.Multiplier > 0) || math.IsInf(m.Multiplier, 0) {
-		return fmt.Errorf("control: local rate multiplier %g is not positive", m.Multiplier)
-	}
+	s.ctl = won.ctl
+	m := won.settings
 	s.peerPort = m.DataPort
 	s.duration, s.count = m.Duration, m.Count
 	s.cfg.Multiplier = m.Multiplier

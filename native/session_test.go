@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -326,9 +327,11 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"token", func(side int, c *Config) {
 			if side == 1 {
-				c.Token = "other"
+				// The remote side turns the connection away and waits on
+				// for a peer that holds its token.
+				c.Token, c.Wait = "other", 2*time.Second
 			}
-		}, "token differs"},
+		}, "authentication failed"},
 		{"duration", func(side int, c *Config) {
 			if side == 1 {
 				c.Duration = 3 * time.Second
@@ -383,7 +386,7 @@ func TestNoPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := Config{Role: Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
-		Transport: UDP, ControlPort: netnstest.FreePort(t), DataPort: netnstest.FreePort(t), Wait: 300 * time.Millisecond}
+		Transport: UDP, ControlPort: netnstest.FreePort(t), DataPort: netnstest.FreePort(t), Wait: 300 * time.Millisecond, Token: "t"}
 	start := time.Now()
 	_, err = Open(context.Background(), cfg)
 	if !errors.Is(err, ErrNoPeer) {
@@ -409,5 +412,69 @@ func TestCheckPeer(t *testing.T) {
 		if err := CheckPeer(netip.MustParseAddr(a)); err != nil {
 			t.Errorf("CheckPeer(%s): %v", a, err)
 		}
+	}
+}
+
+// TestSilentConnectionDoesNotBlock: a connection from the peer's address
+// that never says a word does not hold up the real local side, which
+// connects after it and runs at once.
+func TestSilentConnectionDoesNotBlock(t *testing.T) {
+	p := netnstest.New(t)
+	prof, err := profiles.Load(testProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(side int) Config {
+		c := Config{Role: Role(side), Peer: p.IP[1-side], Profile: prof, Object: &prof.Objects[0],
+			Transport: UDP, Seed: 7, Token: "t", Wait: 20 * time.Second}
+		if side == 0 {
+			c.Duration = 500 * time.Millisecond
+		}
+		return c
+	}
+	remote := make(chan error, 1)
+	go func() {
+		remote <- p.Do(1, func() error {
+			s, err := Open(context.Background(), cfg(1))
+			if err != nil {
+				return err
+			}
+			_, err = s.Run(context.Background(), nil)
+			return err
+		})
+	}()
+	var silent net.Conn
+	if err := p.Do(0, func() (err error) {
+		for range 50 {
+			if silent, err = net.Dial("tcp", netip.AddrPortFrom(p.IP[1], DefaultControlPort).String()); err == nil {
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	start := time.Now()
+	var open time.Duration
+	err = p.Do(0, func() error {
+		s, err := Open(context.Background(), cfg(0))
+		if err != nil {
+			return err
+		}
+		open = time.Since(start)
+		_, err = s.Run(context.Background(), nil)
+		return err
+	})
+	t.Logf("real local side: %v, connected and agreed in %v beside a silent connection", err, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-remote; err != nil {
+		t.Fatalf("remote side: %v", err)
+	}
+	if open > time.Second {
+		t.Errorf("the real local side took %v to agree the run, want well under the 5 s handshake deadline", open)
 	}
 }

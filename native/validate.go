@@ -44,15 +44,21 @@ func (c *Config) Validate() error {
 		return fieldf("Transport", "%q: give udp, tcp or raw", c.Transport)
 	case c.Duration != 0 && c.Count != 0:
 		return fieldf("Count", "%d: give Duration or Count, not both", c.Count)
-	case c.Count < 0:
-		return fieldf("Count", "%d: must be at least 1", c.Count)
-	case c.Duration < 0:
-		return fieldf("Duration", "%v: must be positive", c.Duration)
+	case c.Count < 0 || c.Count > MaxCount:
+		return fieldf("Count", "%d: must be 1..%d", c.Count, MaxCount)
+	case c.Duration < 0 || c.Duration > MaxDuration:
+		return fieldf("Duration", "%v: must be positive, at most %v", c.Duration, MaxDuration)
 	case c.Model != sampler.IID && c.Model != sampler.HMM && c.Model != sampler.RNN && c.Model != sampler.Auto:
 		return fieldf("Model", "%d: want IID, HMM, RNN or Auto", c.Model)
 	// A remote side's 0 means the local side's multiplier.
 	case !(c.Multiplier > 0 || c.Multiplier == 0 && c.Role == Remote) || math.IsInf(c.Multiplier, 0):
 		return fieldf("Multiplier", "%v: must be a number > 0", c.Multiplier)
+	case c.Multiplier != 0 && (c.Multiplier < MinMultiplier || c.Multiplier > MaxMultiplier):
+		return fieldf("Multiplier", "%v: must be %g..%g", c.Multiplier, MinMultiplier, MaxMultiplier)
+	case c.Token == "" && !c.InsecureNoToken:
+		return fieldf("Token", "missing: both sides need the same secret, or InsecureNoToken to let anyone who reaches the control port drive the remote side")
+	case c.Token != "" && c.InsecureNoToken:
+		return fieldf("InsecureNoToken", "with a Token: give one or the other")
 	case c.ControlPort < 1 || c.ControlPort > 65535:
 		return fieldf("ControlPort", "%d: must be 1..65535", c.ControlPort)
 	case c.DataPort < 1 || c.DataPort > 65535:
@@ -65,8 +71,8 @@ func (c *Config) Validate() error {
 		return fieldf("Spin", "%v: must not be negative", c.Spin)
 	case c.BatchThreshold < 0:
 		return fieldf("BatchThreshold", "%v: must not be negative", c.BatchThreshold)
-	case c.StartDelay < 0:
-		return fieldf("StartDelay", "%v: must not be negative", c.StartDelay)
+	case c.StartDelay < 0 || c.StartDelay > maxStartAhead/2:
+		return fieldf("StartDelay", "%v: must be 0..%v", c.StartDelay, maxStartAhead/2)
 	case c.Drain < 0:
 		return fieldf("Drain", "%v: must not be negative", c.Drain)
 	case (c.Transport == Raw || c.Capture != "") && c.Iface == "":
@@ -75,9 +81,13 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// MinMaxPPS is the lowest rate cap replay takes: one frame in 1000 s (a
+// lower one would overflow the gap it stands for).
+const MinMaxPPS = 1e-3
+
 // Validate reports the first field of c that OpenReplay refuses, as a
 // *FieldError. As with Config.Validate, values are checked as given:
-// OpenReplay first replaces a zero Multiplier, Loop, Spin and
+// OpenReplay first replaces a zero Multiplier, Loop, MaxPPS, Spin and
 // BatchThreshold with their defaults, so a caller that sets every field
 // itself (a command line) calls Validate to refuse a zero multiplier or
 // loop count. Frames are left to OpenReplay, and so is looking Iface up.
@@ -89,6 +99,8 @@ func (c *ReplayConfig) Validate() error {
 		return fieldf("Multiplier", "%v: must be a number > 0", c.Multiplier)
 	case c.Loop < 1:
 		return fieldf("Loop", "%d: must be at least 1", c.Loop)
+	case !(c.MaxPPS >= MinMaxPPS) || math.IsInf(c.MaxPPS, 0):
+		return fieldf("MaxPPS", "%v: must be a number >= %g", c.MaxPPS, MinMaxPPS)
 	case c.Spin < 0:
 		return fieldf("Spin", "%v: must not be negative", c.Spin)
 	case c.BatchThreshold < 0:

@@ -123,9 +123,9 @@ send_run() { # capture file, extra local flags...
 	local f=$1
 	shift
 	cap_start "$f"
-	ip netns exec "$B" "$G" send -m remote -d 198.18.0.1 -o "$PROFILE" --quiet --wait 20s --json >"$f.remote.json" &
+	ip netns exec "$B" "$G" send -m remote -d 198.18.0.1 -o "$PROFILE" --token bench --quiet --wait 20s --json >"$f.remote.json" &
 	local rp=$!
-	ip netns exec "$A" "$G" send -m local -d 198.18.0.2 -o "$PROFILE" --protocol raw -I "$IA" --quiet --wait 20s --json "${SPIN[@]}" "$@" >"$f.local.json"
+	ip netns exec "$A" "$G" send -m local -d 198.18.0.2 -o "$PROFILE" --token bench --protocol raw -I "$IA" --quiet --wait 20s --json "${SPIN[@]}" "$@" >"$f.local.json"
 	wait "$rp"
 	cap_stop
 }

@@ -21,6 +21,7 @@ var fieldFlags = map[string]string{
 	"Count": "-c", "Duration": "-l", "Model": "--model", "Multiplier": "-x", "ControlPort": "--control-port",
 	"DataPort": "--data-port", "Wait": "--wait", "MaxPPS": "--max-pps", "Spin": "--spin",
 	"BatchThreshold": "--batch-threshold", "Iface": "-I", "Capture": "--capture", "Loop": "--loop",
+	"Token": "--token", "InsecureNoToken": "--insecure-no-token",
 	// pipeline.Settings (estimate); Kind, Size and the percentiles are
 	// checked as their flags are parsed.
 	"Components": "-n", "MaxComponents": "--max-components", "IATTransform": "--iat-transform", "MinPackets": "--min-packets",

@@ -17,19 +17,25 @@ func init() {
 			"Examples:\n" +
 			"   gmm2trex replay gen.pcap -I veth0\n" +
 			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10",
-		Description: "Reads a pcap or pcapng (gzipped too) of Ethernet frames into memory and writes them to an\n" +
+		Description: "Reads a pcap or pcapng (gzipped too) of Ethernet frames (into memory up to 16 MiB, streamed\n" +
+			"beyond: memory stays bounded) and writes them to an\n" +
 			"AF_PACKET socket on IFACE at their captured times, through the same absolute-schedule\n" +
 			"pacer and raw transport as send: the way to compare its timing with tcpreplay's on\n" +
 			"identical input. Frames go out as written (MACs and IPs must suit the link); frames\n" +
 			"due within --batch-threshold share one sendmmsg. -x divides every gap; --loop plays\n" +
 			"the capture N times, each round one mean gap after the last; --topspeed ignores the\n" +
-			"timestamps. Prints packets, rate, and the gap error (realised minus captured gaps).\n" +
+			"timestamps; --max-pps caps the rate in every case. Frames to a broadcast or multicast\n" +
+			"address (MAC or IP) are refused, naming the packet, unless --allow-broadcast; every\n" +
+			"frame is checked before the first is sent. Prints packets, rate, and the gap error\n" +
+			"(realised minus captured gaps).\n" +
 			"Needs root or CAP_NET_RAW. Exit status 130 when interrupted (the report is printed).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` to send on"},
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "speed `X`: gaps are divided by it"},
 			&cli.IntFlag{Name: "loop", Value: 1, Usage: "play the capture `N` times"},
 			&cli.BoolFlag{Name: "topspeed", Aliases: []string{"t"}, Usage: "send as fast as possible, ignoring timestamps"},
+			&cli.FloatFlag{Name: "max-pps", Value: native.DefaultMaxPPS, Usage: "never send faster than `PPS` frames per second"},
+			&cli.BoolFlag{Name: "allow-broadcast", Usage: "allow frames to broadcast or multicast addresses"},
 			&cli.DurationFlag{Name: "spin", Value: native.DefaultSpin, Usage: "spin (instead of sleeping) the last `DURATION` before each frame"},
 			&cli.DurationFlag{Name: "batch-threshold", Value: native.DefaultBatchThreshold, Usage: "frames due within `DURATION` share one sendmmsg"},
 			&cli.BoolFlag{Name: "json", Usage: "print the report as one JSON object"},
@@ -45,6 +51,9 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		Multiplier:     cmd.Float("multiplier"),
 		Loop:           cmd.Int("loop"),
 		Topspeed:       cmd.Bool("topspeed"),
+		MaxPPS:         cmd.Float("max-pps"),
+		AllowBroadcast: cmd.Bool("allow-broadcast"),
+		Capture:        cmd.Args().First(),
 		Spin:           cmd.Duration("spin"),
 		BatchThreshold: cmd.Duration("batch-threshold"),
 	}
@@ -53,18 +62,13 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	}
 	// Zero in native.ReplayConfig means the default; a zero flag means none.
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
-	frames, times, warnings, err := native.ReadFrames(cmd.Args().First())
-	warn(cmd, warnings)
-	if err != nil {
-		return err
-	}
-	cfg.Frames, cfg.Times = frames, times
 	r, err := native.OpenReplay(cfg)
 	if err != nil {
 		return sendError(err)
 	}
+	warn(cmd, r.Warnings())
 	line := progressLine(cmd)
-	total := int64(len(cfg.Frames)) * int64(cfg.Loop)
+	total := r.Frames() * int64(cfg.Loop)
 	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
 	return endRun(cmd, line, rep, rep.WriteText, runErr)
 }

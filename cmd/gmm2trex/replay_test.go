@@ -35,3 +35,34 @@ func TestReplayOtherLinkType(t *testing.T) {
 		t.Errorf("raw-IP capture: exit %d, stderr %q; want 2 and one line naming the packet and link type", code, errs)
 	}
 }
+
+// Broadcast frames and an absurd rate cap are refused with one line and
+// exit 2, before anything is sent.
+func TestReplayRefusals(t *testing.T) {
+	var buf bytes.Buffer
+	pw := pcapgo.NewWriter(&buf)
+	if err := pw.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	f := make([]byte, 60)
+	copy(f, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	if err := pw.WritePacket(gopacket.CaptureInfo{Timestamp: time.Unix(1_700_000_000, 0), CaptureLength: 60, Length: 60}, f); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bcast.pcap")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"replay", path, "-I", "lo"}, "bcast.pcap: packet 1: destination MAC ff:ff:ff:ff:ff:ff is the broadcast address (refused unless --allow-broadcast)"},
+		{[]string{"replay", path, "-I", "lo", "--max-pps", "1e-10"}, "--max-pps 1e-10: must be a number >= 0.001"},
+	} {
+		code, out, errs := runCLI(t, c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one line %q", c.args, code, out, errs, c.want)
+		}
+	}
+}

@@ -27,12 +27,12 @@ func init() {
 			"Examples:\n" +
 			"   remote host:  gmm2trex send -m remote -d 10.0.0.1 -o call.profile.yaml --token s3cret\n" +
 			"   local host:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret -l 60\n" +
-			"   raw frames:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --protocol raw -I eth1 --capture local.pcap",
+			"   raw frames:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret --protocol raw -I eth1 --capture local.pcap",
 		Description: "Two processes, one per host, imitate one object of the profile: the local side sends\n" +
 			"the object's 'from' direction, the remote side its 'to' direction, each receiving the\n" +
 			"other's. The remote side listens on the control port (TCP 7999) for the local side;\n" +
-			"they compare the profile's hash, the object and the token (--token or GMM2TREX_TOKEN),\n" +
-			"refuse each other naming what differs, then agree the start time, the length (the\n" +
+			"each proves it holds the token (--token or GMM2TREX_TOKEN) over fresh nonces, then\n" +
+			"they compare the profile's hash and the object and refuse each other naming what differs, then agree the start time, the length (the\n" +
 			"local side's -l or -c) and the data ports (UDP or TCP 8000).\n\n" +
 			"Packets are paced on an absolute schedule (sleep, then spin the last --spin), so\n" +
 			"errors never add up; a late packet goes out at once and the schedule is kept. udp\n" +
@@ -59,7 +59,8 @@ func init() {
 			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws), hmm (the hidden Markov chains) or rnn (the recurrent network)"},
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "rate multiplier `X` (gaps are divided by it; a remote side without -x takes the local side's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same packets as sample"},
-			&cli.StringFlag{Name: "token", Sources: cli.EnvVars("GMM2TREX_TOKEN"), Usage: "shared `SECRET` both sides must hold (env GMM2TREX_TOKEN)"},
+			&cli.StringFlag{Name: "token", Sources: cli.EnvVars("GMM2TREX_TOKEN"), Usage: "shared `SECRET` both sides must hold (env GMM2TREX_TOKEN); required unless --insecure-no-token"},
+			&cli.BoolFlag{Name: "insecure-no-token", Usage: "run without a token: anyone who reaches the control port can drive the remote side"},
 			&cli.IntFlag{Name: "control-port", Value: native.DefaultControlPort, Usage: "control channel TCP `PORT`"},
 			&cli.IntFlag{Name: "data-port", Value: native.DefaultDataPort, Usage: "`PORT` this side receives on"},
 			&cli.DurationFlag{Name: "wait", Value: native.DefaultWait, Usage: "give up when no peer comes within `DURATION`"},
@@ -77,7 +78,8 @@ func init() {
 func runSend(ctx context.Context, cmd *cli.Command) error {
 	cfg := native.Config{Transport: native.Transport(strings.ToLower(cmd.String("protocol"))), Count: cmd.Int("count"),
 		Multiplier: cmd.Float("multiplier"), Seed: cmd.Uint64("seed"), Token: cmd.String("token"),
-		ControlPort: cmd.Int("control-port"), DataPort: cmd.Int("data-port"), Wait: cmd.Duration("wait"),
+		InsecureNoToken: cmd.Bool("insecure-no-token"),
+		ControlPort:     cmd.Int("control-port"), DataPort: cmd.Int("data-port"), Wait: cmd.Duration("wait"),
 		MaxPPS: cmd.Float("max-pps"), Spin: cmd.Duration("spin"), BatchThreshold: cmd.Duration("batch-threshold"),
 		Iface: cmd.String("iface"), Capture: cmd.String("capture"), AllowBroadcast: cmd.Bool("allow-broadcast")}
 	var err error
@@ -127,6 +129,10 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	errw := cmd.Root().ErrWriter
+	if cfg.InsecureNoToken {
+		fmt.Fprintf(errw, "WARNING: --insecure-no-token: the control channel is unauthenticated; anyone who reaches port %d can drive the %s side\n", cfg.ControlPort, cfg.Role)
+	}
+	cfg.Log = func(msg string) { fmt.Fprintln(errw, "warning: "+msg) }
 	if cfg.Object, err = pickObject(cfg.Profile, cmd.String("object"), "sending", errw); err != nil {
 		return err
 	}

@@ -39,8 +39,13 @@ func TestSendUsage(t *testing.T) {
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "-x", "0"}, "-x"},
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1"}, "-o PROFILE is required"},
 		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "--object", "nope"}, "no object"},
+		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "--token", ""}, "--token missing: both sides need the same secret, or --insecure-no-token"},
+		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "--insecure-no-token"}, "--insecure-no-token with a --token"},
+		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "-x", "1e9"}, "-x 1e+09: must be 1e-06..1e+06"},
+		{[]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile, "-c", "2000000000"}, "-c 2000000000: must be 1..1000000000"},
 	} {
-		code, _, errs := runCLI(t, c.args...)
+		// A token unless the case is about it (the last given wins).
+		code, _, errs := runCLI(t, append([]string{c.args[0], "--token", "t"}, c.args[1:]...)...)
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errs, c.want)
 		}
@@ -48,10 +53,27 @@ func TestSendUsage(t *testing.T) {
 }
 
 func TestSendNoPeerExit1(t *testing.T) {
-	code, _, errs := runCLI(t, "send", "-m", "remote", "-d", "127.0.0.1", "-o", sendProfile,
+	code, _, errs := runCLI(t, "send", "-m", "remote", "-d", "127.0.0.1", "-o", sendProfile, "--token", "t",
 		"--control-port", strconv.Itoa(netnstest.FreePort(t)), "--data-port", strconv.Itoa(netnstest.FreePort(t)), "--wait", "300ms")
 	if code != 1 || !strings.Contains(errs, "no peer") {
 		t.Errorf("exit %d, stderr %q; want 1 and \"no peer\"", code, errs)
+	}
+}
+
+// With no token on either side the run goes ahead only with
+// --insecure-no-token, which warns in capitals naming the port.
+func TestSendInsecureNoToken(t *testing.T) {
+	netnstest.Exclusive(t)
+	code, _, errs, remote, rerr := sendPair(t, []string{"-l", "0.5", "--insecure-no-token"}, "")
+	if code != 0 || rerr != nil || remote.Received.Packets == 0 {
+		t.Fatalf("local exit %d, stderr %q; remote %+v, %v", code, errs, remote, rerr)
+	}
+	if !strings.Contains(errs, "WARNING: --insecure-no-token: the control channel is unauthenticated; anyone who reaches port") {
+		t.Errorf("stderr %q: want the warning", errs)
+	}
+	code, _, errs = runCLI(t, "send", "-m", "remote", "-d", "127.0.0.1", "-o", sendProfile, "--wait", "100ms")
+	if code != 2 || !strings.Contains(errs, "--token missing") {
+		t.Errorf("remote without a token: exit %d, stderr %q; want 2 and \"--token missing\"", code, errs)
 	}
 }
 
@@ -66,7 +88,7 @@ func sendPair(t *testing.T, local []string, remoteToken string) (code int, out, 
 	}
 	ctlPort, localPort, remotePort := strconv.Itoa(netnstest.FreePort(t)), strconv.Itoa(netnstest.FreePort(t)), strconv.Itoa(netnstest.FreePort(t))
 	cfg := native.Config{Role: native.Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
-		Transport: native.UDP, Token: remoteToken, Wait: 5 * time.Second}
+		Transport: native.UDP, Token: remoteToken, InsecureNoToken: remoteToken == "", Wait: 5 * time.Second}
 	cfg.ControlPort, _ = strconv.Atoi(ctlPort)
 	cfg.DataPort, _ = strconv.Atoi(remotePort)
 	done := make(chan struct{})
@@ -133,11 +155,11 @@ func TestSendLoopbackJSON(t *testing.T) {
 
 func TestSendTokenMismatchExit1(t *testing.T) {
 	code, _, errs, _, rerr := sendPair(t, []string{"-l", "1", "--token", "a"}, "b")
-	if code != 1 || !strings.Contains(errs, "token differs") {
-		t.Errorf("local: exit %d, stderr %q; want 1 and \"token differs\"", code, errs)
+	if code != 1 || !strings.Contains(errs, "authentication failed") || !strings.Contains(errs, "--token") {
+		t.Errorf("local: exit %d, stderr %q; want 1 and \"authentication failed\" naming --token", code, errs)
 	}
-	if !errors.Is(rerr, native.ErrRefused) || !strings.Contains(rerr.Error(), "token differs") {
-		t.Errorf("remote: %v, want a refusal saying the token differs", rerr)
+	if !errors.Is(rerr, native.ErrRefused) || !strings.Contains(rerr.Error(), "authentication failed") {
+		t.Errorf("remote: %v, want a refusal saying authentication failed", rerr)
 	}
 }
 
