@@ -508,7 +508,12 @@ func (r *Replayer) Run(ctx context.Context, progress func(sent int64)) (*ReplayR
 		// At top speed the schedule holds only the rate cap, which the
 		// pacer keeps like any other deadline.
 		err := pace(p, sch, r.raw, st, &stop, int64(cfg.BatchThreshold), false)
-		elapsed = time.Duration(p.Now())
+		// From the first frame's send, not from the pacer's epoch: the
+		// start lead (10 ms) is not sending time, and at top speed the
+		// frames may all be out before the epoch.
+		if st.packets > 0 {
+			elapsed = time.Duration(p.Now() - st.firstSent)
+		}
 		done <- errors.Join(err, src.close())
 	}()
 	tick := time.NewTicker(200 * time.Millisecond)

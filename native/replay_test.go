@@ -449,3 +449,22 @@ func TestReplayCutShort(t *testing.T) {
 		t.Errorf("frames %d, warnings %q; want 9 and one naming packet 10", r.Frames(), r.Warnings())
 	}
 }
+
+// TestReplayTopspeedDuration: at top speed the report's duration is the
+// sending's, from the first frame out: positive, and without the 10 ms the
+// pacer leads by before its epoch (it was counted, and the duration came
+// out negative when every frame left before the epoch).
+func TestReplayTopspeedDuration(t *testing.T) {
+	p := netnstest.New(t)
+	frames, _ := testFrames(t, p, 50)
+	same := make([]int64, len(frames))
+	got, rep := replayAndCapture(t, p, ReplayConfig{Iface: p.Iface[0], Frames: frames, Times: same, Topspeed: true})
+	if len(got) != 50 {
+		t.Fatalf("captured %d frames, want 50", len(got))
+	}
+	span := float64(got[len(got)-1].t-got[0].t) / 1e9
+	t.Logf("50 frames at top speed: %.6f s on the wire, report %.6f s", span, rep.Seconds)
+	if !(rep.Seconds > 0) || rep.Seconds > span+0.005 {
+		t.Errorf("report %.6f s for %.6f s on the wire: want positive and no start lead", rep.Seconds, span)
+	}
+}

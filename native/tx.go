@@ -34,10 +34,14 @@ type txStats struct {
 	gapErr         hist
 	prevDeadline   int64
 	prevSent       int64
+	firstSent      int64 // the first packet's send time (pacer clock)
 	progress       atomic.Int64 // packets, for a progress line
 }
 
 func (s *txStats) record(deadline, sent int64, size int, late bool) {
+	if s.packets == 0 {
+		s.firstSent = sent
+	}
 	if s.packets > 0 {
 		e := (sent - s.prevSent) - (deadline - s.prevDeadline)
 		if e < 0 {
