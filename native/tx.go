@@ -34,7 +34,7 @@ type txStats struct {
 	gapErr         hist
 	prevDeadline   int64
 	prevSent       int64
-	firstSent      int64 // the first packet's send time (pacer clock)
+	firstSent      int64        // the first packet's send time (pacer clock)
 	progress       atomic.Int64 // packets, for a progress line
 }
 
