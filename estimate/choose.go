@@ -44,9 +44,9 @@ const cvFloor = 0.2
 // another structure): the best-scoring HMM is kept in d. It sets d.Model to
 // the lower-scoring model (iid on a tie: fewer moving parts) and d.Scores to
 // the scores: "iid", "hmm" (the kept HMM's), per structure "hmm-joint",
-// "hmm-separate", the best with chains walked in blocks "hmm-blocks", when
-// d has a recurrent model "rnn", and with the on/off layer "iid+bursts",
-// "hmm+bursts".
+// "hmm-separate" and with chains walked in blocks "hmm-joint-blocks",
+// "hmm-separate-blocks" (the best subset's), when d has a recurrent model
+// "rnn", and with the on/off layer "iid+bursts", "hmm+bursts".
 func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64, alts ...*profiles.HMM) error {
 	ref := newChooseRef(iat, size)
 	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
@@ -68,40 +68,32 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	d.Scores[profiles.ModelIID] = iid
 	d.Model = profiles.ModelIID
 	// The HMM candidates: the one fitted, then alternatives of another
-	// structure (joint against separate chains); the best is kept.
+	// structure (joint against separate chains), each also with each
+	// subset of its mapped chains walked in blocks (profiles.Chain.Block:
+	// a structure that keeps the order but whose slow regimes skew a short
+	// run's marginal may win with them); the best is kept.
 	var best *profiles.HMM
 	bestScore := math.Inf(1)
 	for _, h := range append([]*profiles.HMM{d.HMM}, alts...) {
 		if h == nil {
 			continue
 		}
-		dm := *d
-		dm.HMM = h
-		sc, err := score(&dm, sampler.HMM)
-		if err != nil {
-			return err
-		}
-		d.Scores[profiles.ModelHMM+"-"+structureOf(h)] = sc
-		if sc < bestScore {
-			best, bestScore = h, sc
-		}
-	}
-	// Blocks: the kept HMM with each subset of its mapped chains walked in
-	// blocks (profiles.Chain.Block); the best is kept.
-	if best != nil {
-		for _, h := range blockVariants(best) {
+		for vi, v := range append([]*profiles.HMM{h}, blockVariants(h)...) {
 			dm := *d
-			dm.HMM = h
+			dm.HMM = v
 			sc, err := score(&dm, sampler.HMM)
 			if err != nil {
 				return err
 			}
-			key := profiles.ModelHMM + "-blocks"
+			key := profiles.ModelHMM + "-" + structureOf(h)
+			if vi > 0 {
+				key += "-blocks"
+			}
 			if old, ok := d.Scores[key]; !ok || sc < old {
 				d.Scores[key] = sc
 			}
 			if sc < bestScore {
-				best, bestScore = h, sc
+				best, bestScore = v, sc
 			}
 		}
 	}
