@@ -98,9 +98,10 @@ type Row struct {
 	Span    float64 `json:"span"`        // the original's, seconds
 	CV      [3]Num  `json:"cv_original"` // the original's CV of bytes per 10 ms, 100 ms, 1 s
 	Idle    Num     `json:"idle_original"`
-	Model   string  `json:"model"` // what the profile plays by default: hmm or iid
+	Model   string  `json:"model"`            // what the profile plays by default: iid, hmm or rnn
+	Bursts  bool    `json:"bursts,omitempty"` // with the on/off layer (profiles.Bursts) over Model
 	Scores  Scores  `json:"scores"`
-	IID     *Scores `json:"iid,omitempty"` // independent draws, when Model is not iid
+	IID     *Scores `json:"iid,omitempty"` // independent draws (no on/off layer), when Model is not them
 	HMM     *Scores `json:"hmm,omitempty"` // the HMM, when the direction has one and does not play it by default
 	RNN     *Scores `json:"rnn,omitempty"` // the recurrent model, likewise
 }
@@ -166,35 +167,43 @@ func runCase(ctx context.Context, cfg Config, c Case, seeds []uint64) ([]Row, er
 			row := Row{Capture: filepath.Base(c.Capture), Object: obj.ID, Kind: c.Kind.String(), Dir: d.String(),
 				Packets: od.Len(), Span: span, Model: "iid"}
 			row.Model = sampler.Auto.For(dm).String()
-			models := []string{row.Model}
-			if row.Model != "iid" {
-				models = append(models, "iid")
+			row.Bursts = dm.Bursts != nil
+			// The references are the other models as the profile has them,
+			// but without the on/off layer: independent draws are the
+			// plain 1-D mixtures the acf bound is relative to.
+			plain := obj
+			if dm.Bursts != nil {
+				plain = withoutBursts(obj, d)
+			}
+			type run struct {
+				model string
+				obj   *profiles.Object
+				into  **Scores
+			}
+			runs := []run{{row.Model, obj, nil}}
+			if row.Model != "iid" || dm.Bursts != nil {
+				runs = append(runs, run{"iid", plain, &row.IID})
 			}
 			if row.Model != "hmm" && dm.HMM != nil {
-				models = append(models, "hmm")
+				runs = append(runs, run{"hmm", plain, &row.HMM})
 			}
 			if row.Model != "rnn" && dm.RNN != nil {
-				models = append(models, "rnn")
+				runs = append(runs, run{"rnn", plain, &row.RNN})
 			}
-			for _, m := range models {
-				sc, ref, err := score(ctx, orig, o, obj, d, m, span, seeds, co, capture.Resolution)
+			for _, r := range runs {
+				sc, ref, err := score(ctx, orig, o, r.obj, d, r.model, span, seeds, co, capture.Resolution)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s %s: %w", c.Capture, obj.ID, d, err)
 				}
-				switch {
-				case m == row.Model:
+				if r.into == nil {
 					row.Scores = sc
 					row.Idle = Num(ref.IdleOriginal)
 					for i, v := range ref.CVOriginal {
 						row.CV[i] = Num(v)
 					}
-				case m == "iid":
-					row.IID = &sc
-				case m == "rnn":
-					row.RNN = &sc
-				default:
-					row.HMM = &sc
+					continue
 				}
+				*r.into = &sc
 			}
 			rows = append(rows, row)
 		}
@@ -379,4 +388,18 @@ func ParseCases(r io.Reader, name string, captures []string) ([]Case, error) {
 		}
 	}
 	return out, nil
+}
+
+// withoutBursts returns a copy of obj whose direction d has no on/off
+// layer (the rest shared).
+func withoutBursts(obj *profiles.Object, d profiles.Dir) *profiles.Object {
+	o := *obj
+	dm := *obj.Dir(d)
+	dm.Bursts = nil
+	if d == profiles.From {
+		o.From = &dm
+	} else {
+		o.To = &dm
+	}
+	return &o
 }

@@ -52,7 +52,7 @@ func TestRunSample(t *testing.T) {
 	// At the defaults (--model auto) each direction plays its recorded
 	// choice, and the table has the other model beside it.
 	if len(rows) != 2 || rows[0].Dir != "from" || rows[1].Dir != "to" || rows[0].Packets != 1501 ||
-		(rows[0].Model == "hmm") != (rows[0].IID != nil) || (rows[0].Model == "iid") != (rows[0].HMM != nil) {
+		(rows[0].Model == "iid" && !rows[0].Bursts) == (rows[0].IID != nil) || (rows[0].Model == "iid") != (rows[0].HMM != nil) {
 		t.Fatalf("rows %+v", rows)
 	}
 	for _, r := range rows {

@@ -26,8 +26,12 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 			obj += " (" + r.Kind + ")"
 		}
 		s := r.Scores
+		model := r.Model
+		if r.Bursts {
+			model += "+bursts"
+		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n",
-			r.Capture, obj, r.Dir, r.Packets, r.Model,
+			r.Capture, obj, r.Dir, r.Packets, model,
 			f3(s.KSSize), f3(s.KSIAT), f3(s.ACFErrSize), f3(s.ACFErrIAT),
 			f3(iid.KSSize), f3(iid.KSIAT), f3(iid.ACFErrSize), f3(iid.ACFErrIAT),
 			f3(s.RateRatio), f3(s.Burst[0]), f3(s.Burst[1]), f3(s.Burst[2]), f3(r.Idle), f3(s.Idle), failuresCell(r))
@@ -62,29 +66,24 @@ func WriteModels(w io.Writer, rows []Row) error {
 		if r.Kind != "flow" {
 			obj += " (" + r.Kind + ")"
 		}
-		byModel := map[string]*Scores{r.Model: &r.Scores}
-		if r.IID != nil {
-			byModel["iid"] = r.IID
-		}
-		if r.HMM != nil {
-			byModel["hmm"] = r.HMM
-		}
-		if r.RNN != nil {
-			byModel["rnn"] = r.RNN
-		}
-		for _, m := range []string{"iid", "hmm", "rnn"} {
-			s, ok := byModel[m]
-			if !ok {
-				continue
-			}
-			name := m
-			if m == r.Model {
-				name += "*"
-			}
+		refs := map[string]*Scores{"iid": r.IID, "hmm": r.HMM, "rnn": r.RNN}
+		line := func(name string, s *Scores) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				r.Capture, obj, r.Dir, r.Packets, name,
 				f3(s.KSSize), f3(s.KSIAT), f3(s.ACFErrSize), f3(s.ACFErrIAT), f3(Num(math.Abs(math.Log(float64(s.RateRatio))))),
 				f3(s.KLSize), f3(s.KLIAT), f3(s.EntropyErrSize), f3(s.EntropyErrIAT))
+		}
+		for _, m := range []string{"iid", "hmm", "rnn"} {
+			if ref := refs[m]; ref != nil {
+				line(m, ref)
+			}
+			if m == r.Model {
+				name := m
+				if r.Bursts {
+					name += "+bursts"
+				}
+				line(name+"*", &r.Scores)
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
