@@ -348,7 +348,7 @@ func (f *Format) check(p *profiles.Profile, o Options) (Options, error) {
 		return o, err
 	}
 	if o.Flows > 1 && !f.Flows {
-		return o, fieldf("Options.Flows", "%d: format %s writes one flow per object (formats with flows: %s)", o.Flows, f.Name, strings.Join(flowFormats(), ", "))
+		return o, fieldf("Options.Flows", "%d: format %s writes one flow per object (formats with flows: %s)", o.Flows, f.Name, strings.Join(FlowFormats(), ", "))
 	}
 	if o.Log == nil {
 		o.Log = io.Discard

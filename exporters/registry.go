@@ -78,8 +78,8 @@ func Formats() []*Format {
 	return fs
 }
 
-// flowFormats lists the formats that take Options.Flows, sorted.
-func flowFormats() []string {
+// FlowFormats lists the formats that take Options.Flows, sorted.
+func FlowFormats() []string {
 	var names []string
 	for _, f := range Formats() {
 		if f.Flows {
