@@ -242,7 +242,7 @@ func newFlowSet(t *target, a Addresses, n int) (flowSet, error) {
 		for i := range fs.f {
 			parts = append(parts, fmt.Sprintf("%d %s", fs.f[i].count, flowFieldNames[i]))
 		}
-		return fs, fieldf("Options.Flows", "%d flows need %d distinct 5-tuples; the address ranges of object %q give %d (%s): widen a range",
+		return fs, fieldf("Options.Flows", "%d: the flows need %d distinct 5-tuples; the address ranges of object %q give %d (%s): widen a range",
 			fs.n, fs.n, t.obj.ID, inner, strings.Join(parts, " × "))
 	}
 	fs.product = true
