@@ -158,14 +158,14 @@ type flowFigures struct {
 	tuples      int
 	worstKS     float64 // per flow, payload sizes against the model's draws
 	medianKS    float64
-	rate, want  float64 // aggregate bytes/s, and N × the model's mean
+	rate, want  float64 // aggregate bytes/s, and N × one flow's (the reference)
 	xcorr       float64 // flows 0 and 1: 10 ms byte counts
 	meanXCorr   float64 // mean over the disjoint pairs (0,1), (2,3), …
 	perFlowPkts int     // the fewest packets of a flow
 }
 
 func (f flowFigures) String() string {
-	return fmt.Sprintf("%d distinct 5-tuples (≥ %d packets each); per-flow size KS median %.4f, worst %.4f; aggregate %.1f B/s = %.4f × N × the model's %.1f B/s; xcorr of flows 0,1 %+.4f, mean over pairs %+.4f",
+	return fmt.Sprintf("%d distinct 5-tuples (≥ %d packets each); per-flow size KS median %.4f, worst %.4f; aggregate %.1f B/s = %.4f × N × one flow's %.1f B/s; xcorr of flows 0,1 %+.4f, mean over pairs %+.4f",
 		f.tuples, f.perFlowPkts, f.medianKS, f.worstKS, f.rate, f.rate/f.want, f.want/float64(max(f.tuples, 1)), f.xcorr, f.meanXCorr)
 }
 
@@ -184,9 +184,10 @@ func modelRate(t *testing.T, obj *profiles.Object, d profiles.Dir, m sampler.Mod
 
 // measureFlows computes the figures of pkts, which must come from the n
 // flows keys lists (in flow order, flow 0 first): the aggregate rate over
-// the span where every flow is sending, the per-flow KS against the model's
-// sizes, the correlation of 10 ms byte counts over the same span.
-func measureFlows(t *testing.T, label string, pkts []flowPkt, keys []flowKey, modelBPS float64, modelSizes []int) flowFigures {
+// the span where every flow is sending (against n × oneBPS, one flow's
+// rate), the per-flow KS against the model's sizes, the correlation of
+// 10 ms byte counts over the same span.
+func measureFlows(t *testing.T, label string, pkts []flowPkt, keys []flowKey, oneBPS float64, modelSizes []int) flowFigures {
 	t.Helper()
 	idx := map[flowKey]int{}
 	for i, k := range keys {
@@ -232,7 +233,7 @@ func measureFlows(t *testing.T, label string, pkts []flowPkt, keys []flowKey, mo
 			bytes += float64(p.bytes)
 		}
 	}
-	fig.rate, fig.want = bytes/(hi-lo)*1e9, float64(n)*modelBPS
+	fig.rate, fig.want = bytes/(hi-lo)*1e9, float64(n)*oneBPS
 	// 10 ms byte counts of each flow over [lo, hi).
 	nw := int((hi - lo) / 1e7)
 	counts := func(ps []flowPkt) []float64 {
@@ -284,7 +285,7 @@ func checkFigures(t *testing.T, label string, fig flowFigures, n int, ks bool) {
 		t.Errorf("%s: a flow's size KS is %.4f against the model, above %g", label, fig.worstKS, flowsKSTol)
 	}
 	if e := fig.rate/fig.want - 1; math.Abs(e) > flowsRateTol {
-		t.Errorf("%s: aggregate byte rate %.1f B/s is %+.2f %% off N × the model's mean (tolerance %g %%)", label, fig.rate, 100*e, 100*flowsRateTol)
+		t.Errorf("%s: aggregate byte rate %.1f B/s is %+.2f %% off N × one flow's (tolerance %g %%)", label, fig.rate, 100*e, 100*flowsRateTol)
 	}
 	if math.Abs(fig.xcorr) > flowsXCorrTol || math.Abs(fig.meanXCorr) > flowsXCorrTol/2 {
 		t.Errorf("%s: flows in step: correlation of 10 ms byte counts %+.3f (pair 0,1), %+.3f (mean over pairs), bounds %g / %g",

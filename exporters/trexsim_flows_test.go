@@ -1,0 +1,272 @@
+package exporters
+
+// --flows judged by TRex's own simulator (../shared/tools/trex-sim): the
+// tests skip when it is absent; CI has it. Figures go to the test log
+// (go test -v -run TestSimFlows ./exporters/) and to README's --flows section.
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/frame"
+	"github.com/gmm2trex/gmm2trex/internal/sharedtest"
+	"github.com/gmm2trex/gmm2trex/profiles"
+)
+
+// simFlowPkts turns simulated records into flow packets; with frames, the
+// size a check compares is the frame length (rate mode trims frames),
+// else the payload.
+func simFlowPkts(t *testing.T, label string, recs []simRecord, offload, frames bool) []flowPkt {
+	t.Helper()
+	byKey, infos := decodeAll(t, label, recs, offload)
+	var out []flowPkt
+	for k, rs := range byKey {
+		for i, r := range rs {
+			sz := infos[k][i].Payload
+			if frames {
+				sz = len(r.frame)
+			}
+			out = append(out, flowPkt{ns: r.ns, key: k, payload: sz, bytes: len(r.frame)})
+		}
+	}
+	return out
+}
+
+// TestSimFlowsRate: --flows 100 in rate mode, as TRex's scheduler sends
+// it: exactly 100 distinct 5-tuples a port, each flow's frame sizes against
+// the model's KS ≤ 0.05, the aggregate byte rate 100 × the model's within
+// 2 %, flows not in step (each packet's flow is drawn by the field engine).
+func TestSimFlowsRate(t *testing.T) {
+	sharedtest.TRexSim(t)
+	const n, sent = 100, 400_000
+	p := builtinProfile(t, "skype-call")
+	o := Options{Flows: n, Count: 200_000, Seed: 21, STL: STLOptions{Mode: STLRate}}
+	files, _ := export(t, p, "trex-stl", "flows.yaml", o)
+	one := o
+	one.Flows = 1
+	oneFiles, _ := export(t, p, "trex-stl", "one.yaml", one)
+	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
+		t.Run(d.String(), func(t *testing.T) {
+			t.Parallel()
+			tg, keys := flowKeys(t, p, o, d)
+			recs := simSTL(t, portFile(t, files, o, d), "-l", fmt.Sprint(sent), "-i", fmt.Sprint(int(d)))
+			label := "rate " + d.String()
+			pkts := simFlowPkts(t, label, recs, false, true)
+			hdr := frame.EthLen + frame.IPv4Len + frame.UDPLen
+			bps, sizes := modelRate(t, tg.obj, d, o.Model, hdr, 400_000)
+			for i := range sizes {
+				sizes[i] = frameLen(hdr, sizes[i])
+			}
+			// One flow's rate: the single-flow export of the same seed, simulated.
+			single := simSTL(t, portFile(t, oneFiles, o, d), "-l", "10000", "-i", fmt.Sprint(int(d)))
+			oneBytes := 0.0
+			for _, r := range single[1:] {
+				oneBytes += float64(len(r.frame))
+			}
+			oneBPS := oneBytes / (single[len(single)-1].ns - single[0].ns) * 1e9
+			fig := measureFlows(t, label, pkts, keys, oneBPS, sizes)
+			t.Logf("%s: one flow %.1f B/s simulated, the model's mean %.1f B/s; aggregate %.4f × N × the model's", label, oneBPS, bps, fig.rate/(n*bps))
+			checkFigures(t, label, fig, n, true)
+		})
+	}
+}
+
+// checkFlowChain compares flow f's simulated frames with its own draws: the
+// lead-in sends packet 0 at the flow's start phase, then the ring of l
+// streams plays (packet k is stream k mod l, stream 0 waiting the closing
+// gap), loops times.
+func checkFlowChain(t *testing.T, label string, recs []simRecord, tg *target, d profiles.Dir, o Options, f, l int) (st gapStats, bps float64) {
+	t.Helper()
+	o.Log = nil
+	ref := draws(t, tg.obj, d, o.Model, flowSeed(o, f), l+1)
+	phase, err := flowPhase(tg, o, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := l * max(o.STL.Loops, 1)
+	if len(recs) != total {
+		t.Errorf("%s: %d packets, want %d", label, len(recs), total)
+	}
+	// The chain's own byte rate: one round's frames over its gaps.
+	bytes, period := 0.0, ref[l].Gap
+	for i := range l {
+		hdr := frame.EthLen + frame.IPv4Len + frame.UDPLen
+		bytes += float64(frameLen(hdr, wantPayload(ref[i].Size, hdr, DefaultMaxFrame)))
+		if i > 0 {
+			period += ref[i].Gap
+		}
+	}
+	bps = bytes / period
+	prev, bad := 0.0, 0
+	for k := range min(len(recs), total) {
+		i := k % l
+		gap := ref[i].Gap
+		switch {
+		case k == 0:
+			gap = phase
+		case i == 0:
+			gap = ref[l].Gap
+		}
+		in, err := frame.Decode(recs[k].frame)
+		if err != nil {
+			t.Fatalf("%s: packet %d: %v", label, k, err)
+		}
+		e := recs[k].ns - prev - gap*1e9
+		st.add(e)
+		if want := wantPayload(ref[i].Size, headerLen(in), DefaultMaxFrame); in.Payload != want || math.Abs(e) > simGapTol {
+			if bad++; bad <= 3 {
+				t.Errorf("%s: packet %d (stream %d of %d): payload %d, gap %.3f ns; sampled payload %d, gap %.3f ns", label, k, i, l, in.Payload, recs[k].ns-prev, want, gap*1e9)
+			}
+		}
+		prev = recs[k].ns
+	}
+	return st, bps
+}
+
+// TestSimFlowsChain: --flows 100 in chain mode: each flow its own chain of
+// 199 streams behind a lead-in (TRex's 20,000 streams a port / 100 flows),
+// every packet of every flow its own draw's size within 10 ns of its own
+// draw's time, exactly 100 distinct 5-tuples, the aggregate rate 100 × the
+// model's within 2 %, flows not in step. Per-flow KS against the model is
+// logged, not bounded: a 199-packet chain is a 199-draw sample (KS ≈ 0.1 at
+// the 95th percentile), which is what the streams per port allow.
+func TestSimFlowsChain(t *testing.T) {
+	sharedtest.TRexSim(t)
+	const n = 100
+	l := maxSTLStreams/n - 1
+	p := builtinProfile(t, "skype-call")
+	o := Options{Flows: n, Count: l, Seed: 22, STL: STLOptions{Loops: 3}}
+	files, _ := export(t, p, "trex-stl", "chain.yaml", o)
+	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
+		t.Run(d.String(), func(t *testing.T) {
+			t.Parallel()
+			tg, keys := flowKeys(t, p, o, d)
+			recs := simSTL(t, portFile(t, files, o, d), "-l", "0", "-i", fmt.Sprint(int(d)))
+			label := "chain " + d.String()
+			byKey, _ := decodeAll(t, label, recs, false)
+			var st gapStats
+			oneBPS := 0.0 // the mean of the flows' own chain rates
+			for f, k := range keys {
+				fs, bps := checkFlowChain(t, fmt.Sprintf("%s flow %d", label, f), byKey[k], tg, d, o, f, l)
+				st.merge(fs)
+				oneBPS += bps / n
+			}
+			med, mx := st.summary()
+			t.Logf("%s: %d packets, gap error median %.3f ns, max %.3f ns", label, len(st.errs), med, mx)
+			pkts := simFlowPkts(t, label, recs, false, false)
+			hdr := frame.EthLen + frame.IPv4Len + frame.UDPLen
+			bps, sizes := modelRate(t, tg.obj, d, o.Model, hdr, 400_000)
+			fig := measureFlows(t, label, pkts, keys, oneBPS, sizes)
+			t.Logf("%s: one flow's chain %.1f B/s on average, the model's mean %.1f B/s; aggregate %.4f × N × the model's (%d draws a flow)", label, oneBPS, bps, fig.rate/(n*bps), l)
+			checkFigures(t, label, fig, n, false)
+		})
+	}
+}
+
+// TestSimFlowsPy: the Python profile with --flows makes TRex send what the
+// YAML does: the same frames at the same times in chain mode, the same
+// compiled streams in rate mode (TCP, IPv6 and UDP objects sharing a port).
+func TestSimFlowsPy(t *testing.T) {
+	sharedtest.TRexSim(t)
+	for _, mode := range []STLMode{STLChain, STLRate} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			p := simProfile(t, "testdata/mixed.yaml")
+			o := Options{Flows: 4, Count: 50, Seed: 23, STL: STLOptions{Mode: mode, Loops: 2}}
+			limit := "0"
+			if mode == STLRate {
+				o.Count, limit = 3000, "2000"
+			}
+			yml, _ := export(t, p, "trex-stl", "y.yaml", o)
+			py, _ := export(t, p, "trex-py", "p.py", o)
+			for _, d := range []profiles.Dir{profiles.From, profiles.To} {
+				a, b := stlJSON(t, portFile(t, yml, o, d), int(d)), stlJSON(t, py[0], int(d))
+				if len(a) == 0 || !reflect.DeepEqual(a, b) {
+					t.Fatalf("port %d: TRex compiles the YAML into %d streams, the Python profile into %d, not the same", d, len(a), len(b))
+				}
+				ra := simSTL(t, portFile(t, yml, o, d), "-l", limit, "-i", fmt.Sprint(int(d)))
+				rb := simSTL(t, py[0], "-l", limit, "-i", fmt.Sprint(int(d)))
+				if len(ra) != len(rb) || len(ra) == 0 {
+					t.Fatalf("port %d: YAML sent %d frames, Python %d", d, len(ra), len(rb))
+				}
+				for i := range ra {
+					if math.Abs(ra[i].ns-rb[i].ns) > 1 || mode == STLChain && !bytes.Equal(ra[i].frame, rb[i].frame) {
+						t.Fatalf("port %d frame %d: YAML %d bytes at %.3f ns, Python %d bytes at %.3f ns", d, i, len(ra[i].frame), ra[i].ns, len(rb[i].frame), rb[i].ns)
+					}
+				}
+				byKey, _ := decodeAll(t, "py", rb, mode == STLRate)
+				objs := len(objectKeys(t, p, o)[d])
+				t.Logf("%s port %d: %d streams, %d frames of %d 5-tuples, as the YAML's", mode, d, len(b), len(rb), len(byKey))
+				if len(byKey) != o.Flows*objs {
+					t.Errorf("%s port %d: %d distinct 5-tuples, want %d flows × %d objects", mode, d, len(byKey), o.Flows, objs)
+				}
+			}
+		})
+	}
+}
+
+// TestSimFlows10000: --flows 10000 in rate mode exports in well under 10 s
+// and runs in the simulator: 300,000 packets carry exactly the 10,000
+// 5-tuples, and the simulator's memory stays what one flow costs.
+func TestSimFlows10000(t *testing.T) {
+	dir := sharedtest.TRexSim(t)
+	p := builtinProfile(t, "skype-call")
+	o := Options{Flows: 10000, Count: 20000, Seed: 24, Dirs: []profiles.Dir{profiles.From}, STL: STLOptions{Mode: STLRate}}
+	start := time.Now()
+	files, _ := export(t, p, "trex-stl", "f10k.yaml", o)
+	took := time.Since(start)
+	if took > 10*time.Second {
+		t.Errorf("exporting 10,000 flows took %v, over 10 s", took)
+	}
+	one := o
+	one.Flows = 1
+	oneFiles, _ := export(t, p, "trex-stl", "f1.yaml", one)
+	// Peak RSS of the simulator's processes: python3 (which the simulator
+	// runs on anyway) starts it and reports its children's peak, which a
+	// child of this test would not (it starts as a copy of the test's memory).
+	run := func(profile, limit string) ([]simRecord, int64) {
+		out := filepath.Join(t.TempDir(), "sim.erf")
+		cmd := exec.Command("/usr/bin/python3", "-c", "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True); "+
+			"sys.stderr.buffer.write(r.stdout + r.stderr); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)",
+			filepath.Join(dir, "sim-stl"), profile, out, "-l", limit, "-i", "0")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("sim-stl: %v\n%s", err, stderr.String())
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(stdout.String()), 10, 64)
+		if err != nil {
+			t.Fatalf("peak RSS %q: %v", stdout.String(), err)
+		}
+		return readERF(t, out), kb
+	}
+	recs, rss := run(files[0], "300000")
+	_, rss1 := run(oneFiles[0], "3000")
+	byKey, _ := decodeAll(t, "10000 flows", recs, false)
+	_, keys := flowKeys(t, p, o, profiles.From)
+	want := map[flowKey]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	for k := range byKey {
+		if !want[k] {
+			t.Errorf("frames of %v, which is none of the flows", k)
+		}
+	}
+	t.Logf("10,000 flows: export %v; simulator: %d packets of %d distinct 5-tuples, peak RSS %d MiB (one flow: %d MiB)",
+		took.Round(time.Millisecond), len(recs), len(byKey), rss>>10, rss1>>10)
+	if len(byKey) != len(keys) {
+		t.Errorf("%d distinct 5-tuples in %d packets, want %d", len(byKey), len(recs), len(keys))
+	}
+	if rss > rss1*3/2+16<<10 {
+		t.Errorf("the simulator's peak RSS is %d MiB with 10,000 flows against %d MiB with one: memory grows with the flows", rss>>10, rss1>>10)
+	}
+}
