@@ -468,4 +468,3 @@ func BenchmarkExportFlows10000(b *testing.B) {
 		})
 	}
 }
-

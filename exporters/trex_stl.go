@@ -357,12 +357,12 @@ func (g *stlGroup) fieldsDesc() string {
 
 // vmInstr is one field-engine instruction of a rate stream.
 type vmInstr struct {
-	kind    string // flow_var, trim_pkt_size, write_flow_var, fix_checksum_ipv4, fix_checksum_hw
-	offset  int    // pkt_offset or l2_len
-	add     int    // write: add_value
-	l3len   int    // fix_checksum_hw
-	l4type  int    // fix_checksum_hw: 11 UDP, 13 TCP
-	valList []int  // flow_var
+	kind    string  // flow_var, trim_pkt_size, write_flow_var, fix_checksum_ipv4, fix_checksum_hw
+	offset  int     // pkt_offset or l2_len
+	add     int     // write: add_value
+	l3len   int     // fix_checksum_hw
+	l4type  int     // fix_checksum_hw: 11 UDP, 13 TCP
+	valList []int   // flow_var
 	fv      flowVar // tuple_var, tuple_write
 }
 
