@@ -195,6 +195,13 @@ type flowSet struct {
 // varies (from t's, or the local IP when there are not enough ports above
 // it). It is an error when the ranges hold fewer than n tuples.
 func newFlowSet(t *target, a Addresses, n int) (flowSet, error) {
+	return newFlowSetFor(t, a, n, false)
+}
+
+// newFlowSetFor is newFlowSet; with byServerPort, the default varies the
+// remote port instead (TRex's ASTF picks client ports itself and takes one
+// program per server port).
+func newFlowSetFor(t *target, a Addresses, n int, byServerPort bool) (flowSet, error) {
 	fs := flowSet{n: max(n, 1)}
 	fs.f[fLocalPort] = flowField{count: max(a.LocalPorts.Len(), 1), port: t.local.port}
 	fs.f[fLocalIP] = flowField{count: max(a.LocalIPs.Len(), 1), ip: t.local.ip}
@@ -215,6 +222,10 @@ func newFlowSet(t *target, a Addresses, n int) (flowSet, error) {
 	given := a.LocalPorts.IsValid() || a.LocalIPs.IsValid() || a.RemotePorts.IsValid() || a.RemoteIPs.IsValid()
 	if !given {
 		switch {
+		case byServerPort && uint64(fs.n) <= 65536-uint64(t.remote.port):
+			fs.f[fRemotePort].count = uint64(fs.n)
+		case byServerPort:
+			return fs, fieldf("Options.Flows", "%d: too many flows for distinct server ports above %d of object %q", fs.n, t.remote.port, t.obj.ID)
 		case uint64(fs.n) <= 65536-uint64(t.local.port):
 			fs.f[fLocalPort].count = uint64(fs.n)
 		case uint64(fs.n) <= 1<<32-ipLow(t.local.ip):

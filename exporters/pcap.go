@@ -167,13 +167,38 @@ func (f *flowWriter) handshake(pw *frame.PcapWriter, base int64) error {
 	return nil
 }
 
+// flowRef is one flow of a target, as a capture writes it.
+type flowRef struct {
+	t     *target
+	f     int // the flow
+	order int // the writer's number: ties and initial sequence numbers
+}
+
 // writeCapture writes the merged streams of ts and their flows (each from
 // its own t=0 plus its start phase, in time order across all of them) as a
 // pcap. With handshake, TCP flows start with SYN, SYN-ACK, ACK. It returns
 // the sizers (for the clamping note) and the number of packets written.
-// Memory is one writer per flow, whatever the packet count: the flows'
-// streams are merged through a heap as they are drawn.
 func writeCapture(w io.Writer, p *profiles.Profile, ts []target, o Options, nano, handshake bool) ([]*sizer, int64, error) {
+	var refs []flowRef
+	for f := 0; ; f++ {
+		more := false
+		for i := range ts {
+			if f < ts[i].flows.n {
+				// Flow 0 of object i is writer i, as without flows.
+				refs, more = append(refs, flowRef{&ts[i], f, f*len(ts) + i}), true
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	return writeFlows(w, p, refs, o, nano, handshake)
+}
+
+// writeFlows writes the flows refs as one capture. Memory is one writer
+// per flow, whatever the packet count: the flows' streams are merged
+// through a heap as they are drawn.
+func writeFlows(w io.Writer, p *profiles.Profile, refs []flowRef, o Options, nano, handshake bool) ([]*sizer, int64, error) {
 	pw, err := frame.NewPcapWriter(w, frame.DefaultSnap, nano)
 	if err != nil {
 		return nil, 0, err
@@ -181,31 +206,20 @@ func writeCapture(w io.Writer, p *profiles.Profile, ts []target, o Options, nano
 	base := epochNS(p)
 	var sizers []*sizer
 	var h writerHeap
-	for f := 0; ; f++ {
-		more := false
-		for i := range ts {
-			if f >= ts[i].flows.n {
-				continue
-			}
-			more = true
-			// Flow 0 of object i is writer i, as without flows.
-			fw, err := newFlowWriter(p, &ts[i], o, f*len(ts)+i, f)
-			if err != nil {
+	for _, r := range refs {
+		fw, err := newFlowWriter(p, r.t, o, r.order, r.f)
+		if err != nil {
+			return nil, 0, err
+		}
+		sizers = append(sizers, fw.sz[0], fw.sz[1])
+		if handshake && fw.tcp {
+			if err := fw.handshake(pw, base+fw.offset); err != nil {
 				return nil, 0, err
 			}
-			sizers = append(sizers, fw.sz[0], fw.sz[1])
-			if handshake && fw.tcp {
-				if err := fw.handshake(pw, base+fw.offset); err != nil {
-					return nil, 0, err
-				}
-			}
-			if fw.live {
-				fw.at = base + fw.offset + ns(fw.head.Time)
-				h = append(h, fw)
-			}
 		}
-		if !more {
-			break
+		if fw.live {
+			fw.at = base + fw.offset + ns(fw.head.Time)
+			h = append(h, fw)
 		}
 	}
 	heap.Init(&h)

@@ -270,3 +270,62 @@ func TestSimFlows10000(t *testing.T) {
 		t.Errorf("the simulator's peak RSS is %d MiB with 10,000 flows against %d MiB with one: memory grows with the flows", rss>>10, rss1>>10)
 	}
 }
+
+// TestSimFlowsASTF: --flows 100 as trex-astf, through TRex's astf-sim
+// (structure only: its ASTF timer ticks every 50 ms): 100 programs, each
+// its own draw, on 100 server ports (ASTF takes one program a port); every
+// session TRex opens is one flow's program and carries exactly that
+// program's UDP payloads both ways, and the sessions show 100 distinct
+// 5-tuples.
+func TestSimFlowsASTF(t *testing.T) {
+	scripts := filepath.Join(sharedtest.TRexSim(t), "scripts")
+	const n = 100
+	p := builtinProfile(t, "skype-call")
+	files, _ := export(t, p, "trex-astf", "astf.py", Options{Flows: n, Count: 20, Seed: 25, ASTF: ASTFOptions{CPS: 2}})
+	if len(files) != n+1 {
+		t.Fatalf("%d files, want %d pcaps and the profile", len(files), n)
+	}
+	out := astfSim(t, scripts, files[n], "5")
+	got, order := sessions(readFrames(t, out))
+	// Each flow's program, keyed by its server port.
+	want := map[uint16]*session{}
+	for _, pc := range files[:n] {
+		s, _ := sessions(readFrames(t, pc))
+		for k, ws := range s {
+			want[k.dport] = ws
+		}
+	}
+	if len(want) != n {
+		t.Fatalf("the %d pcaps hold %d distinct server ports, want %d", n, len(want), n)
+	}
+	programs := map[string]bool{}
+	for _, ws := range want {
+		programs[fmt.Sprint(ws.toServer, ws.toClient)] = true
+	}
+	if len(programs) != n {
+		t.Errorf("%d distinct programs among %d flows: flows are not independent draws", len(programs), n)
+	}
+	tuples, full, servers := map[flowKey]bool{}, 0, map[uint16]bool{}
+	for _, k := range order {
+		ws, ok := want[k.dport]
+		if !ok {
+			t.Errorf("session %v to a server port no flow has", k)
+			continue
+		}
+		tuples[k], servers[k.dport] = true, true
+		s := got[k]
+		if reflect.DeepEqual(s.toServer, ws.toServer) && reflect.DeepEqual(s.toClient, ws.toClient) {
+			full++
+		} else if len(s.toServer) >= len(ws.toServer) && len(s.toClient) >= len(ws.toClient) {
+			t.Errorf("session %v: payloads differ from its flow's program", k)
+		}
+	}
+	t.Logf("astf-sim, %d flows: %d sessions of %d distinct 5-tuples on %d server ports, %d with their program's payloads in full",
+		n, len(order), len(tuples), len(servers), full)
+	if len(servers) != n || len(tuples) < n {
+		t.Errorf("%d server ports and %d distinct 5-tuples, want %d each", len(servers), len(tuples), n)
+	}
+	if full < n/2 {
+		t.Errorf("only %d sessions carried their program in full", full)
+	}
+}
