@@ -123,14 +123,22 @@ class GMM2TRex(object):
             chain = g["chain"]
             built = {}
             lead = g.get("lead")
+            loops = g["loops"]
             if lead is not None:
                 # One of several flows: a lead-in sends the first packet after
                 # the flow's start phase, then the ring runs from its second.
+                # A one-stream ring counts only its own plays: one fewer, and
+                # none at all when the chain plays once.
+                alone = len(chain) == 1 and loops == 1
+                if len(chain) == 1 and loops > 1:
+                    loops -= 1
                 built[chain[0][1]] = STLPktBuilder(pkt=self.packet(g, chain[0][1]))
                 streams.append(STLStream(name=g["name"] + "lead", packet=built[chain[0][1]],
                                          mode=STLTXSingleBurst(total_pkts=1, percentage=100),
                                          isg=lead, self_start=True,
-                                         next=g["name"] + "s%d" % (1 % len(chain)), **keep))
+                                         next=None if alone else g["name"] + "s%d" % (1 % len(chain)), **keep))
+                if alone:
+                    continue
             for i, (isg, payload) in enumerate(chain):
                 if payload not in built:
                     built[payload] = STLPktBuilder(pkt=self.packet(g, payload))
@@ -141,7 +149,7 @@ class GMM2TRex(object):
                                          isg=isg,
                                          self_start=i == 0 and lead is None,
                                          next=g["name"] + "s%d" % ((i + 1) % len(chain)),
-                                         action_count=g["loops"] if last else 0,
+                                         action_count=loops if last else 0,
                                          **keep))
         return streams
 
@@ -201,8 +209,11 @@ func (pl *stlPlan) writePy(w io.Writer, p *profiles.Profile, o Options) error {
 				b = strconv.AppendFloat(b, g.streams[0].isg, 'f', 3, 64)
 				b = append(b, ",  # µs: the flow's start phase, before its first packet\n"...)
 				ring = g.streams[1:]
+				if len(ring) == 0 { // a one-packet chain played once: the lead-in alone
+					ring = g.streams[:1]
+				}
 			}
-			b = fmt.Appendf(b, "        \"loops\": %d,\n        \"chain\": [  # (isg_us, payload_bytes)\n", ring[len(ring)-1].actionCount)
+			b = fmt.Appendf(b, "        \"loops\": %d,\n        \"chain\": [  # (isg_us, payload_bytes)\n", g.plays)
 			for i := range ring {
 				s := &ring[i]
 				b = append(b, "            ("...)

@@ -87,6 +87,9 @@ type stlGroup struct {
 	// sends the chain's first packet after the flow's start phase, then
 	// hands on to the chain (streams[1:]), which loops without it.
 	lead bool
+	// plays is the chain's action_count as asked (0 = forever); with a
+	// lead-in and a one-stream ring the streams carry it adjusted (chain).
+	plays int
 	// fvars: rate mode with several flows: the field-engine variables that
 	// give each packet the 5-tuple of a flow drawn at random.
 	fvars []flowVar
@@ -247,6 +250,18 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int,
 		s.payload = sz.payload(pk[i].Size)
 	}
 	ring[l-1].actionCount = ac
+	g.plays = ac
+	if g.lead && l == 1 {
+		// The lead-in is the first play of a one-stream ring, which counts
+		// only its own plays: one fewer, or none (no next) when one is all.
+		switch {
+		case ac == 1:
+			g.streams = g.streams[:1]
+			g.streams[0].next = ""
+		case ac > 1:
+			ring[0].actionCount = ac - 1
+		}
+	}
 	return nil
 }
 
@@ -505,7 +520,7 @@ func (pl *stlPlan) header(p *profiles.Profile, o Options, d profiles.Dir, commen
 			continue
 		}
 		plays := "forever"
-		if ac := g.streams[len(g.streams)-1].actionCount; ac > 0 {
+		if ac := g.plays; ac > 0 {
 			plays = strconv.Itoa(ac) + " times"
 		}
 		if g.lead {

@@ -371,3 +371,33 @@ func TestSimFlowsRanges(t *testing.T) {
 		})
 	}
 }
+
+// TestSimFlowsOnePacketChains: the most flows chain mode fits are
+// one-packet chains behind their lead-ins; TRex counts a one-stream ring's
+// plays without the lead-in's, so --loops N must still send N packets a
+// flow (1: the lead-in alone), the YAML and the Python profile alike.
+func TestSimFlowsOnePacketChains(t *testing.T) {
+	sharedtest.TRexSim(t)
+	p := builtinProfile(t, "skype-call")
+	for _, loops := range []int{1, 3} {
+		t.Run(fmt.Sprint("loops ", loops), func(t *testing.T) {
+			t.Parallel()
+			o := Options{Flows: 5, Count: 1, Seed: 27, Dirs: []profiles.Dir{profiles.From}, STL: STLOptions{Loops: loops}}
+			yml, _ := export(t, p, "trex-stl", "one.yaml", o)
+			py, _ := export(t, p, "trex-py", "one.py", o)
+			a, b := simSTL(t, yml[0], "-l", "0"), simSTL(t, py[0], "-l", "0")
+			byKey, _ := decodeAll(t, "one-packet chains", a, false)
+			if len(a) != o.Flows*loops || len(byKey) != o.Flows {
+				t.Errorf("%d packets of %d flows, want %d of %d", len(a), len(byKey), o.Flows*loops, o.Flows)
+			}
+			if len(a) != len(b) {
+				t.Fatalf("YAML sent %d frames, Python %d", len(a), len(b))
+			}
+			for i := range a {
+				if !bytes.Equal(a[i].frame, b[i].frame) || math.Abs(a[i].ns-b[i].ns) > 1 {
+					t.Fatalf("frame %d: YAML %d bytes at %.3f ns, Python %d bytes at %.3f ns", i, len(a[i].frame), a[i].ns, len(b[i].frame), b[i].ns)
+				}
+			}
+		})
+	}
+}
