@@ -331,44 +331,60 @@ func TestSimFlowsASTF(t *testing.T) {
 }
 
 // TestSimFlowsRanges: flows over address and port ranges on both sides
-// (5 local IPs × 4 remote ports × 2 remote IPs = 40 flows), in both STL
-// modes: TRex sends exactly the 40 5-tuples of the flow set on each port,
+// (5 local IPs × 4 remote ports × 2 remote IPs = 40 flows; IPv4, and IPv6
+// whose local range crosses a 16-bit boundary), in both STL modes: TRex sends exactly the 40 5-tuples of the flow set on each port,
 // every frame with valid lengths and checksums after the field engine
 // rewrote its addresses.
 func TestSimFlowsRanges(t *testing.T) {
 	sharedtest.TRexSim(t)
-	p := builtinProfile(t, "skype-call")
-	var a Addresses
-	for _, kv := range [][2]string{{"LocalIP", "10.9.0.1-10.9.0.5"}, {"RemotePort", "7000-7003"}, {"RemoteIP", "10.8.0.0/30"}} {
-		if err := a.Set(kv[0], kv[1]); err != nil {
-			t.Fatal(err)
-		}
+	cases := []struct {
+		name    string
+		profile string
+		objects []string
+		ranges  [][2]string
+		v6      bool
+	}{
+		{"IPv4", "builtin:skype-call", nil, [][2]string{{"LocalIP", "10.9.0.1-10.9.0.5"}, {"RemotePort", "7000-7003"}, {"RemoteIP", "10.8.0.0/30"}}, false},
+		{"IPv6", "testdata/mixed.yaml", []string{"UDP [2001:db8::a]:5000 [2001:db8::b]:6000"},
+			[][2]string{{"LocalIP", "2001:db8::fffe-2001:db8::1:2"}, {"RemotePort", "7000-7003"}, {"RemoteIP", "2001:db8:1::/127"}}, true},
 	}
-	for _, mode := range []STLMode{STLRate, STLChain} {
-		t.Run(string(mode), func(t *testing.T) {
-			t.Parallel()
-			o := Options{Flows: 40, Count: 20, Seed: 26, Addr: a, STL: STLOptions{Mode: mode, Loops: 1}}
-			limit := "0"
-			if mode == STLRate {
-				o.Count, limit = 2000, "20000"
+	for _, c := range cases {
+		p := simProfile(t, c.profile)
+		var a Addresses
+		for _, kv := range c.ranges {
+			if err := a.Set(kv[0], kv[1]); err != nil {
+				t.Fatal(err)
 			}
-			files, _ := export(t, p, "trex-stl", "ranges.yaml", o)
-			for _, d := range []profiles.Dir{profiles.From, profiles.To} {
-				_, keys := flowKeys(t, p, o, d)
-				recs := simSTL(t, portFile(t, files, o, d), "-l", limit, "-i", fmt.Sprint(int(d)))
-				byKey, _ := decodeAll(t, string(mode), recs, false)
-				for _, k := range keys {
-					if len(byKey[k]) == 0 {
-						t.Errorf("%s %s: flow %v sent nothing", mode, d, k)
+		}
+		for _, mode := range []STLMode{STLRate, STLChain} {
+			t.Run(c.name+" "+string(mode), func(t *testing.T) {
+				t.Parallel()
+				o := Options{Flows: 40, Count: 20, Seed: 26, Addr: a, Objects: c.objects, STL: STLOptions{Mode: mode, Loops: 1}}
+				limit := "0"
+				if mode == STLRate {
+					o.Count, limit = 2000, "20000"
+				}
+				files, _ := export(t, p, "trex-stl", "ranges.yaml", o)
+				for _, d := range []profiles.Dir{profiles.From, profiles.To} {
+					if len(objectKeys(t, p, o)[d]) == 0 {
+						continue
 					}
-					delete(byKey, k)
+					_, keys := flowKeys(t, p, o, d)
+					recs := simSTL(t, portFile(t, files, o, d), "-l", limit, "-i", fmt.Sprint(int(d)))
+					byKey, _ := decodeAll(t, string(mode), recs, mode == STLRate && c.v6)
+					for _, k := range keys {
+						if len(byKey[k]) == 0 {
+							t.Errorf("%s %s: flow %v sent nothing", mode, d, k)
+						}
+						delete(byKey, k)
+					}
+					for k, rs := range byKey {
+						t.Errorf("%s %s: %d frames of %v, which is none of the flows", mode, d, len(rs), k)
+					}
+					t.Logf("%s %s %s: %d frames of the 40 flows' 5-tuples, first %v, last %v", c.name, mode, d, len(recs), keys[0], keys[len(keys)-1])
 				}
-				for k, rs := range byKey {
-					t.Errorf("%s %s: %d frames of %v, which is none of the flows", mode, d, len(rs), k)
-				}
-				t.Logf("%s %s: %d frames of the 40 flows' 5-tuples, first %v, last %v", mode, d, len(recs), keys[0], keys[len(keys)-1])
-			}
-		})
+			})
+		}
 	}
 }
 
