@@ -132,18 +132,20 @@ func checkFlowChain(t *testing.T, label string, recs []simRecord, tg *target, d 
 }
 
 // TestSimFlowsChain: --flows 100 in chain mode: each flow its own chain of
-// 199 streams behind a lead-in (TRex's 20,000 streams a port / 100 flows),
-// every packet of every flow its own draw's size within 10 ns of its own
-// draw's time, exactly 100 distinct 5-tuples, the aggregate rate 100 × the
-// model's within 2 %, flows not in step. Per-flow KS against the model is
-// logged, not bounded: a 199-packet chain is a 199-draw sample (KS ≈ 0.1 at
-// the 95th percentile), which is what the streams per port allow.
+// 49 streams behind a lead-in, played 10 times, every packet of every flow
+// its own draw's size within 10 ns of its own draw's time, exactly 100
+// distinct 5-tuples, the aggregate rate 100 × one flow's (the flows' own
+// chains) within 2 %, flows not in step. Per-flow KS against the model is
+// logged, not bounded: a chain of L streams is an L-draw sample (KS ≈
+// 1.36/√L at the 95th percentile), and TRex's 20,000 streams a port give
+// 100 flows at most L = 199. The test takes L = 49 because TRex's YAML
+// loader takes minutes over 20,000 streams (TestSimSTLChain loads a full
+// port once).
 func TestSimFlowsChain(t *testing.T) {
 	sharedtest.TRexSim(t)
-	const n = 100
-	l := maxSTLStreams/n - 1
+	const n, l = 100, 49
 	p := builtinProfile(t, "skype-call")
-	o := Options{Flows: n, Count: l, Seed: 22, STL: STLOptions{Loops: 3}}
+	o := Options{Flows: n, Count: l, Seed: 22, STL: STLOptions{Loops: 10}}
 	files, _ := export(t, p, "trex-stl", "chain.yaml", o)
 	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
 		t.Run(d.String(), func(t *testing.T) {
@@ -188,9 +190,14 @@ func TestSimFlowsPy(t *testing.T) {
 			yml, _ := export(t, p, "trex-stl", "y.yaml", o)
 			py, _ := export(t, p, "trex-py", "p.py", o)
 			for _, d := range []profiles.Dir{profiles.From, profiles.To} {
-				a, b := stlJSON(t, portFile(t, yml, o, d), int(d)), stlJSON(t, py[0], int(d))
-				if len(a) == 0 || !reflect.DeepEqual(a, b) {
-					t.Fatalf("port %d: TRex compiles the YAML into %d streams, the Python profile into %d, not the same", d, len(a), len(b))
+				streams := "identical frames"
+				if mode == STLRate {
+					// Random sizes differ run to run: the compiled streams must be equal.
+					a, b := stlJSON(t, portFile(t, yml, o, d), int(d)), stlJSON(t, py[0], int(d))
+					if len(a) == 0 || !reflect.DeepEqual(a, b) {
+						t.Fatalf("port %d: TRex compiles the YAML into %d streams, the Python profile into %d, not the same", d, len(a), len(b))
+					}
+					streams = fmt.Sprintf("the same %d compiled streams", len(b))
 				}
 				ra := simSTL(t, portFile(t, yml, o, d), "-l", limit, "-i", fmt.Sprint(int(d)))
 				rb := simSTL(t, py[0], "-l", limit, "-i", fmt.Sprint(int(d)))
@@ -204,7 +211,7 @@ func TestSimFlowsPy(t *testing.T) {
 				}
 				byKey, _ := decodeAll(t, "py", rb, mode == STLRate)
 				objs := len(objectKeys(t, p, o)[d])
-				t.Logf("%s port %d: %d streams, %d frames of %d 5-tuples, as the YAML's", mode, d, len(b), len(rb), len(byKey))
+				t.Logf("%s port %d: %s, %d frames of %d 5-tuples, as the YAML's", mode, d, streams, len(rb), len(byKey))
 				if len(byKey) != o.Flows*objs {
 					t.Errorf("%s port %d: %d distinct 5-tuples, want %d flows × %d objects", mode, d, len(byKey), o.Flows, objs)
 				}
@@ -332,7 +339,7 @@ func TestSimFlowsASTF(t *testing.T) {
 
 // TestSimFlowsRanges: flows over address and port ranges on both sides
 // (5 local IPs × 4 remote ports × 2 remote IPs = 40 flows; IPv4, and IPv6
-// whose local range crosses a 16-bit boundary), in both STL modes: TRex sends exactly the 40 5-tuples of the flow set on each port,
+// whose local range crosses a 16-bit boundary), in rate mode: TRex sends exactly the 40 5-tuples of the flow set on each port,
 // every frame with valid lengths and checksums after the field engine
 // rewrote its addresses.
 func TestSimFlowsRanges(t *testing.T) {
@@ -356,7 +363,9 @@ func TestSimFlowsRanges(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, mode := range []STLMode{STLRate, STLChain} {
+		// Chain mode's frames are built whole per flow, so the field
+		// engine's rewrites (rate mode) are what needs TRex.
+		for _, mode := range []STLMode{STLRate} {
 			t.Run(c.name+" "+string(mode), func(t *testing.T) {
 				t.Parallel()
 				o := Options{Flows: 40, Count: 20, Seed: 26, Addr: a, Objects: c.objects, STL: STLOptions{Mode: mode, Loops: 1}}
