@@ -81,6 +81,11 @@ type Options struct {
 	// MaxFrame is the largest frame without FCS; 0 means DefaultMaxFrame.
 	// Larger sampled sizes are clamped and counted in a note.
 	MaxFrame int
+	// Flows is the number of concurrent imitations of each selected object
+	// (formats with Format.Flows): each an independent draw of the model
+	// with its own seed and start phase, and its own 5-tuple from the
+	// address ranges in Addr (see flowSet). 0 and 1 mean one.
+	Flows int
 
 	STL  STLOptions  // trex-stl and trex-py
 	Pcap PcapOptions // pcap
@@ -142,12 +147,50 @@ type Addresses struct {
 	LocalIP, RemoteIP     netip.Addr
 	LocalMAC, RemoteMAC   net.HardwareAddr
 	LocalPort, RemotePort int
+	// Ranges the flows of Options.Flows take their addresses and ports
+	// from; zero when not given. A range's first value is also the field
+	// above (the address of flow 0 and of a single flow).
+	LocalIPs, RemoteIPs     IPRange
+	LocalPorts, RemotePorts PortRange
 }
 
 // Set parses value, as a command line or a configuration file gives it,
 // into the named field (LocalIP, RemoteIP, LocalMAC, RemoteMAC, LocalPort,
 // RemotePort). An empty value leaves the field as it is; a port is 1..65535.
+// IPs and ports may be ranges for Options.Flows ("10.0.0.1-10.0.3.232",
+// "10.0.0.0/22", "5000-5999"; see ParseIPRange, ParsePortRange): the range
+// goes to LocalIPs (…) and its first value to LocalIP (…).
 func (a *Addresses) Set(field, value string) error {
+	if value != "" {
+		switch field {
+		case "LocalIP", "RemoteIP":
+			if strings.ContainsAny(value, "-/") {
+				r, err := ParseIPRange(value)
+				if err != nil {
+					return fieldf("Addresses."+field, "%v", err)
+				}
+				if field == "LocalIP" {
+					a.LocalIP, a.LocalIPs = r.First, r
+				} else {
+					a.RemoteIP, a.RemoteIPs = r.First, r
+				}
+				return nil
+			}
+		case "LocalPort", "RemotePort":
+			if strings.Contains(value, "-") {
+				r, err := ParsePortRange(value)
+				if err != nil {
+					return fieldf("Addresses."+field, "%v", err)
+				}
+				if field == "LocalPort" {
+					a.LocalPort, a.LocalPorts = int(r.First), r
+				} else {
+					a.RemotePort, a.RemotePorts = int(r.First), r
+				}
+				return nil
+			}
+		}
+	}
 	var ip *netip.Addr
 	var mac *net.HardwareAddr
 	var port *int
@@ -381,6 +424,12 @@ func (f *Format) check(p *profiles.Profile, o Options) (Options, error) {
 	}
 	if o.Addr.RemotePort < 0 || o.Addr.RemotePort > 65535 {
 		return o, fieldf("Addresses.RemotePort", "%d outside 0..65535", o.Addr.RemotePort)
+	}
+	if err := checkFlows(o); err != nil {
+		return o, err
+	}
+	if o.Flows > 1 && !f.Flows {
+		return o, fieldf("Options.Flows", "%d: format %s writes one flow per object (formats with flows: %s)", o.Flows, f.Name, strings.Join(FlowFormats(), ", "))
 	}
 	if o.Log == nil {
 		o.Log = io.Discard

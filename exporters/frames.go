@@ -46,6 +46,7 @@ type target struct {
 	local  endpoint
 	remote endpoint
 	macSet bool // a MAC was given on the command line: keep it in TRex
+	flows  flowSet
 }
 
 // side returns the sender and receiver of direction d.
@@ -58,7 +59,21 @@ func (t *target) side(d profiles.Dir) (src, dst endpoint) {
 
 // template builds the frame template of direction d.
 func (t *target) template(d profiles.Dir, maxFrame int) (*frame.Template, error) {
-	src, dst := t.side(d)
+	return t.flowTemplate(d, 0, maxFrame)
+}
+
+// flowSide returns the sender and receiver of direction d in flow f.
+func (t *target) flowSide(d profiles.Dir, f int) (src, dst endpoint) {
+	l, r := t.flows.tuple(t, f)
+	if d == profiles.To {
+		return r, l
+	}
+	return l, r
+}
+
+// flowTemplate builds the frame template of direction d of flow f.
+func (t *target) flowTemplate(d profiles.Dir, f, maxFrame int) (*frame.Template, error) {
+	src, dst := t.flowSide(d, f)
 	tpl, err := frame.New(frame.Spec{SrcMAC: src.mac, DstMAC: dst.mac, SrcIP: src.ip, DstIP: dst.ip,
 		Proto: t.proto, SrcPort: src.port, DstPort: dst.port, MaxFrame: maxFrame})
 	if err != nil {
@@ -99,6 +114,11 @@ func selectTargets(p *profiles.Profile, o Options) ([]target, error) {
 		if err := t.resolve(o.Addr); err != nil {
 			return nil, err
 		}
+		fs, err := newFlowSet(&t, o.Addr, o.Flows)
+		if err != nil {
+			return nil, err
+		}
+		t.flows = fs
 		ts = append(ts, t)
 	}
 	if len(ts) == 0 {
@@ -244,7 +264,12 @@ func clampNote(o Options, sizers ...*sizer) {
 
 // sampleDir draws n packets of direction d of t's object.
 func sampleDir(t *target, d profiles.Dir, o Options, n int) ([]sampler.Packet, error) {
-	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: n, Directions: []profiles.Dir{d}})
+	return sampleFlow(t, d, o, 0, n)
+}
+
+// sampleFlow draws n packets of direction d of flow f of t's object.
+func sampleFlow(t *target, d profiles.Dir, o Options, f, n int) ([]sampler.Packet, error) {
+	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: flowSeed(o, f), Count: n, Directions: []profiles.Dir{d}})
 	if err != nil {
 		return nil, inputf("%v", err)
 	}
@@ -258,6 +283,12 @@ func sampleDir(t *target, d profiles.Dir, o Options, n int) ([]sampler.Packet, e
 
 // stream opens the merged stream of t's selected directions, Count each.
 func stream(t *target, o Options) (*sampler.Stream, error) {
+	return flowStream(t, o, 0, 0)
+}
+
+// flowStream opens the stream of flow f of t, whose times will be shifted
+// by phase: with a Duration, it ends so that shifted times stay within it.
+func flowStream(t *target, o Options, f int, phase float64) (*sampler.Stream, error) {
 	// Gaps are clamped to [iat.min, iat.max]: time advances by at most
 	// iat.max a packet, and not at all when it is 0.
 	for _, d := range t.dirs {
@@ -266,7 +297,13 @@ func stream(t *target, o Options) (*sampler.Stream, error) {
 				o.Duration, t.obj.ID, d, dm.IAT.Max)
 		}
 	}
-	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: o.Seed, Count: o.Count, Duration: o.Duration, Directions: t.dirs})
+	dur := o.Duration
+	if dur > 0 {
+		if dur -= phase; dur <= 0 {
+			dur = 1e-300 // only a packet at the flow's own t = 0 (none after the shift)
+		}
+	}
+	s, err := sampler.New(t.obj, sampler.Options{Model: o.Model, Seed: flowSeed(o, f), Count: o.Count, Duration: dur, Directions: t.dirs})
 	if err != nil {
 		return nil, inputf("%v", err)
 	}

@@ -26,6 +26,7 @@ func init() {
 	Register(&Format{
 		Name:    "moongen",
 		Summary: "MoonGen userscript (Lua) that samples the model at run time",
+		Flows:   true,
 		Export:  exportMoonGen,
 		Write:   writeMoonGenStream,
 	})
@@ -375,6 +376,9 @@ func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) er
 	l.f("    name = %s, port = %q, tcp = %t, ip4 = %t,\n", luaQuote(t.obj.ID+" "+d.String()), d.String(), t.proto == frame.TCP, v4)
 	l.f("    fill = {ethSrc = %q, ethDst = %q, %sSrc = %q, %sDst = %q},\n", src.mac.String(), dst.mac.String(), ipKey, src.ip.String(), ipKey, dst.ip.String())
 	l.f("    srcPort = %d, dstPort = %d, hdr = %d, maxPayload = %d, sizeOffset = %d,\n", src.port, dst.port, tpl.HeaderLen(), tpl.MaxPayload(), off)
+	if t.flows.n > 1 {
+		l.flowSet(t)
+	}
 	l.mix1("iat", dm.IAT, false)
 	l.mix1("size", dm.Size, true)
 	if b := dm.Bursts; b != nil {
@@ -395,6 +399,28 @@ func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) er
 	}
 	l.f("  },\n")
 	return nil
+}
+
+// flowSet writes the entry's flows (Options.Flows) as the script's
+// txFlowsTask reads them: flow i (0-based) is the i-th tuple of local port ×
+// local IP × remote port × remote IP in mixed radix (as flowSet.tuple),
+// each field a first value and a count; addresses as their low 32 bits
+// (an IPv4 address, or the end of an IPv6 one whose first 96 bits are
+// prefix, "2001:db8:0:0:0:0:").
+func (l *lua) flowSet(t *target) {
+	fs := &t.flows
+	f := fs.f
+	prefix := ""
+	if ip := f[fLocalIP].ip; !ip.Is4() {
+		b := ip.As16()
+		for i := 0; i < 12; i += 2 {
+			prefix += strconv.FormatUint(uint64(b[i])<<8|uint64(b[i+1]), 16) + ":"
+		}
+	}
+	l.f("    flows = {n = %d, prefix = %q,\n", fs.n, prefix)
+	l.f("      lport = %d, nlport = %d, lip = %d, nlip = %d, rport = %d, nrport = %d, rip = %d, nrip = %d},\n",
+		f[fLocalPort].port, f[fLocalPort].count, ipLow(f[fLocalIP].ip), f[fLocalIP].count,
+		f[fRemotePort].port, f[fRemotePort].count, ipLow(f[fRemoteIP].ip), f[fRemoteIP].count)
 }
 
 // sizeUnit is the profile's size unit, payload when unset.

@@ -76,7 +76,7 @@ function master(args)
 		local q = devs[port]:getTxQueue(used[port] or 0)
 		used[port] = (used[port] or 0) + 1
 		local rl = limiter:new(q, "custom")
-		mg.startTask("txTask", q, rl, i, args.duration, args.rate, args.seed)
+		mg.startTask(FLOWS[i].flows and "txFlowsTask" or "txTask", q, rl, i, args.duration, args.rate, args.seed)
 	end
 	mg.waitForTasks()
 end
@@ -439,6 +439,148 @@ function txTask(queue, rl, index, duration, rate, seed)
 		rl:send(bufs)
 	end
 	print(string.format("[gmm2trex] %s: %d packets, %d bytes sent", f.name, pkts, bytes))
+	if clamped > 0 then
+		print(string.format("[gmm2trex] %s: %d sizes clamped to the largest frame", f.name, clamped))
+	end
+end
+
+-- flowTuple returns flow i's (0-based) local port, local address, remote
+-- port and remote address (addresses as their low 32 bits): the i-th tuple
+-- of the fields in mixed radix, local port fastest.
+local function flowTuple(fs, i)
+	local k = i
+	local function digit(c)
+		local d = k % c
+		k = (k - d) / c
+		return d
+	end
+	return fs.lport + digit(fs.nlport), fs.lip + digit(fs.nlip), fs.rport + digit(fs.nrport), fs.rip + digit(fs.nrip)
+end
+
+-- txFlowsTask sends one object direction as f.flows.n concurrent flows, each
+-- its own 5-tuple, its own walk of the model (independent draws, its own
+-- chain states) and a start phase (a uniform fraction of one drawn gap):
+-- the flows' packets are merged in time through a heap, and each packet's
+-- delay is the time since the task's previous packet.
+function txFlowsTask(queue, rl, index, duration, rate, seed)
+	local f = FLOWS[index]
+	local fs = f.flows
+	math.randomseed(seed + index)
+	local linkMbps = queue.dev:getLinkStatus().speed
+	if not linkMbps or linkMbps <= 0 then
+		error(f.name .. ": link speed unknown (is the link up?)")
+	end
+	local toBytes = 1e9 / rate * linkMbps / 8000
+	local fromSide = f.port == "from"
+	local n = fs.n
+	local flows, heap = {}, {}
+	for i = 1, n do
+		local lp, la, rp, ra = flowTuple(fs, i - 1)
+		if not f.ip4 then
+			la = fs.prefix .. string.format("%x:%x", floor(la / 65536), la % 65536)
+			ra = fs.prefix .. string.format("%x:%x", floor(ra / 65536), ra % 65536)
+		end
+		-- Each flow walks its own copy of the chains' state.
+		local own = setmetatable({}, {__index = f})
+		if f.chains then
+			local cs = {}
+			for j, c in ipairs(f.chains) do
+				cs[j] = setmetatable({}, {__index = c})
+			end
+			own.chains = cs
+		end
+		local g = nextPacket(own)
+		local _, size = nextPacket(own)
+		local s = {f = own, t = random() * g, size = size, seq = 1}
+		if fromSide then
+			s.src, s.dst, s.sport, s.dport = la, ra, lp, rp
+		else
+			s.src, s.dst, s.sport, s.dport = ra, la, rp, lp
+		end
+		flows[i], heap[i] = s, i
+	end
+	local function less(a, b)
+		local x, y = flows[heap[a]], flows[heap[b]]
+		return x.t < y.t or (x.t == y.t and heap[a] < heap[b])
+	end
+	local function down(i)
+		while true do
+			local l, r, m = 2 * i, 2 * i + 1, i
+			if l <= n and less(l, m) then
+				m = l
+			end
+			if r <= n and less(r, m) then
+				m = r
+			end
+			if m == i then
+				return
+			end
+			heap[i], heap[m] = heap[m], heap[i]
+			i = m
+		end
+	end
+	for i = floor(n / 2), 1, -1 do
+		down(i)
+	end
+	local mem = memory.createMemPool(function(buf)
+		local t = {pktLength = f.hdr}
+		for k, v in pairs(f.fill) do
+			t[k] = v
+		end
+		if f.tcp then
+			t.tcpSrc, t.tcpDst, t.tcpAck, t.tcpPsh, t.tcpWindow = f.srcPort, f.dstPort, 1, 1, 65535
+		else
+			t.udpSrc, t.udpDst = f.srcPort, f.dstPort
+		end
+		getPacket(f, buf):fill(t)
+	end)
+	local bufs = mem:bufArray(BATCH)
+	local stop = duration > 0 and timer:new(duration) or nil
+	local pkts, bytes, clamped, now = 0, 0, 0, 0
+	while mg.running() and (stop == nil or stop:running()) do
+		bufs:alloc(MIN_FRAME)
+		for _, buf in ipairs(bufs) do
+			local s = flows[heap[1]]
+			local gap, size = s.t - now, s.size
+			now = s.t
+			local g, z = nextPacket(s.f)
+			s.t, s.size = s.t + g, z
+			down(1)
+			local payload = size - f.sizeOffset
+			if payload > f.maxPayload then
+				payload, clamped = f.maxPayload, clamped + 1
+			elseif payload < 0 then
+				payload = 0
+			end
+			local len = f.hdr + payload
+			local pkt = getPacket(f, buf)
+			pkt:setLength(len)
+			local ip, l4 = f.ip4 and pkt.ip4 or pkt.ip6, f.tcp and pkt.tcp or pkt.udp
+			if f.ip4 then
+				ip:setSrc(s.src)
+				ip:setDst(s.dst)
+			else
+				ip:setSrcString(s.src)
+				ip:setDstString(s.dst)
+			end
+			l4:setSrcPort(s.sport)
+			l4:setDstPort(s.dport)
+			if f.tcp then
+				pkt.tcp:setSeqNumber(s.seq)
+				s.seq = (s.seq + payload) % 4294967296
+			end
+			buf:setSize(max(len, MIN_FRAME))
+			buf:setDelay(floor(gap * toBytes + 0.5))
+			pkts, bytes = pkts + 1, bytes + max(len, MIN_FRAME)
+		end
+		if f.tcp then
+			bufs:offloadTcpChecksums(f.ip4)
+		else
+			bufs:offloadUdpChecksums(f.ip4)
+		end
+		rl:send(bufs)
+	end
+	print(string.format("[gmm2trex] %s: %d flows, %d packets, %d bytes sent", f.name, n, pkts, bytes))
 	if clamped > 0 then
 		print(string.format("[gmm2trex] %s: %d sizes clamped to the largest frame", f.name, clamped))
 	end

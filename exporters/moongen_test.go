@@ -36,6 +36,8 @@ type moonRecord struct {
 	task, port, queue int
 	size, payload     int
 	delay             int64 // byte-times
+	src, dst          string
+	sport, dport      int
 }
 
 // runMoonGen exports p as a MoonGen script and runs it under luajit with the
@@ -68,7 +70,7 @@ func runMoonGen(t *testing.T, p *profiles.Profile, o Options, quota int, args ..
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var r moonRecord
-		if _, err := fmt.Sscan(sc.Text(), &r.task, &r.port, &r.queue, &r.size, &r.payload, &r.delay); err != nil {
+		if _, err := fmt.Sscan(sc.Text(), &r.task, &r.port, &r.queue, &r.size, &r.payload, &r.delay, &r.src, &r.sport, &r.dst, &r.dport); err != nil {
 			t.Fatalf("record line %q: %v", sc.Text(), err)
 		}
 		rs = append(rs, r)

@@ -1,6 +1,7 @@
 package exporters
 
 import (
+	"container/heap"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,6 +15,7 @@ func init() {
 	Register(&Format{
 		Name:    "pcap",
 		Timed:   true,
+		Flows:   true,
 		Summary: "bidirectional synthetic capture (for tcpreplay, trafgen -i, TRex's pcap loader)",
 		Params: []Param{{Name: "nanosecond", Field: "PcapOptions.Nanosecond", Switch: true, Default: "false",
 			Usage: "nanosecond timestamps (default microseconds, which tcpreplay and trafgen -i expect)",
@@ -69,8 +71,9 @@ func writePcap(w io.Writer, p *profiles.Profile, o Options) error {
 // serves.
 const handshakeGap = 100e-6
 
-// flowWriter emits the frames of one target: both directions' templates and
-// the TCP sequence state that keeps seq/ack consistent across directions.
+// flowWriter emits the frames of one flow of a target: both directions'
+// templates and the TCP sequence state that keeps seq/ack consistent across
+// directions.
 type flowWriter struct {
 	tpl    [2]*frame.Template
 	sz     [2]*sizer
@@ -79,28 +82,52 @@ type flowWriter struct {
 	stream *sampler.Stream
 	head   sampler.Packet
 	live   bool
-	offset int64 // ns added to the stream's times (after a handshake)
+	offset int64 // ns added to the stream's times (the start phase, a handshake)
+	at     int64 // the head's time stamp, when live
+	order  int   // position among the writers: earlier wins a tie
 }
 
-func newFlowWriter(p *profiles.Profile, t *target, o Options, i int) (*flowWriter, error) {
-	f := &flowWriter{tcp: t.proto == frame.TCP}
+// newFlowWriter prepares flow f of t; i numbers the writer (it seeds the
+// initial sequence numbers and breaks ties).
+func newFlowWriter(p *profiles.Profile, t *target, o Options, i, f int) (*flowWriter, error) {
+	fw := &flowWriter{tcp: t.proto == frame.TCP, order: i}
 	for _, d := range []profiles.Dir{profiles.From, profiles.To} {
-		tpl, err := t.template(d, o.MaxFrame)
+		tpl, err := t.flowTemplate(d, f, o.MaxFrame)
 		if err != nil {
 			return nil, err
 		}
-		f.tpl[d], f.sz[d] = tpl, newSizer(p, tpl)
+		fw.tpl[d], fw.sz[d] = tpl, newSizer(p, tpl)
 		// Deterministic, seed-dependent initial sequence numbers that differ
-		// per object and side.
-		f.next[d] = uint32(o.Seed*0x9E3779B1) ^ uint32(i+1)*0x01000193 ^ uint32(d+1)<<28
+		// per writer and side.
+		fw.next[d] = uint32(o.Seed*0x9E3779B1) ^ uint32(i+1)*0x01000193 ^ uint32(d+1)<<28
 	}
-	s, err := stream(t, o)
+	phase, err := flowPhase(t, o, f)
 	if err != nil {
 		return nil, err
 	}
-	f.stream = s
-	f.live = s.Next(&f.head)
-	return f, nil
+	s, err := flowStream(t, o, f, phase)
+	if err != nil {
+		return nil, err
+	}
+	fw.stream, fw.offset = s, ns(phase)
+	fw.live = s.Next(&fw.head) && !(o.Duration > 0 && phase > o.Duration)
+	return fw, nil
+}
+
+// writerHeap orders live flow writers by their head's time stamp.
+type writerHeap []*flowWriter
+
+func (h writerHeap) Len() int { return len(h) }
+func (h writerHeap) Less(i, j int) bool {
+	return h[i].at < h[j].at || h[i].at == h[j].at && h[i].order < h[j].order
+}
+func (h writerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *writerHeap) Push(x any)   { *h = append(*h, x.(*flowWriter)) }
+func (h *writerHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // write emits packet pk of this flow stamped at ns.
@@ -135,54 +162,77 @@ func (f *flowWriter) handshake(pw *frame.PcapWriter, base int64) error {
 	if err := pw.WritePacket(base+2*step, f.tpl[l].TCPFrame(0, f.next[l], f.next[r], frame.FlagACK)); err != nil {
 		return err
 	}
-	f.offset = 3 * step
+	f.offset += 3 * step
 	return nil
 }
 
-// writeCapture writes the merged streams of ts (each from its own t=0, in
-// time order across objects) as a pcap. With handshake, TCP flows start with
-// SYN, SYN-ACK, ACK. It returns the sizers (for the clamping note) and the
-// number of packets written.
+// flowRef is one flow of a target, as a capture writes it.
+type flowRef struct {
+	t     *target
+	f     int // the flow
+	order int // the writer's number: ties and initial sequence numbers
+}
+
+// writeCapture writes the merged streams of ts and their flows (each from
+// its own t=0 plus its start phase, in time order across all of them) as a
+// pcap. With handshake, TCP flows start with SYN, SYN-ACK, ACK. It returns
+// the sizers (for the clamping note) and the number of packets written.
 func writeCapture(w io.Writer, p *profiles.Profile, ts []target, o Options, nano, handshake bool) ([]*sizer, int64, error) {
+	var refs []flowRef
+	for f := 0; ; f++ {
+		more := false
+		for i := range ts {
+			if f < ts[i].flows.n {
+				// Flow 0 of object i is writer i, as without flows.
+				refs, more = append(refs, flowRef{&ts[i], f, f*len(ts) + i}), true
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	return writeFlows(w, p, refs, o, nano, handshake)
+}
+
+// writeFlows writes the flows refs as one capture. Memory is one writer
+// per flow, whatever the packet count: the flows' streams are merged
+// through a heap as they are drawn.
+func writeFlows(w io.Writer, p *profiles.Profile, refs []flowRef, o Options, nano, handshake bool) ([]*sizer, int64, error) {
 	pw, err := frame.NewPcapWriter(w, frame.DefaultSnap, nano)
 	if err != nil {
 		return nil, 0, err
 	}
 	base := epochNS(p)
-	fws := make([]*flowWriter, len(ts))
 	var sizers []*sizer
-	for i := range ts {
-		if fws[i], err = newFlowWriter(p, &ts[i], o, i); err != nil {
+	var h writerHeap
+	for _, r := range refs {
+		fw, err := newFlowWriter(p, r.t, o, r.order, r.f)
+		if err != nil {
 			return nil, 0, err
 		}
-		sizers = append(sizers, fws[i].sz[0], fws[i].sz[1])
-		if handshake && fws[i].tcp {
-			if err := fws[i].handshake(pw, base); err != nil {
+		sizers = append(sizers, fw.sz[0], fw.sz[1])
+		if handshake && fw.tcp {
+			if err := fw.handshake(pw, base+fw.offset); err != nil {
 				return nil, 0, err
 			}
 		}
+		if fw.live {
+			fw.at = base + fw.offset + ns(fw.head.Time)
+			h = append(h, fw)
+		}
 	}
-	for {
-		// Few objects: a linear scan for the earliest head beats a heap.
-		best := -1
-		var bestNS int64
-		for i, f := range fws {
-			if !f.live {
-				continue
-			}
-			t := base + f.offset + ns(f.head.Time)
-			if best < 0 || t < bestNS {
-				best, bestNS = i, t
-			}
-		}
-		if best < 0 {
-			break
-		}
-		f := fws[best]
-		if err := f.write(pw, bestNS, &f.head); err != nil {
+	heap.Init(&h)
+	for len(h) > 0 {
+		fw := h[0]
+		if err := fw.write(pw, fw.at, &fw.head); err != nil {
 			return nil, 0, err
 		}
-		f.live = f.stream.Next(&f.head)
+		if fw.live = fw.stream.Next(&fw.head); fw.live {
+			fw.at = base + fw.offset + ns(fw.head.Time)
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
 	}
 	return sizers, pw.Packets(), nil
 }

@@ -28,6 +28,8 @@ type Format struct {
 	// Timed formats write the sampled stream as it comes and so can stop
 	// at Options.Duration instead of a count (csv, pcap).
 	Timed bool
+	// Flows formats take Options.Flows: N concurrent imitations per object.
+	Flows bool
 }
 
 // Param is the text form of one field of a format's options.
@@ -74,6 +76,17 @@ func Formats() []*Format {
 		fs = append(fs, registry[n])
 	}
 	return fs
+}
+
+// FlowFormats lists the formats that take Options.Flows, sorted.
+func FlowFormats() []string {
+	var names []string
+	for _, f := range Formats() {
+		if f.Flows {
+			names = append(names, f.Name)
+		}
+	}
+	return names
 }
 
 // Lookup returns the named format, or an error listing the valid names.

@@ -15,6 +15,7 @@ func init() {
 		Name:    "trex-astf",
 		Summary: "TRex advanced stateful: a Python profile replaying the flow's pcap (TCP handshake first) at --cps",
 		Params:  []Param{cpsParam("ASTFOptions.CPS", func(o *Options) *float64 { return &o.ASTF.CPS })},
+		Flows:   true,
 		Export:  exportASTF,
 	})
 }
@@ -44,23 +45,39 @@ func positive(field string, x, def float64) (float64, error) {
 	return x, nil
 }
 
-// flowPcaps names the pcap of each target: OUT.pcap for one object,
-// OUT-N.pcap (N the object's position in the profile) for several.
-func flowPcaps(o Options, ts []target) []string {
-	names := make([]string, len(ts))
+// flowPcap is the pcap of one flow of a target.
+type flowPcap struct {
+	name string
+	ref  flowRef
+}
+
+// flowPcaps names the pcap of each target and flow: OUT.pcap for one
+// object, OUT-N.pcap (N the object's position in the profile) for several;
+// with several flows -fF (F the flow) is added.
+func flowPcaps(o Options, ts []target) []flowPcap {
+	var out []flowPcap
 	for i := range ts {
-		if len(ts) == 1 {
-			names[i] = withExt(o.Output, ".pcap")
-		} else {
-			names[i] = withExt(suffixed(o.Output, "-"+strconv.Itoa(ts[i].index)), ".pcap")
+		name := o.Output
+		if len(ts) > 1 {
+			name = suffixed(name, "-"+strconv.Itoa(ts[i].index))
+		}
+		for f := range ts[i].flows.n {
+			n := name
+			if ts[i].flows.n > 1 {
+				n = suffixed(n, "-f"+strconv.Itoa(f))
+			}
+			out = append(out, flowPcap{withExt(n, ".pcap"), flowRef{&ts[i], f, len(out)}})
 		}
 	}
-	return names
+	return out
 }
 
 // statefulTargets selects targets for TRex's stateful modes, which replay
 // IPv4 flows: IPv6 objects get the default IPv4 addresses (TRex's own IPv6
-// options translate them) and a note.
+// options translate them) and a note. With Options.Flows, ASTF's limits
+// decide the addresses: TRex picks client ports itself and takes one
+// program per server port, so the flows vary the remote (server) port
+// unless ranges say otherwise, and must not share one.
 func statefulTargets(p *profiles.Profile, o Options, format string) ([]target, error) {
 	ts, err := selectTargets(p, o)
 	if err != nil {
@@ -72,26 +89,40 @@ func statefulTargets(p *profiles.Profile, o Options, format string) ([]target, e
 			o.notef("object %q: %s replays IPv4 flows; using %v -> %v (TRex's --ipv6 maps them)", t.obj.ID, format, defaultLocalIP4, defaultRemoteIP4)
 			t.local.ip, t.remote.ip = defaultLocalIP4, defaultRemoteIP4
 		}
+		if o.Flows > 1 {
+			if t.flows, err = newFlowSetFor(t, o.Addr, o.Flows, true); err != nil {
+				return nil, err
+			}
+			if c := t.flows.f[fRemotePort].count; c < uint64(t.flows.n) {
+				return nil, fieldf("Options.Flows", "%d: %s takes one program per server port, and the flows of object %q share %d remote ports (give --remote-port a range of %d)",
+					t.flows.n, format, t.obj.ID, c, t.flows.n)
+			}
+		}
 	}
 	return ts, nil
 }
 
-// writeFlowPcaps writes one pcap per target, the flow's both directions.
-func writeFlowPcaps(p *profiles.Profile, o Options, ts []target, names []string, handshake bool) ([]string, error) {
+// writeFlowPcaps writes one pcap per flow, the flow's both directions.
+func writeFlowPcaps(p *profiles.Profile, o Options, pcaps []flowPcap, handshake bool) ([]string, error) {
 	var files []string
 	var sizers []*sizer
-	for i := range ts {
+	for _, fp := range pcaps {
 		var n int64
-		err := o.writeFile(names[i], func(w io.Writer) error {
-			sz, c, err := writeCapture(w, p, ts[i:i+1], o, false, handshake)
+		err := o.writeFile(fp.name, func(w io.Writer) error {
+			sz, c, err := writeFlows(w, p, []flowRef{fp.ref}, o, false, handshake)
 			sizers, n = append(sizers, sz...), c
 			return err
 		})
 		if err != nil {
 			return files, err
 		}
-		o.notef("wrote %s: %d packets of object %q", names[i], n, ts[i].obj.ID)
-		files = append(files, names[i])
+		if len(pcaps) <= 10 {
+			o.notef("wrote %s: %d packets of object %q", fp.name, n, fp.ref.t.obj.ID)
+		}
+		files = append(files, fp.name)
+	}
+	if len(pcaps) > 10 {
+		o.notef("wrote %d pcaps, %s .. %s", len(pcaps), pcaps[0].name, pcaps[len(pcaps)-1].name)
 	}
 	clampNote(o, sizers...)
 	return files, nil
@@ -109,8 +140,8 @@ func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := flowPcaps(o, ts)
-	files, err := writeFlowPcaps(p, o, ts, names, true)
+	pcaps := flowPcaps(o, ts)
+	files, err := writeFlowPcaps(p, o, pcaps, true)
 	if err != nil {
 		return files, fmt.Errorf("trex-astf: %w", err)
 	}
@@ -125,15 +156,21 @@ func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
 	b = fmt.Appendf(b, "# gmm2trex export: trex-astf, model %s, seed %d, source %s\n", o.Model, o.Seed, p.Source.File)
 	b = append(b, "# Load: trex-console> start -f THIS.py   (or astf-sim -f THIS.py --json to inspect)\n"...)
 	b = append(b, "import os\n\nfrom trex.astf.api import *\n\n# (pcap beside this file, client IP, server IP, connections per second)\nFLOWS = [\n"...)
-	for i, t := range ts {
-		b = fmt.Appendf(b, "    (%q, %q, %q, %s),  # %s, %d packets a direction\n", baseName(names[i]), t.local.ip.String(), t.remote.ip.String(),
-			strconv.FormatFloat(cps, 'g', -1, 64), t.obj.ID, o.Count)
+	for _, fp := range pcaps {
+		t := fp.ref.t
+		l, r := t.flows.tuple(t, fp.ref.f)
+		b = fmt.Appendf(b, "    (%q, %q, %q, %s),  # %s", baseName(fp.name), l.ip.String(), r.ip.String(),
+			strconv.FormatFloat(cps, 'g', -1, 64), t.obj.ID)
+		if t.flows.n > 1 {
+			b = fmt.Appendf(b, ", flow %d", fp.ref.f)
+		}
+		b = fmt.Appendf(b, ", %d packets a direction\n", o.Count)
 	}
 	b = append(b, astfTail...)
 	if err := o.writeBytes(o.Output, b); err != nil {
 		return files, fmt.Errorf("trex-astf: %w", err)
 	}
-	o.notef("wrote %s: ASTF profile replaying %d flow(s)", o.Output, len(ts))
+	o.notef("wrote %s: ASTF profile replaying %d flow(s)", o.Output, len(pcaps))
 	return append(files, o.Output), nil
 }
 

@@ -13,6 +13,7 @@ func init() {
 		Name:    "trex-py",
 		Summary: "TRex stateless Python profile (the trex-stl streams as an editable table; port 0 from, port 1 to)",
 		Params:  stlParams,
+		Flows:   true,
 		Export:  exportPy,
 		Write:   writePy,
 	})
@@ -84,8 +85,14 @@ class GMM2TRex(object):
         # fields trimming does not touch, fix the checksums.
         l4 = 14 + (40 if g["ipv6"] else 20)
         vm = STLVM()
+        # With several flows: one variable per varied field of the 5-tuple,
+        # drawn per packet (name, bytes, offset, first, last).
+        for name, size, offset, lo, hi in g.get("flow_vars", []):
+            vm.var(name=name, min_value=lo, max_value=hi, size=size, op="random", step=1)
         vm.var(name="L", min_value=0, max_value=0, size=2, op="random", value_list=sizes)
         vm.trim(fv_name="L")
+        for name, size, offset, lo, hi in g.get("flow_vars", []):
+            vm.write(fv_name=name, pkt_offset=offset, add_val=0)
         if g["ipv6"]:
             vm.write(fv_name="L", pkt_offset=18, add_val=-54)
         else:
@@ -114,6 +121,23 @@ class GMM2TRex(object):
                 continue
             chain = g["chain"]
             built = {}
+            lead = g.get("lead")
+            loops = g["loops"]
+            if lead is not None:
+                # One of several flows: a lead-in sends the first packet after
+                # the flow's start phase, then the ring runs from its second.
+                # A one-stream ring counts only its own plays: one fewer, and
+                # none at all when the chain plays once.
+                alone = len(chain) == 1 and loops == 1
+                if len(chain) == 1 and loops > 1:
+                    loops -= 1
+                built[chain[0][1]] = STLPktBuilder(pkt=self.packet(g, chain[0][1]))
+                streams.append(STLStream(name=g["name"] + "lead", packet=built[chain[0][1]],
+                                         mode=STLTXSingleBurst(total_pkts=1, percentage=100),
+                                         isg=lead, self_start=True,
+                                         next=None if alone else g["name"] + "s%d" % (1 % len(chain)), **keep))
+                if alone:
+                    continue
             for i, (isg, payload) in enumerate(chain):
                 if payload not in built:
                     built[payload] = STLPktBuilder(pkt=self.packet(g, payload))
@@ -122,9 +146,9 @@ class GMM2TRex(object):
                                          packet=built[payload],
                                          mode=STLTXSingleBurst(total_pkts=1, percentage=100),
                                          isg=isg,
-                                         self_start=i == 0,
+                                         self_start=i == 0 and lead is None,
                                          next=g["name"] + "s%d" % ((i + 1) % len(chain)),
-                                         action_count=g["loops"] if last else 0,
+                                         action_count=loops if last else 0,
                                          **keep))
         return streams
 
@@ -148,7 +172,7 @@ func (pl *stlPlan) writePy(w io.Writer, p *profiles.Profile, o Options) error {
 	}
 	for d := range pl.groups {
 		for _, g := range pl.groups[d] {
-			src, dst := g.t.side(g.dir)
+			src, dst := g.t.flowSide(g.dir, g.flow)
 			b = fmt.Appendf(b[:0], "    {  # object %s, direction %s\n", pyStr(g.t.obj.ID), g.dir)
 			b = fmt.Appendf(b, "        \"direction\": %d, \"name\": %s, \"proto\": %s, \"ipv6\": %s, \"header_len\": %d,\n",
 				d, pyStr(g.prefix), pyStr(g.tpl.Proto().String()), map[bool]string{true: "True", false: "False"}[g.tpl.IPv6()], g.tpl.HeaderLen())
@@ -161,15 +185,36 @@ func (pl *stlPlan) writePy(w io.Writer, p *profiles.Profile, o Options) error {
 				b = strconv.AppendFloat(b, s.pps, 'g', 10, 64)
 				b = append(b, ", \"frame_sizes\": ["...)
 				b = appendInts(b, s.sizes)
-				b = append(b, "]},\n    },\n"...)
+				b = append(b, "]},\n"...)
+				if len(g.fvars) > 0 {
+					b = append(b, "        \"flow_vars\": ["...)
+					for i, v := range g.fvars {
+						if i > 0 {
+							b = append(b, ", "...)
+						}
+						b = fmt.Appendf(b, "(%s, %d, %d, %d, %d)", pyStr(v.name), v.size, v.offset, v.min, v.max)
+					}
+					b = fmt.Appendf(b, "],  # %d flows\n", g.t.flows.n)
+				}
+				b = append(b, "    },\n"...)
 				if _, err := w.Write(b); err != nil {
 					return err
 				}
 				continue
 			}
-			b = fmt.Appendf(b, "        \"loops\": %d,\n        \"chain\": [  # (isg_us, payload_bytes)\n", g.streams[len(g.streams)-1].actionCount)
-			for i := range g.streams {
-				s := &g.streams[i]
+			ring := g.streams
+			if g.lead {
+				b = append(b, "        \"lead\": "...)
+				b = strconv.AppendFloat(b, g.streams[0].isg, 'f', 3, 64)
+				b = append(b, ",  # µs: the flow's start phase, before its first packet\n"...)
+				ring = g.streams[1:]
+				if len(ring) == 0 { // a one-packet chain played once: the lead-in alone
+					ring = g.streams[:1]
+				}
+			}
+			b = fmt.Appendf(b, "        \"loops\": %d,\n        \"chain\": [  # (isg_us, payload_bytes)\n", g.plays)
+			for i := range ring {
+				s := &ring[i]
 				b = append(b, "            ("...)
 				b = strconv.AppendFloat(b, s.isg, 'f', 3, 64)
 				b = append(b, ", "...)

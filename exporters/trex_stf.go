@@ -51,8 +51,8 @@ func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := flowPcaps(o, ts)
-	files, err := writeFlowPcaps(p, o, ts, names, false)
+	pcaps := flowPcaps(o, ts)
+	files, err := writeFlowPcaps(p, o, pcaps, false)
 	if err != nil {
 		return files, fmt.Errorf("trex-stf: %w", err)
 	}
@@ -68,9 +68,9 @@ func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	b = fmt.Appendf(b, "    servers_start: %q\n    servers_end: %q\n", t0.remote.ip.String(), t0.remote.ip.String())
 	b = append(b, "    dual_port_mask: \"1.0.0.0\"\n  cap_ipg: true\n  cap_info:\n"...)
 	for i, t := range ts {
-		rel, err := filepath.Rel(filepath.Dir(o.Output), names[i])
+		rel, err := filepath.Rel(filepath.Dir(o.Output), pcaps[i].name)
 		if err != nil {
-			rel = names[i]
+			rel = pcaps[i].name
 		}
 		b = fmt.Appendf(b, "    - name: %q  # %s\n      cps: %s\n      ipg: 10000\n      rtt: 10000\n      w: 1\n", rel, t.obj.ID, ff(cps))
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -22,6 +23,7 @@ func init() {
 		Name:    "trex-stl",
 		Summary: "TRex stateless YAML streams (one file per direction / TRex port)",
 		Params:  stlParams,
+		Flows:   true,
 		Export:  exportSTL,
 		Write:   writeSTLDir,
 	})
@@ -70,14 +72,35 @@ type stlStream struct {
 	sizes []int
 }
 
-// stlGroup is the streams of one object and direction, sharing a template.
+// stlGroup is the streams of one object and direction (and, in chain mode
+// with several flows, one flow), sharing a template.
 type stlGroup struct {
 	t       *target
-	prefix  string // of stream names: "" for one object, else "oN"
+	prefix  string // of stream names: "" for one object, else "oN"; "fN" added per flow
 	dir     profiles.Dir
+	flow    int // chain mode: the flow these streams send
 	tpl     *frame.Template
 	streams []stlStream
 	packets int // packets one play of the group sends (chain) or 0 (rate)
+	// lead: chain mode with several flows: streams[0] is a lead-in that
+	// sends the chain's first packet after the flow's start phase, then
+	// hands on to the chain (streams[1:]), which loops without it.
+	lead bool
+	// plays is the chain's action_count as asked (0 = forever); with a
+	// lead-in and a one-stream ring the streams carry it adjusted (chain).
+	plays int
+	// fvars: rate mode with several flows: the field-engine variables that
+	// give each packet the 5-tuple of a flow drawn at random.
+	fvars []flowVar
+}
+
+// flowVar is a field-engine variable over one field of the 5-tuple: op
+// random over min..max, written big-endian at offset.
+type flowVar struct {
+	name     string
+	size     int // bytes: 4 for an address (its low 32 bits), 2 for a port
+	offset   int
+	min, max uint64
 }
 
 // stlPlan is everything trex-stl and trex-py write: groups per direction.
@@ -108,10 +131,13 @@ func planSTL(p *profiles.Profile, o Options, only *profiles.Dir) (*stlPlan, erro
 	if pl.loops < 0 || pl.loops > maxLoops {
 		return nil, fieldf("STLOptions.Loops", "%d outside 0..%d (TRex's action_count is 16 bits)", pl.loops, maxLoops)
 	}
+	// Chain mode: every flow of every object direction on a port gets an
+	// equal share of the port's streams, a lead-in included when flows
+	// have start phases.
 	var perDir [2]int
 	for i := range ts {
 		for _, d := range ts[i].dirs {
-			perDir[d]++
+			perDir[d] += ts[i].flows.n
 		}
 	}
 	for i := range ts {
@@ -124,22 +150,46 @@ func planSTL(p *profiles.Profile, o Options, only *profiles.Dir) (*stlPlan, erro
 			if only != nil && d != *only {
 				continue
 			}
-			tpl, err := t.template(d, o.MaxFrame)
-			if err != nil {
-				return nil, err
-			}
-			g := stlGroup{t: t, prefix: prefix, dir: d, tpl: tpl}
-			sz := newSizer(p, tpl)
-			pl.sizers = append(pl.sizers, sz)
 			if pl.mode == "rate" {
-				err = g.rate(o, sz, prefix)
-			} else {
-				err = g.chain(o, sz, prefix, maxSTLStreams/perDir[d], pl.loops)
+				tpl, err := t.template(d, o.MaxFrame)
+				if err != nil {
+					return nil, err
+				}
+				g := stlGroup{t: t, prefix: prefix, dir: d, tpl: tpl}
+				sz := newSizer(p, tpl)
+				pl.sizers = append(pl.sizers, sz)
+				if err := g.rate(o, sz, prefix); err != nil {
+					return nil, err
+				}
+				pl.groups[d] = append(pl.groups[d], g)
+				continue
 			}
-			if err != nil {
-				return nil, err
+			budget := maxSTLStreams / perDir[d]
+			lead := t.flows.n > 1
+			if lead {
+				budget--
 			}
-			pl.groups[d] = append(pl.groups[d], g)
+			if budget < 1 {
+				return nil, fieldf("Options.Flows", "%d: in chain mode each flow needs at least 2 streams (a lead-in and a one-packet chain), and the %d flows on port %d need more than TRex's %d streams per port; use --stl-mode rate, which takes any number",
+					t.flows.n, perDir[d], d, maxSTLStreams)
+			}
+			for f := range t.flows.n {
+				tpl, err := t.flowTemplate(d, f, o.MaxFrame)
+				if err != nil {
+					return nil, err
+				}
+				fp := prefix
+				if lead {
+					fp += "f" + strconv.Itoa(f)
+				}
+				g := stlGroup{t: t, prefix: fp, dir: d, flow: f, tpl: tpl, lead: lead}
+				sz := newSizer(p, tpl)
+				pl.sizers = append(pl.sizers, sz)
+				if err := g.chain(o, sz, fp, budget, pl.loops, f == 0); err != nil {
+					return nil, err
+				}
+				pl.groups[d] = append(pl.groups[d], g)
+			}
 		}
 	}
 	return pl, nil
@@ -147,12 +197,17 @@ func planSTL(p *profiles.Profile, o Options, only *profiles.Dir) (*stlPlan, erro
 
 // chain builds a ring of single-packet streams: stream i waits the sampled
 // gap of packet i, and the last one loops to the first. More packets than
-// budget streams become a shorter chain played several times.
-func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int) error {
+// budget streams become a shorter chain played several times (note says
+// so). With g.lead, a lead-in stream first sends packet 0 after the flow's
+// start phase and hands on to stream 1; the ring then loops to stream 0.
+func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int, note bool) error {
 	n := o.Count
 	plays := (n + budget - 1) / budget
 	l := (n + plays - 1) / plays
-	if plays > 1 {
+	if plays > 1 && note && g.lead {
+		o.notef("object %q %s: %d flows × %d packets exceed TRex's %d streams per port: each flow a chain of %d streams (and a lead-in) played %d times (%d packets a round)",
+			g.t.obj.ID, g.dir, g.t.flows.n, n, maxSTLStreams, l, plays, l*plays)
+	} else if plays > 1 && note {
 		o.notef("object %q %s: %d packets exceed TRex's %d streams per port: a chain of %d streams played %d times (%d packets a round)",
 			g.t.obj.ID, g.dir, n, maxSTLStreams, l, plays, l*plays)
 	}
@@ -162,18 +217,30 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int)
 			fieldf("STLOptions.Loops", "%d × %d plays (to fit TRex's streams per port) exceeds TRex's limit of %d", loops, plays, maxLoops))
 	}
 	// One extra draw gives the gap from the last packet back to the first.
-	pk, err := sampleDir(g.t, g.dir, o, l+1)
+	pk, err := sampleFlow(g.t, g.dir, o, g.flow, l+1)
 	if err != nil {
 		return err
 	}
 	g.packets = l
-	g.streams = make([]stlStream, l)
 	name := func(i int) string { return prefix + "s" + strconv.Itoa(i) }
+	var ring []stlStream
+	if g.lead {
+		phase, err := flowPhase(g.t, o, g.flow)
+		if err != nil {
+			return err
+		}
+		g.streams = make([]stlStream, l+1)
+		g.streams[0] = stlStream{name: prefix + "lead", next: name(1 % l), selfStart: true, isg: phase * 1e6, payload: sz.payload(pk[0].Size)}
+		ring = g.streams[1:]
+	} else {
+		g.streams = make([]stlStream, l)
+		ring = g.streams
+	}
 	for i := range l {
-		s := &g.streams[i]
+		s := &ring[i]
 		s.name = name(i)
 		s.next = name((i + 1) % l)
-		s.selfStart = i == 0
+		s.selfStart = i == 0 && !g.lead
 		gap := pk[i].Gap
 		if i == 0 {
 			gap = pk[l].Gap
@@ -181,7 +248,19 @@ func (g *stlGroup) chain(o Options, sz *sizer, prefix string, budget, loops int)
 		s.isg = gap * 1e6
 		s.payload = sz.payload(pk[i].Size)
 	}
-	g.streams[l-1].actionCount = ac
+	ring[l-1].actionCount = ac
+	g.plays = ac
+	if g.lead && l == 1 {
+		// The lead-in is the first play of a one-stream ring, which counts
+		// only its own plays: one fewer, or none (no next) when one is all.
+		switch {
+		case ac == 1:
+			g.streams = g.streams[:1]
+			g.streams[0].next = ""
+		case ac > 1:
+			ring[0].actionCount = ac - 1
+		}
+	}
 	return nil
 }
 
@@ -219,26 +298,100 @@ func (g *stlGroup) rate(o Options, sz *sizer, prefix string) error {
 	if small > 0 {
 		o.notef("object %q %s: %d of %d size quantiles are below the 60-byte minimum frame; TRex sends them as %d-byte payloads", g.t.obj.ID, g.dir, small, q, frame.MinFrame-g.tpl.HeaderLen())
 	}
+	pps := float64(len(pk)-1) / sum
+	if n := g.t.flows.n; n > 1 {
+		if err := g.flowVars(); err != nil {
+			return err
+		}
+		pps *= float64(n)
+	}
 	g.streams = []stlStream{{name: prefix + "rate" + g.dir.String(), selfStart: true,
-		pps: float64(len(pk)-1) / sum, sizes: sizes, payload: sizes[q-1] - g.tpl.HeaderLen()}}
+		pps: pps, sizes: sizes, payload: sizes[q-1] - g.tpl.HeaderLen()}}
 	return nil
+}
+
+// flowVars sets the field-engine variables of a rate stream serving all
+// of its target's flows: one per varied field of the 5-tuple, each drawn
+// uniformly per packet, so each packet belongs to a flow drawn uniformly
+// (independent fields over a product set) and one stream set serves any
+// number of flows. The flows' counts of packets in a window are then
+// multinomial: not in lock-step, unlike a round robin.
+func (g *stlGroup) flowVars() error {
+	fs := &g.t.flows
+	if !fs.product {
+		var parts []string
+		for i := range fs.f {
+			parts = append(parts, fmt.Sprintf("%d %s", fs.f[i].count, flowFieldNames[i]))
+		}
+		return fieldf("Options.Flows", "%d: rate mode draws each varied field independently, so the flows must be all combinations of the ranges (%s of object %q); make --flows the product of the range sizes",
+			fs.n, strings.Join(parts, " × "), g.t.obj.ID)
+	}
+	v6 := g.tpl.IPv6()
+	l4 := g.tpl.HeaderLen() - map[frame.Proto]int{frame.UDP: frame.UDPLen, frame.TCP: frame.TCPLen}[g.tpl.Proto()]
+	srcIP, dstIP := frame.EthLen+12, frame.EthLen+16
+	if v6 {
+		srcIP, dstIP = frame.EthLen+8+12, frame.EthLen+24+12 // the low 32 bits
+	}
+	// Offsets as sender/receiver: the local side sends direction from.
+	off := [nFlowFields]int{l4, srcIP, l4 + 2, dstIP}
+	names := [nFlowFields]string{"LP", "LA", "RP", "RA"}
+	if g.dir == profiles.To {
+		off = [nFlowFields]int{l4 + 2, dstIP, l4, srcIP}
+	}
+	for i, ff := range fs.f {
+		if ff.count <= 1 {
+			continue
+		}
+		v := flowVar{name: names[i], size: 2, offset: off[i], min: uint64(ff.port)}
+		if i == fLocalIP || i == fRemoteIP {
+			v.size, v.min = 4, ipLow(ff.ip)
+		}
+		v.max = v.min + ff.count - 1
+		g.fvars = append(g.fvars, v)
+	}
+	return nil
+}
+
+// fieldsDesc says which fields of the 5-tuple the flows vary, and over what.
+func (g *stlGroup) fieldsDesc() string {
+	fs := &g.t.flows
+	var parts []string
+	for i, ff := range fs.f {
+		if ff.count <= 1 {
+			continue
+		}
+		if i == fLocalIP || i == fRemoteIP {
+			parts = append(parts, fmt.Sprintf("%s %v", strings.TrimSuffix(flowFieldNames[i], "s"), IPRange{ff.ip, ipAdd(ff.ip, ff.count-1)}))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %d-%d", strings.TrimSuffix(flowFieldNames[i], "s"), ff.port, uint64(ff.port)+ff.count-1))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // vmInstr is one field-engine instruction of a rate stream.
 type vmInstr struct {
-	kind    string // flow_var, trim_pkt_size, write_flow_var, fix_checksum_ipv4, fix_checksum_hw
-	offset  int    // pkt_offset or l2_len
-	add     int    // write: add_value
-	l3len   int    // fix_checksum_hw
-	l4type  int    // fix_checksum_hw: 11 UDP, 13 TCP
-	valList []int  // flow_var
+	kind    string  // flow_var, trim_pkt_size, write_flow_var, fix_checksum_ipv4, fix_checksum_hw
+	offset  int     // pkt_offset or l2_len
+	add     int     // write: add_value
+	l3len   int     // fix_checksum_hw
+	l4type  int     // fix_checksum_hw: 11 UDP, 13 TCP
+	valList []int   // flow_var
+	fv      flowVar // tuple_var, tuple_write
 }
 
 // rateVM is the field-engine program of a rate stream: trim to a random
 // length, rewrite the IP and UDP length fields, fix checksums.
 func (g *stlGroup) rateVM(s *stlStream) []vmInstr {
 	l4 := g.tpl.HeaderLen() - map[frame.Proto]int{frame.UDP: frame.UDPLen, frame.TCP: frame.TCPLen}[g.tpl.Proto()]
-	vm := []vmInstr{{kind: "flow_var", valList: s.sizes}, {kind: "trim_pkt_size"}}
+	var vm []vmInstr
+	for _, v := range g.fvars {
+		vm = append(vm, vmInstr{kind: "tuple_var", fv: v})
+	}
+	vm = append(vm, vmInstr{kind: "flow_var", valList: s.sizes}, vmInstr{kind: "trim_pkt_size"})
+	for _, v := range g.fvars {
+		vm = append(vm, vmInstr{kind: "tuple_write", fv: v})
+	}
 	if g.tpl.IPv6() {
 		vm = append(vm, vmInstr{kind: "write_flow_var", offset: frame.EthLen + 4, add: -(frame.EthLen + frame.IPv6Len)})
 	} else {
@@ -360,11 +513,23 @@ func (pl *stlPlan) header(p *profiles.Profile, o Options, d profiles.Dir, commen
 		if pl.mode == "rate" {
 			s := g.streams[0]
 			line("object %q: stream %s: %.6g pps, %d size quantiles %d..%d bytes", g.t.obj.ID, s.name, s.pps, len(s.sizes), s.sizes[0], s.sizes[len(s.sizes)-1])
+			if len(g.fvars) > 0 {
+				line("  serving %d flows: each packet's %s drawn by the field engine (a flow drawn at random), %.6g pps a flow", g.t.flows.n, g.fieldsDesc(), s.pps/float64(g.t.flows.n))
+			}
 			continue
 		}
 		plays := "forever"
-		if ac := g.streams[len(g.streams)-1].actionCount; ac > 0 {
+		if ac := g.plays; ac > 0 {
 			plays = strconv.Itoa(ac) + " times"
+		}
+		if g.lead {
+			if g.flow == 0 {
+				last := pl.groups[d][len(pl.groups[d])-1]
+				line("object %q: %d flows, each its own draw and 5-tuple (%s), streams fNlead then fNs0..fNs%d, one sampled packet each; each chain plays %s;",
+					g.t.obj.ID, g.t.flows.n, g.fieldsDesc(), g.packets-1, plays)
+				line("  fNlead waits the flow's start phase and sends packet 0, fNs0's isg is the gap from the last packet back to the first (%s..%s)", g.streams[0].name, last.streams[len(last.streams)-1].name)
+			}
+			continue
 		}
 		line("object %q: streams %s..%s, one sampled packet each, isg = its gap (µs); the chain plays %s;", g.t.obj.ID, g.streams[0].name, g.streams[len(g.streams)-1].name, plays)
 		line("  %s's isg is the gap from the last packet back to the first (it also delays the very first packet)", g.streams[0].name)
@@ -450,6 +615,10 @@ func appendVMYAML(b []byte, vm []vmInstr) []byte {
 			b = append(b, "{type: flow_var, name: L, size: 2, op: random, step: 1, value_list: ["...)
 			b = appendInts(b, in.valList)
 			b = append(b, "]}"...)
+		case "tuple_var":
+			b = fmt.Appendf(b, "{type: flow_var, name: %s, size: %d, op: random, step: 1, min_value: %d, max_value: %d}", in.fv.name, in.fv.size, in.fv.min, in.fv.max)
+		case "tuple_write":
+			b = fmt.Appendf(b, "{type: write_flow_var, name: %s, pkt_offset: %d, add_value: 0, is_big_endian: true}", in.fv.name, in.fv.offset)
 		case "trim_pkt_size":
 			b = append(b, "{type: trim_pkt_size, name: L}"...)
 		case "write_flow_var":

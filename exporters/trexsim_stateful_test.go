@@ -66,27 +66,7 @@ func TestSimASTF(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := simProfile(t, name)
 			files, _ := export(t, p, "trex-astf", "astf.py", Options{Count: 60, Seed: 17})
-			run := t.TempDir()
-			ents, err := os.ReadDir(scripts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range ents {
-				if err := os.Symlink(filepath.Join(scripts, e.Name()), filepath.Join(run, e.Name())); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := os.WriteFile(filepath.Join(run, "astf_schema.json"), []byte("{}"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(t.TempDir(), "astf.pcap")
-			cmd := exec.Command("/usr/bin/python3", "-m", "trex.astf.sim", "-p", run, "-r", "--pcap", "--full", "-d", "5",
-				"-f", files[len(files)-1], "-o", out)
-			cmd.Dir = run
-			cmd.Env = append(os.Environ(), "PYTHONWARNINGS=ignore", "PYTHONPATH="+filepath.Join(scripts, "automation", "trex_control_plane", "interactive"))
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("astf-sim: %v\n%s", err, msg)
-			}
+			out := astfSim(t, scripts, files[len(files)-1], "5")
 			got, order := sessions(readFrames(t, out))
 			for _, pc := range files[:len(files)-1] {
 				want, _ := sessions(readFrames(t, pc))
@@ -129,6 +109,38 @@ func TestSimASTF(t *testing.T) {
 			}
 		})
 	}
+}
+
+// astfSim runs TRex's astf-sim on profile for seconds and returns its pcap.
+// The tool's scripts/ lacks astf_schema.json, which bp-sim-64 insists on:
+// it runs from a directory of links to scripts/ plus an empty schema, so
+// TRex's profile validation is skipped (the Python client still compiles
+// the profile). Not for parallel tests: astf-sim passes the profile to
+// bp-sim-64 through one fixed file, /tmp/astf_sim_root.json.
+func astfSim(t *testing.T, scripts, profile, seconds string) string {
+	t.Helper()
+	run := t.TempDir()
+	ents, err := os.ReadDir(scripts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if err := os.Symlink(filepath.Join(scripts, e.Name()), filepath.Join(run, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(run, "astf_schema.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "astf.pcap")
+	cmd := exec.Command("/usr/bin/python3", "-m", "trex.astf.sim", "-p", run, "-r", "--pcap", "--full", "-d", seconds,
+		"-f", profile, "-o", out)
+	cmd.Dir = run
+	cmd.Env = append(os.Environ(), "PYTHONWARNINGS=ignore", "PYTHONPATH="+filepath.Join(scripts, "automation", "trex_control_plane", "interactive"))
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("astf-sim: %v\n%s", err, msg)
+	}
+	return out
 }
 
 // TestSimSTF runs a trex-stf export through bp-sim-64 (TRex's stateful

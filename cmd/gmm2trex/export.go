@@ -54,12 +54,13 @@ func exportFlags() []cli.Flag {
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 		&cli.StringFlag{Name: "model", Usage: "`auto` (each direction as its profile chose; the default), iid (independent mixture draws), hmm (keeps bursts) or rnn (the recurrent network; not for moongen)"},
 		&cli.IntFlag{Name: "max-frame", Value: exporters.DefaultMaxFrame, Usage: "largest frame in `BYTES` without FCS (60..9238); larger sizes are clamped"},
-		&cli.StringFlag{Name: "local-ip", Usage: "`IP` of the local side (default: the profile's)"},
-		&cli.StringFlag{Name: "remote-ip", Usage: "`IP` of the remote side (default: the profile's)"},
+		&cli.IntFlag{Name: "flows", HideDefault: true, Usage: "`N` concurrent imitations of each object, each its own draw, start phase and 5-tuple (" + strings.Join(exporters.FlowFormats(), ", ") + "; default 1)"},
+		&cli.StringFlag{Name: "local-ip", Usage: "`IP` of the local side (default: the profile's); with --flows also a range A-B or a prefix A/N"},
+		&cli.StringFlag{Name: "remote-ip", Usage: "`IP` of the remote side (default: the profile's); with --flows also a range A-B or a prefix A/N"},
 		&cli.StringFlag{Name: "local-mac", Usage: "`MAC` of the local side (default: the profile's, else 02:00:00:00:00:01)"},
 		&cli.StringFlag{Name: "remote-mac", Usage: "`MAC` of the remote side (default: the profile's, else 02:00:00:00:00:02)"},
-		&cli.IntFlag{Name: "local-port", HideDefault: true, Usage: "`PORT` of the local side (default: the profile's, else 8000)"},
-		&cli.IntFlag{Name: "remote-port", HideDefault: true, Usage: "`PORT` of the remote side (default: the profile's, else 8000)"},
+		&cli.StringFlag{Name: "local-port", Usage: "`PORT` of the local side (default: the profile's, else 8000); with --flows also a range A-B"},
+		&cli.StringFlag{Name: "remote-port", Usage: "`PORT` of the remote side (default: the profile's, else 8000); with --flows also a range A-B"},
 		maxOutputFlag(),
 		quietFlag,
 	}
@@ -114,6 +115,7 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		Count:    int(count),
 		Seed:     cmd.Uint64("seed"),
 		MaxFrame: int(cmd.Int("max-frame")),
+		Flows:    int(cmd.Int("flows")),
 		Log:      prefixWriter{cmd},
 		Context:  ctx,
 		MaxBytes: maxBytes,
@@ -131,11 +133,7 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: model %s (choose with --model)\n", exporters.DescribeModel(p, o))
 	}
 	for _, a := range addrFlags {
-		v := cmd.String(a[1])
-		if n := cmd.Int(a[1]); strings.HasSuffix(a[1], "-port") && n != 0 {
-			v = strconv.Itoa(int(n))
-		}
-		if err := o.Addr.Set(a[0], v); err != nil {
+		if err := o.Addr.Set(a[0], cmd.String(a[1])); err != nil {
 			return flagError(err)
 		}
 	}

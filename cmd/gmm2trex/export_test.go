@@ -88,3 +88,51 @@ func TestExportBadInput(t *testing.T) {
 		t.Errorf("missing profile: exit %d, %q", code, stderr)
 	}
 }
+
+// TestExportFlows: --flows N with address ranges reaches the exporters
+// (N flows in the pcap, each its own 5-tuple), a later run without it
+// exports one flow again, and bad ranges or counts exit 2 naming the flag.
+func TestExportFlows(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "f.pcap")
+	flowsIn := func() int {
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Distinct source ports of the local side: frames start at 24 + 16
+		// bytes per record; the tiny profile's local IP is 198.18.0.1.
+		seen := map[string]bool{}
+		for off := 24; off+16 <= len(b); {
+			n := int(b[off+8]) | int(b[off+9])<<8 | int(b[off+10])<<16 | int(b[off+11])<<24
+			f := b[off+16 : off+16+n]
+			seen[string(f[26:30])+string(f[34:36])+string(f[30:34])+string(f[36:38])] = true
+			off += 16 + n
+		}
+		return len(seen)
+	}
+	code, _, stderr := runCLI(t, "export", exportTiny, "--format", "pcap", "-o", out, "-c", "5", "--flows", "6", "--local-ip", "10.0.0.1-10.0.0.3", "--local-port", "7000-7001")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if n := flowsIn(); n != 2*6 {
+		t.Errorf("--flows 6: %d distinct 5-tuples in the pcap, want 12 (6 flows, 2 directions)", n)
+	}
+	if code, _, stderr = runCLI(t, "export", exportTiny, "--format", "pcap", "-o", out, "-c", "5"); code != 0 || flowsIn() != 2 {
+		t.Errorf("a run without --flows: exit %d (%s), %d 5-tuples, want 2", code, stderr, flowsIn())
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "pcap", "--flows", "7", "--local-port", "7000-7005"}, "--flows 7: the flows need 7 distinct 5-tuples"},
+		{[]string{"--format", "pcap", "--local-ip", "10.0.0.9-10.0.0.1"}, "--local-ip"},
+		{[]string{"--format", "pcap", "--remote-port", "9-x"}, "--remote-port"},
+		{[]string{"--format", "csv", "--flows", "2"}, "--flows 2: format csv writes one flow per object"},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"export", exportTiny, "-o", filepath.Join(dir, "bad")}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

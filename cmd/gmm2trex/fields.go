@@ -27,7 +27,7 @@ var fieldFlags = map[string]string{
 	"Components": "-n", "MaxComponents": "--max-components", "IATTransform": "--iat-transform", "MinPackets": "--min-packets",
 	// exporters.Options (export, sample)
 	"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l", "Options.MaxFrame": "--max-frame",
-	"Options.Objects": "--object", "Options.Dirs": "--direction", "Options.MaxBytes": "--max-output",
+	"Options.Objects": "--object", "Options.Dirs": "--direction", "Options.MaxBytes": "--max-output", "Options.Flows": "--flows",
 }
 
 // addrFlags are export's address flags, by their exporters.Addresses field.

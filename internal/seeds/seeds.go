@@ -14,3 +14,17 @@ const mix = 0x9e3779b97f4a7c15
 func New(seed, stream uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, mix^stream))
 }
+
+// Derive returns the seed of the n-th of several independent copies of one
+// seeded run (the flows of an export): seed itself for n = 0, so that copy 0
+// is the run as it would be alone, and a splitmix64 mix of (seed, n)
+// otherwise, so that nearby n give unrelated seeds.
+func Derive(seed, n uint64) uint64 {
+	if n == 0 {
+		return seed
+	}
+	z := seed + n*mix
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}

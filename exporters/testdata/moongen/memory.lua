@@ -150,6 +150,52 @@ function tcpHeader:setAckNumber(n)
 	self.hdr.ack = n
 end
 
+-- The address and port setters of libmoon's IP and UDP/TCP headers:
+-- ip4:setSrc(uint32), ip4:setDst(uint32), ip4/ip6:setSrcString(s),
+-- setDstString(s); udp/tcp:setSrcPort(n), setDstPort(n). They keep the
+-- values as text (IPv4 dotted) in hdr.src, dst, sport, dport.
+local ipHeader = {}
+ipHeader.__index = ipHeader
+
+local function dotted(n)
+	if type(n) ~= "number" or n < 0 or n >= 2 ^ 32 or n % 1 ~= 0 then
+		standin.fail("ip4 address %s is not a 32-bit number", tostring(n))
+	end
+	return string.format("%d.%d.%d.%d", math.floor(n / 2 ^ 24), math.floor(n / 2 ^ 16) % 256, math.floor(n / 2 ^ 8) % 256, n % 256)
+end
+
+function ipHeader:setSrc(n)
+	if not self.v4 then
+		standin.fail("ip6:setSrc takes a union ip6_address; use setSrcString")
+	end
+	self.hdr.src = dotted(n)
+end
+
+function ipHeader:setDst(n)
+	if not self.v4 then
+		standin.fail("ip6:setDst takes a union ip6_address; use setDstString")
+	end
+	self.hdr.dst = dotted(n)
+end
+
+function ipHeader:setSrcString(s) self.hdr.src = s end
+function ipHeader:setDstString(s) self.hdr.dst = s end
+
+local function port(n)
+	if type(n) ~= "number" or n < 0 or n > 65535 or n % 1 ~= 0 then
+		standin.fail("port %s is not a 16-bit number", tostring(n))
+	end
+	return n
+end
+
+function tcpHeader:setSrcPort(n) self.hdr.sport = port(n) end
+function tcpHeader:setDstPort(n) self.hdr.dport = port(n) end
+
+local udpHeader = {}
+udpHeader.__index = udpHeader
+function udpHeader:setSrcPort(n) self.hdr.sport = port(n) end
+function udpHeader:setDstPort(n) self.hdr.dport = port(n) end
+
 local function getPacket(self, kind)
 	local h = self.hdr
 	if h.kind and h.kind ~= kind then
@@ -157,10 +203,20 @@ local function getPacket(self, kind)
 	end
 	h.kind = kind
 	local p = setmetatable({hdr = h, kind = kind}, packet)
+	local v4 = kind:sub(4) == "4"
+	p[v4 and "ip4" or "ip6"] = setmetatable({hdr = h, v4 = v4}, ipHeader)
 	if kind:sub(1, 3) == "tcp" then
 		p.tcp = setmetatable({hdr = h}, tcpHeader)
+	else
+		p.udp = setmetatable({hdr = h}, udpHeader)
 	end
 	return p
+end
+
+-- tuple is a buffer's addresses and ports as the record writes them: what
+-- the setters wrote last, else what fill wrote.
+function mod.tuple(h)
+	return h.src or h.ip4Src or h.ip6Src, h.sport or h.udpSrc or h.tcpSrc, h.dst or h.ip4Dst or h.ip6Dst, h.dport or h.udpDst or h.tcpDst
 end
 
 function buf:getUdpPacket(ipv4)

@@ -3,7 +3,7 @@
 -- byte-times at the link speed, start-to-start: the limiter waits the delay,
 -- then sends), rl:send(bufs), rl:sendN(bufs, n), rl:stop(). Instead of
 -- sending, it checks each frame and writes one line per packet to the record:
---   task port queue frameLength payloadLength delayBytes
+--   task port queue frameLength payloadLength delayBytes srcIP srcPort dstIP dstPort
 -- and advances the task's clock by the delay.
 local standin = require "standin"
 local memory = require "memory"
@@ -75,18 +75,23 @@ function rateLimiter:sendN(bufs, n)
 	for i = 1, n do
 		local b = bufs[i]
 		local payload = check(b, i)
-		-- A TCP stream's sequence numbers advance by each segment's payload.
+		-- A TCP stream's sequence numbers advance by each segment's payload,
+		-- per 5-tuple.
 		local h = b.hdr
+		local src, sport, dst, dport = memory.tuple(h)
+		local key = string.format("%s %s %s %s", tostring(src), tostring(sport), tostring(dst), tostring(dport))
 		if h.kind == "tcp4" or h.kind == "tcp6" then
-			if self.nextSeq and h.seq ~= self.nextSeq then
-				standin.fail("buffer %d: TCP sequence number %s, want %d", i, tostring(h.seq), self.nextSeq)
+			self.nextSeq = self.nextSeq or {}
+			local want = self.nextSeq[key]
+			if want and h.seq ~= want then
+				standin.fail("buffer %d: TCP sequence number %s, want %d", i, tostring(h.seq), want)
 			end
-			self.nextSeq = (h.seq + payload) % 4294967296
+			self.nextSeq[key] = (h.seq + payload) % 4294967296
 		end
 		-- Delays are byte-times at the link speed: 8 bits each.
 		t.clock = t.clock + b.delay * 8 / (self.speed * 1e6)
 		t.sent = t.sent + 1
-		standin.record:write(string.format("%d %d %d %d %d %d\n", t.index, q.id, q.qid, b.size, payload, b.delay))
+		standin.record:write(string.format("%d %d %d %d %d %d %s\n", t.index, q.id, q.qid, b.size, payload, b.delay, key))
 	end
 end
 
