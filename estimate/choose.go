@@ -43,7 +43,8 @@ const cvFloor = 0.2
 // compare puts both sides on it. alts are other HMMs of the direction (of
 // another structure): the best-scoring HMM is kept in d. It sets d.Model to
 // the lower-scoring model (iid on a tie: fewer moving parts) and d.Scores to
-// the scores: "iid", "hmm" (the kept HMM's), per structure "hmm-joint",
+// the scores: "iid" (the kept mixtures': with maps onto the data, when
+// they scored lower, "iid-maps"), "hmm" (the kept HMM's), per structure "hmm-joint",
 // "hmm-separate" and with chains walked in blocks "hmm-joint-blocks",
 // "hmm-separate-blocks" (the best subset's), when d has a recurrent model
 // "rnn", and with the on/off layer "iid+bursts", "hmm+bursts".
@@ -64,6 +65,18 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	iid, err := score(d, sampler.IID)
 	if err != nil {
 		return err
+	}
+	// The mixtures with maps onto the data's distribution (exact values,
+	// as the chains have them): kept where they score lower.
+	dm := *d
+	dm.IAT.Marginal, dm.Size.Marginal = mixtureMap(d.IAT, iat), mixtureMap(d.Size, size)
+	mapped, err := score(&dm, sampler.IID)
+	if err != nil {
+		return err
+	}
+	d.Scores[profiles.ModelIID+"-maps"] = mapped
+	if mapped < iid {
+		iid, d.IAT.Marginal, d.Size.Marginal = mapped, dm.IAT.Marginal, dm.Size.Marginal
 	}
 	d.Scores[profiles.ModelIID] = iid
 	d.Model = profiles.ModelIID

@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -158,4 +159,16 @@ func marginalOf(w, mu, sd, data []float64) profiles.Marginal {
 		m = profiles.Marginal{Z: []float64{-1, 1}, X: []float64{x, x}}
 	}
 	return m
+}
+
+// mixtureMap returns the map that carries a draw of p's mixture (in its
+// domain: log seconds for a log transform) onto the distribution of data
+// (profiles.Param.Marginal), as marginalsOf does for a chain's feature.
+func mixtureMap(p profiles.Param, data []float64) *profiles.Marginal {
+	w, mu, sd := make([]float64, len(p.Mixture)), make([]float64, len(p.Mixture)), make([]float64, len(p.Mixture))
+	for i, c := range p.Mixture {
+		w[i], mu[i], sd[i] = c.Weight, c.Mean, c.Std
+	}
+	m := marginalOf(w, mu, sd, slices.Sorted(slices.Values(data)))
+	return &m
 }

@@ -169,8 +169,14 @@ func (l *lua) mix1(name string, p profiles.Param, round bool) {
 	for i, c := range p.Mixture {
 		w[i], mean[i], std[i] = c.Weight, c.Mean, c.Std
 	}
-	l.f("    %s = {cum = %s, mean = %s, std = %s, log = %t, round = %t, lo = %s, hi = %s},\n",
+	l.f("    %s = {cum = %s, mean = %s, std = %s, log = %t, round = %t, lo = %s, hi = %s",
 		name, nums(cum(w)), nums(mean), nums(std), p.Transform == profiles.TransformLog, round, num(p.Min), num(p.Max))
+	if m := p.Marginal; m != nil {
+		keep := runKnots(m.X)
+		l.f(",\n      marg = {z = %s,\n        x = %s}", knots(m.Z, keep), knots(m.X, keep))
+		l.hasMarg = true
+	}
+	l.f("},\n")
 }
 
 func (l *lua) chain(i int, c *profiles.Chain, dm *profiles.Direction) {

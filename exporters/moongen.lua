@@ -132,9 +132,22 @@ local function draw1(m)
 	return x
 end
 
--- bounded redraws a value outside [lo, hi] up to MAX_REDRAW times, then clamps.
+{{if .Marginals -}}
+local marginal -- below
+{{end -}}
+-- bounded redraws a value outside [lo, hi] up to MAX_REDRAW times, then
+-- clamps; a mixture with a map (marg) carries its draw onto the capture's
+-- distribution instead, which lies inside the bounds.
 local function bounded(m)
-	for _ = 1, MAX_REDRAW do
+{{if .Marginals}}	if m.marg then
+		local i = pick(m.cum)
+		local v = marginal(m.marg, m.mean[i] + m.std[i] * normal())
+		if m.round then
+			v = round(v)
+		end
+		return v
+	end
+{{end}}	for _ = 1, MAX_REDRAW do
 		local x = draw1(m)
 		if x >= m.lo and x <= m.hi then
 			return x
@@ -147,7 +160,7 @@ end
 -- marginal maps a chain's draw v (its scaled space) through m: the
 -- piecewise-linear interpolation of m.x over m.z, held at the ends; a run of
 -- equal x gives that value exactly. It is the Go sampler's Marginal.
-local function marginal(m, v)
+{{if .Marginals}}function marginal(m, v){{else}}local function marginal(m, v){{end}}
 	local z, x = m.z, m.x
 	local n = #z
 	if not (v > z[1]) then

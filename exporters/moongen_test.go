@@ -208,6 +208,34 @@ func TestMoonGenBursts(t *testing.T) {
 	}
 }
 
+// TestMoonGenMixtureMaps: independent draws through a mixture's map in
+// the script, as in the Go sampler — half the sizes exactly 100 bytes.
+func TestMoonGenMixtureMaps(t *testing.T) {
+	const n = 20000
+	p := loadTiny(t)
+	d := p.Objects[0].From
+	mean := d.Size.Mixture[0].Mean
+	d.Size = profiles.Param{Min: 100, Max: 300, Mixture: []profiles.Component{{Weight: 1, Mean: mean, Std: 10}},
+		Marginal: &profiles.Marginal{Z: []float64{mean - 30, mean, math.Nextafter(mean, math.Inf(1)), mean + 30}, X: []float64{100, 100, 200, 300}}}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := runMoonGen(t, p, Options{Model: sampler.IID, Seed: 5, Dirs: []profiles.Dir{profiles.From}}, n, "0")
+	_, sizes := gapsSizes(byPort(rs)[0], n)
+	_, want := modelDraws(t, d, sampler.IID, 99, n)
+	exact := 0
+	for _, s := range sizes {
+		if s == 100 {
+			exact++
+		}
+	}
+	share, k := float64(exact)/n, ks(sizes, want)
+	t.Logf("script: %.4f of sizes exactly 100 bytes (the map: 0.5), KS against the Go sampler %.4f", share, k)
+	if math.Abs(share-0.5) > 0.02 || k > 0.03 {
+		t.Errorf("script: %.4f of sizes exactly 100, KS %.4f against the Go sampler; want 0.5 ± 0.02 and ≤ 0.03", share, k)
+	}
+}
+
 func meanDelay(rs []moonRecord) float64 {
 	s := 0.0
 	for _, r := range rs[1:] {

@@ -159,6 +159,13 @@ type Param struct {
 	Mixture   []Component `yaml:"mixture" json:"mixture"`
 	// BIC by component count k (index k-1), when the count was chosen by BIC.
 	BIC []float64 `yaml:"bic,omitempty,flow" json:"bic,omitempty"`
+	// Marginal, when present, carries each draw of the mixture (in its own
+	// domain: log seconds for a log transform) onto the direction's
+	// observed distribution, as a chain's Marginals do: Z the mixture's
+	// quantiles, X the data's at the same probabilities, so independent
+	// draws have the capture's distribution, exact repeated values
+	// included. Its values lie within [Min, Max].
+	Marginal *Marginal `yaml:"marginal,omitempty" json:"marginal,omitempty"`
 }
 
 // Component is one Gaussian of a 1-D mixture.

@@ -140,6 +140,10 @@ func TestValidateRejects(t *testing.T) {
 			}
 			c.Block = 8
 		}},
+		{"mixture map outside the bounds", "objects[0].from.size.marginal", func(p *Profile) {
+			sz := &p.Objects[0].From.Size
+			sz.Marginal = &Marginal{Z: []float64{-1, 1}, X: []float64{sz.Min, sz.Max + 1}}
+		}},
 		{"size transform", "objects[0].from.size.transform", func(p *Profile) { p.Objects[0].From.Size.Transform = "log" }},
 	}
 	for _, c := range cases {

@@ -193,6 +193,12 @@ func (v *validator) param(path string, p Param, logOK bool) {
 	for i, b := range p.BIC {
 		v.finite(fmt.Sprintf("%s.bic[%d]", path, i), b)
 	}
+	if m := p.Marginal; m != nil {
+		v.marginal(path+".marginal", m)
+		if n := len(m.X); n >= 2 && len(m.Z) == n && (m.X[0] < p.Min || m.X[n-1] > p.Max) {
+			v.failf(path+".marginal", "values must lie within [min, max] = [%v, %v], got %v..%v", p.Min, p.Max, m.X[0], m.X[n-1])
+		}
+	}
 }
 
 func (v *validator) hmm(path string, h *HMM) {

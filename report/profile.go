@@ -89,10 +89,14 @@ func param(w io.Writer, name string, p profiles.Param, unit string) error {
 	if len(p.BIC) > 0 {
 		k += fmt.Sprintf(" (BIC over 1..%d)", len(p.BIC))
 	}
+	mapped := ""
+	if p.Marginal != nil {
+		mapped = ", draws mapped onto the capture's values"
+	}
 	if logT {
-		fmt.Fprintf(w, "    %s: %s, fitted on log(%s), observed %s\n", name, k, name, bounds)
+		fmt.Fprintf(w, "    %s: %s, fitted on log(%s), observed %s%s\n", name, k, name, bounds, mapped)
 	} else {
-		fmt.Fprintf(w, "    %s: %s, observed %s\n", name, k, bounds)
+		fmt.Fprintf(w, "    %s: %s, observed %s%s\n", name, k, bounds, mapped)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	if logT {

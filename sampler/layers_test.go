@@ -149,3 +149,29 @@ func TestBlocks(t *testing.T) {
 		t.Errorf("lag-1 correlation %.3f with blocks, %.3f without: want within 0.1", blockR, plainR)
 	}
 }
+
+// TestMixtureMaps: independent draws through a mixture's map have the
+// map's values, the exact ones included, at the map's probabilities.
+func TestMixtureMaps(t *testing.T) {
+	d := *tiny(t).Objects[0].From
+	// Sizes: a single normal component mapped so that half the draws (z < 0
+	// of the mixture's own scale: below its mean) give exactly 100 bytes.
+	mean := d.Size.Mixture[0].Mean
+	d.Size = profiles.Param{Min: 100, Max: 300, Mixture: []profiles.Component{{Weight: 1, Mean: mean, Std: 10}},
+		Marginal: &profiles.Marginal{Z: []float64{mean - 30, mean, math.Nextafter(mean, math.Inf(1)), mean + 30}, X: []float64{100, 100, 200, 300}}}
+	_, sizes := draws(t, &d, IID, 9, 100000)
+	exact, inside := 0, 0
+	for _, s := range sizes {
+		if s == 100 {
+			exact++
+		}
+		if s >= 100 && s <= 300 {
+			inside++
+		}
+	}
+	share := float64(exact) / float64(len(sizes))
+	t.Logf("share of exactly 100 bytes: %.4f (want 0.5)", share)
+	if math.Abs(share-0.5) > 0.01 || inside != len(sizes) {
+		t.Errorf("share of exactly 100 bytes %.4f, want 0.5 ± 0.01; %d of %d inside [100, 300]", share, exact, len(sizes))
+	}
+}

@@ -113,10 +113,13 @@ type mix1 struct {
 	log       bool    // the mixture is over log(x)
 	round     bool    // whole numbers (sizes): bounds apply to the rounded value
 	lo, hi    float64 // observed bounds in the mixture's domain
+	// marg, when not nil, maps a draw onto the data's distribution
+	// (profiles.Param.Marginal), which lies inside the bounds.
+	marg *profiles.Marginal
 }
 
 func newMix1(p profiles.Param, round bool) mix1 {
-	m := mix1{log: p.Transform == profiles.TransformLog, round: round, lo: p.Min, hi: p.Max}
+	m := mix1{log: p.Transform == profiles.TransformLog, round: round, lo: p.Min, hi: p.Max, marg: p.Marginal}
 	if m.log {
 		// log(0) = -Inf keeps a zero lower bound meaning "no bound".
 		m.lo, m.hi = math.Log(p.Min), math.Log(p.Max)
@@ -587,6 +590,15 @@ func (s *Source) next() (gap float64, size int) {
 }
 
 func (s *Source) bounded(m *mix1) float64 {
+	if m.marg != nil {
+		// Unrounded, in the mixture's domain, then mapped: no redraw.
+		i := m.comp.pick(s.rng.Uint64())
+		v := Marginal(m.marg, m.mean[i]+m.std[i]*s.rng.NormFloat64())
+		if m.round {
+			v = math.Round(v)
+		}
+		return v
+	}
 	for try := 0; try < MaxRedraw; try++ {
 		x := m.draw(s.rng)
 		if x >= m.lo && x <= m.hi {
