@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gmm2trex/gmm2trex/profiles"
 )
 
 // Issue 14: hostile input, signals and outputs, seen from the command line.
@@ -214,10 +216,8 @@ func TestCountZeroAndZeroGaps(t *testing.T) {
 	if code, _, errs := runCLI(t, "export", profile, "--format", "pcap", "-o", filepath.Join(dir, "x.pcap")); code != 0 {
 		t.Errorf("no -c: %s", errs)
 	}
-	b, _ := os.ReadFile(profile)
-	zero := zeroGaps(string(b))
 	zp := filepath.Join(dir, "zero.yaml")
-	os.WriteFile(zp, []byte(zero), 0o644)
+	zeroGaps(t, profile, zp)
 	start := time.Now()
 	code, _, errs = runCLI(t, "sample", zp, "-l", "0.001", "-o", filepath.Join(dir, "z.csv"))
 	if code != 2 || !strings.Contains(errs, "-l 0.001 s: object") || !strings.Contains(errs, "has no gap above 0 (iat.max 0)") || time.Since(start) > 2*time.Second {
@@ -225,22 +225,25 @@ func TestCountZeroAndZeroGaps(t *testing.T) {
 	}
 }
 
-// zeroGaps sets every iat min and max of a profile's YAML to 0.
-func zeroGaps(yaml string) string {
-	lines := strings.Split(yaml, "\n")
-	inIAT := false
-	for i, l := range lines {
-		trim := strings.TrimSpace(l)
-		switch {
-		case trim == "iat:":
-			inIAT = true
-		case inIAT && (strings.HasPrefix(trim, "min:") || strings.HasPrefix(trim, "max:")):
-			lines[i] = l[:strings.Index(l, trim)] + trim[:4] + " 0"
-		case inIAT && !strings.HasPrefix(trim, "min:") && !strings.HasPrefix(trim, "max:") && trim != "":
-			inIAT = false
+// zeroGaps writes to out the profile at in with every direction's gaps
+// bounded to 0 (iat min and max; the mixtures' maps, which must lie within
+// them, dropped).
+func zeroGaps(t *testing.T, in, out string) {
+	t.Helper()
+	p, err := profiles.Load(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range p.Objects {
+		for _, d := range []*profiles.Direction{p.Objects[i].From, p.Objects[i].To} {
+			if d != nil {
+				d.IAT.Min, d.IAT.Max, d.IAT.Marginal = 0, 0, nil
+			}
 		}
 	}
-	return strings.Join(lines, "\n")
+	if err := profiles.Save(out, p); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // 10 of 300 packets stamped early: estimate fits the packets sorted by time
