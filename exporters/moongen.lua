@@ -157,23 +157,23 @@ local function bounded(m)
 end
 
 {{if or .Marginals .Bursts -}}
--- marginal maps a chain's draw v (its scaled space) through m: the
--- piecewise-linear interpolation of m.x over m.z, held at the ends; a run of
--- equal x gives that value exactly. It is the Go sampler's Marginal.
-{{if .Marginals}}function marginal(m, v){{else}}local function marginal(m, v){{end}}
-	local z, x = m.z, m.x
-	local n = #z
-	if not (v > z[1]) then
+-- interp is the piecewise-linear interpolation of x over the ascending
+-- knots k at v, held at the ends; a run of equal x gives that value
+-- exactly. Read over a map's z it is the Go sampler's Marginal, over its
+-- knots' probabilities p its quantile.
+local function interp(k, x, v)
+	local n = #k
+	if not (v > k[1]) then
 		return x[1]
 	end
-	if v >= z[n] then
+	if v >= k[n] then
 		return x[n]
 	end
-	-- Bisect for the last knot <= v: z[lo] <= v < z[lo + 1].
+	-- Bisect for the last knot <= v: k[lo] <= v < k[lo + 1].
 	local lo, hi = 1, n
 	while hi - lo > 1 do
 		local mid = floor((lo + hi) / 2)
-		if z[mid] <= v then
+		if k[mid] <= v then
 			lo = mid
 		else
 			hi = mid
@@ -183,38 +183,20 @@ end
 	if x0 == x1 then
 		return x0
 	end
-	return x0 + (x1 - x0) * (v - z[lo]) / (z[lo + 1] - z[lo])
+	return x0 + (x1 - x0) * (v - k[lo]) / (k[lo + 1] - k[lo])
+end
+
+-- marginal maps a chain's draw v (its scaled space) through m.
+{{if .Marginals}}function marginal(m, v){{else}}local function marginal(m, v){{end}}
+	return interp(m.z, m.x, v)
 end
 
 {{end -}}
 {{if .Blocks -}}
 -- quantile reads map m as a quantile function: the value at probability u,
--- the knots being at probabilities m.p; linear between knots, held at the
--- ends. It is the Go sampler's quantile.
+-- the knots being at probabilities m.p (the Go sampler's quantile).
 local function quantile(m, u)
-	local p, x = m.p, m.x
-	local n = #p
-	if not (u > p[1]) then
-		return x[1]
-	end
-	if u >= p[n] then
-		return x[n]
-	end
-	-- Bisect for the last knot with p <= u: p[lo] <= u < p[lo + 1].
-	local lo, hi = 1, n
-	while hi - lo > 1 do
-		local mid = floor((lo + hi) / 2)
-		if p[mid] <= u then
-			lo = mid
-		else
-			hi = mid
-		end
-	end
-	local x0, x1 = x[lo], x[lo + 1]
-	if x0 == x1 then
-		return x0
-	end
-	return x0 + (x1 - x0) * (u - p[lo]) / (p[lo + 1] - p[lo])
+	return interp(m.p, m.x, u)
 end
 
 -- fillBlock walks c.block steps of chain c at once (profiles.Chain.Block):
