@@ -20,52 +20,50 @@ const chooseSegments = 16
 // chooseStream seeds the choosing runs apart from any other stream.
 const chooseStream = 0x63686f6f7365 // "choose"
 
-// cvFloor is added to both CVs before their ratio is taken: it keeps the
-// burstiness term finite where a side is perfectly regular, and makes it
-// weigh CVs as the models issue's bound does — by their ratio where they
-// are large, by their difference where the original's is below 0.2 (a
-// constant-rate flow, where the ratio of two tiny CVs means nothing). With
-// 0.01 the term let a 1 s CV of 0.04 against 0.017 (Opus, well inside the
-// bound) outweigh every other difference between two chains.
-const cvFloor = 0.2
-
 // ChooseModel scores the direction's models — the 1-D mixtures (iid) and,
 // when d has one, the HMM — by generating each with the shipped sampler in
 // runs as long as the data (iat, size: the series d was fitted on) and
 // comparing each run with the data as compare does: KS of sizes and of
 // gaps, the mean |ACF difference| (lags 1..50) of each, and the timeline:
-// |ln| of the byte-rate ratio, the mean |ln| of the burstiness ratios at
-// 10 ms, 100 ms and 1 s, and the difference of idle shares. The terms are
-// added unweighted (each is 0 for a perfect imitation and about 1 for a
-// useless one), each taken at its median over the runs (chooseRef.score).
-// Generated gaps
-// are rounded to the capture's clock (resolution, seconds; 0: none), as
-// compare puts both sides on it. alts are other HMMs of the direction (of
-// another structure): the best-scoring HMM is kept in d. It sets d.Model to
-// the lower-scoring model (iid on a tie: fewer moving parts) and d.Scores to
-// the scores: "iid" (the kept mixtures': with maps onto the data, when
-// they scored lower, "iid-maps"), "hmm" (the kept HMM's), per structure "hmm-joint",
-// "hmm-separate" and with chains walked in blocks "hmm-joint-blocks",
-// "hmm-separate-blocks" (the best subset's), when d has a recurrent model
-// "rnn", and with the on/off layer "iid+bursts", "hmm+bursts".
+// the byte-rate ratio, the burstiness at 10 ms, 100 ms and 1 s, and the
+// difference of idle shares. Each measure is taken at its median over the
+// runs and weighed by its fidelity tolerance (chooseRef.score). Generated
+// gaps are rounded to the capture's clock (resolution, seconds; 0: none),
+// as compare puts both sides on it. alts are other HMMs of the direction
+// (of another structure): the best-scoring HMM is kept in d. It sets
+// d.Model to the lower-scoring model (iid on a tie: fewer moving parts)
+// and d.Scores to the scores: "iid" (the kept mixtures': with maps onto
+// the data, when they scored lower, "iid-maps"), "hmm" (the kept HMM's),
+// per structure "hmm-joint", "hmm-separate" and with chains walked in
+// blocks "hmm-joint-blocks", "hmm-separate-blocks" (the best subset's),
+// when d has a recurrent model "rnn", and with the on/off layer (bursts
+// drawn one by one or in blocks: the best) "iid+bursts", "hmm+bursts".
 func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64, alts ...*profiles.HMM) error {
 	ref := newChooseRef(iat, size)
-	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
+	medians := func(dm *profiles.Direction, m sampler.Model) (runMedians, error) {
 		runs := make([]runMeasures, 0, chooseSegments)
 		for seg := range chooseSegments {
 			src, err := sampler.NewSource(dm, m, seed, chooseStream+uint64(seg))
 			if err != nil {
-				return 0, err
+				return runMedians{}, err
 			}
 			runs = append(runs, ref.measure(src, resolution))
 		}
-		return ref.score(runs), nil
+		return mediansOf(runs), nil
+	}
+	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
+		med, err := medians(dm, m)
+		return ref.score(med), err
 	}
 	d.Scores = map[string]float64{}
-	iid, err := score(d, sampler.IID)
+	// The independent draws are the reference of the acf_err tolerance
+	// (metrics.TolACF: half of theirs, at least the floor).
+	im, err := medians(d, sampler.IID)
 	if err != nil {
 		return err
 	}
+	ref.acfTol = [2]float64{max(metrics.TolACF, im.acfIAT/2), max(metrics.TolACF, im.acfSize/2)}
+	iid := ref.score(im)
 	// The mixtures with maps onto the data's distribution (exact values,
 	// as the chains have them): kept where they score lower.
 	dm := *d
@@ -91,7 +89,7 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 		if h == nil {
 			continue
 		}
-		for vi, v := range append([]*profiles.HMM{h}, blockVariants(h)...) {
+		for vi, v := range append([]*profiles.HMM{h}, blockVariants(h, len(iat))...) {
 			dm := *d
 			dm.HMM = v
 			sc, err := score(&dm, sampler.HMM)
@@ -133,11 +131,13 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 		name string
 		m    sampler.Model
 	}{{profiles.ModelIID, sampler.IID}, {profiles.ModelHMM, sampler.HMM}}
+	var layers []*profiles.Bursts
 	for _, th := range burstThresholds {
-		b := fitBursts(iat, th)
-		if b == nil {
-			continue
+		if b, n := fitBursts(iat, th); b != nil {
+			layers = append(layers, b, blockedBursts(b, n))
 		}
+	}
+	for _, b := range layers {
 		dm := *d
 		dm.Bursts = b
 		for _, m := range models {
@@ -160,18 +160,24 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	return nil
 }
 
-// chooseBlock is the block length ChooseModel tries (profiles.Chain.Block).
-// Measured on the whole fidelity benchmark (../shared/fidelity,
-// ../shared/pcaps, the embedded sample) with every mapped chain walked in
-// blocks: 256 steps held 3 of 13 directions within every bound (30 bounds
-// missed), 1024 held 5 (20 missed), 4096 held 4 (23 missed), none 3 (21):
-// short blocks erase the slow regimes' long-range structure, long ones let
-// a short run's marginal drift.
-const chooseBlock = 1024
+// blockFor is the block length ChooseModel tries (profiles.Chain.Block)
+// for a series of n values: n itself, within the profile's limits, so
+// that a run as long as the capture carries the capture's distribution to
+// within one stratum (sampler: the block's probabilities are stratified),
+// its rarest values — the one long silence of a call — included, where a
+// run of shorter blocks draws one value from the top stratum of each and
+// so two silences in one run and none in the next. Measured on the whole
+// fidelity benchmark (../shared/fidelity, ../shared/pcaps, the embedded
+// sample), stratified: blocks of 1024 held 6 of 13 directions within every
+// bound (17 bounds missed), 4096 held 4 (17), n/2 6 (12), n 7 (12).
+func blockFor(n int) int {
+	return min(max(n, profiles.MinBlock), profiles.MaxBlock)
+}
 
 // blockVariants returns copies of h with each non-empty subset of its
-// chains that carry marginal maps walked in blocks of chooseBlock steps.
-func blockVariants(h *profiles.HMM) []*profiles.HMM {
+// chains that carry marginal maps walked in blocks of blockFor(n) steps,
+// n the length of the series the chains were fitted on.
+func blockVariants(h *profiles.HMM, n int) []*profiles.HMM {
 	var mapped []int
 	for i := range h.Chains {
 		if h.Chains[i].Marginals != nil {
@@ -184,7 +190,7 @@ func blockVariants(h *profiles.HMM) []*profiles.HMM {
 		v.Chains = slices.Clone(h.Chains)
 		for b, i := range mapped {
 			if mask&(1<<b) != 0 {
-				v.Chains[i].Block = chooseBlock
+				v.Chains[i].Block = blockFor(n)
 			}
 		}
 		out = append(out, &v)
@@ -206,6 +212,7 @@ type chooseRef struct {
 	sIAT, sSize     []float64 // sorted
 	acfIAT, acfSize []float64
 	tl              metrics.Timeline
+	acfTol          [2]float64 // acf_err tolerance of gaps, sizes
 }
 
 func newChooseRef(iat, size []float64) *chooseRef {
@@ -265,15 +272,20 @@ func (r *chooseRef) measure(src *sampler.Source, res float64) runMeasures {
 	return m
 }
 
-// score is the error of a model's runs: each measure's median over the
-// runs (as the benchmark takes medians over seeds), then KS + acf_err of
-// both features, |ln| of the byte-rate ratio, the mean |ln| of the
-// burstiness ratios (with cvFloor) and the difference of idle shares,
-// added. Medians of each measure, not the median of each run's sum: a
-// run's timeline terms are noisy (its idle share rests on a few long
-// gaps), and the median of sums let that noise pick between two chains
-// whose every median measure ranked them the other way.
-func (r *chooseRef) score(runs []runMeasures) float64 {
+// runMedians are each measure's median over a model's runs (as the
+// benchmark takes medians over seeds).
+type runMedians struct {
+	ksIAT, ksSize, acfIAT, acfSize float64
+	bytes, idle                    float64
+	cv                             [3]float64
+}
+
+// mediansOf takes each measure's median over runs: medians of each
+// measure, not the median of each run's score: a run's timeline terms are
+// noisy (its idle share rests on a few long gaps), and the median of sums
+// let that noise pick between two chains whose every median measure
+// ranked them the other way.
+func mediansOf(runs []runMeasures) runMedians {
 	med := func(get func(*runMeasures) float64) float64 {
 		var v []float64
 		for i := range runs {
@@ -291,27 +303,38 @@ func (r *chooseRef) score(runs []runMeasures) float64 {
 		}
 		return (v[h-1] + v[h]) / 2
 	}
-	e := med(func(m *runMeasures) float64 { return m.ksIAT }) + med(func(m *runMeasures) float64 { return m.ksSize }) +
-		med(func(m *runMeasures) float64 { return m.acfIAT }) + med(func(m *runMeasures) float64 { return m.acfSize })
-	if r.tl.Bytes > 0 {
-		if b := med(func(m *runMeasures) float64 { return m.tl.Bytes }); b > 0 {
-			e += math.Abs(math.Log(b / r.tl.Bytes))
-		}
+	m := runMedians{
+		ksIAT: med(func(m *runMeasures) float64 { return m.ksIAT }), ksSize: med(func(m *runMeasures) float64 { return m.ksSize }),
+		acfIAT: med(func(m *runMeasures) float64 { return m.acfIAT }), acfSize: med(func(m *runMeasures) float64 { return m.acfSize }),
+		bytes: med(func(m *runMeasures) float64 { return m.tl.Bytes }), idle: med(func(m *runMeasures) float64 { return m.tl.Idle }),
 	}
-	var b float64
-	nb := 0
+	for k := range m.cv {
+		m.cv[k] = med(func(m *runMeasures) float64 { return m.tl.CV[k] })
+	}
+	return m
+}
+
+// score is the error of a model's medians in units of the fidelity
+// tolerances (metrics.TolKS and the rest), added: KS and acf_err of both
+// features, |ln| of the byte-rate ratio, the burstiness at each window
+// (metrics.BurstErr) and the difference of idle shares, each over its
+// tolerance, so that 1 is a measure at the edge of its bound and the
+// model chosen is the one nearest the data in the units an imitation is
+// judged in. (Unweighted, KS and acf_err — about 1 for a useless model —
+// outweighed a byte rate 7 % off, which is beyond its bound, by a
+// difference of 0.01 in a KS well within its own.)
+func (r *chooseRef) score(m runMedians) float64 {
+	e := (m.ksIAT+m.ksSize)/metrics.TolKS + m.acfIAT/r.acfTol[0] + m.acfSize/r.acfTol[1]
+	if r.tl.Bytes > 0 && m.bytes > 0 {
+		e += math.Abs(math.Log(m.bytes/r.tl.Bytes)) / metrics.TolRate
+	}
 	for k := range r.tl.CV {
-		cv := med(func(m *runMeasures) float64 { return m.tl.CV[k] })
-		if !math.IsNaN(r.tl.CV[k]) && !math.IsNaN(cv) {
-			b += math.Abs(math.Log((cv + cvFloor) / (r.tl.CV[k] + cvFloor)))
-			nb++
+		if b := metrics.BurstErr(r.tl.CV[k], m.cv[k]); !math.IsNaN(b) {
+			e += b
 		}
 	}
-	if nb > 0 {
-		e += b / float64(nb)
-	}
-	if idle := med(func(m *runMeasures) float64 { return m.tl.Idle }); !math.IsNaN(r.tl.Idle) && !math.IsNaN(idle) {
-		e += math.Abs(idle - r.tl.Idle)
+	if !math.IsNaN(r.tl.Idle) && !math.IsNaN(m.idle) {
+		e += math.Abs(m.idle-r.tl.Idle) / metrics.TolIdle
 	}
 	return e
 }
