@@ -22,7 +22,7 @@ type Traffic struct {
 	// Original and Generated need Size, IAT and Time (seconds from the
 	// first packet), as compare.Series makes them.
 	Original, Generated metrics.Series
-	GeneratedName string // the legend's name of Generated; "" is "generated"
+	GeneratedName       string // the legend's name of Generated; "" is "generated"
 }
 
 // Figure draws t as one PNG figure of six panels, original against
