@@ -85,16 +85,25 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	// run's marginal may win with them); the best is kept.
 	var best *profiles.HMM
 	bestScore := math.Inf(1)
+	// The best of each structure, for the on/off layer below: the chain
+	// that keeps a page load's sizes and gaps coupled may lose without
+	// the layer and win with it.
+	var perStructure []*profiles.HMM
 	for _, h := range append([]*profiles.HMM{d.HMM}, alts...) {
 		if h == nil {
 			continue
 		}
+		var mine *profiles.HMM
+		mineScore := math.Inf(1)
 		for vi, v := range append([]*profiles.HMM{h}, blockVariants(h, len(iat))...) {
 			dm := *d
 			dm.HMM = v
 			sc, err := score(&dm, sampler.HMM)
 			if err != nil {
 				return err
+			}
+			if sc < mineScore {
+				mine, mineScore = v, sc
 			}
 			key := profiles.ModelHMM + "-" + structureOf(h)
 			if vi > 0 {
@@ -107,6 +116,7 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 				best, bestScore = v, sc
 			}
 		}
+		perStructure = append(perStructure, mine)
 	}
 	d.HMM = best
 	if best != nil {
@@ -125,12 +135,9 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 			d.Model, low = profiles.ModelRNN, sc
 		}
 	}
-	// The on/off layer, at each threshold the data affords, over either
-	// model: kept where it scores better than every model without it.
-	models := []struct {
-		name string
-		m    sampler.Model
-	}{{profiles.ModelIID, sampler.IID}, {profiles.ModelHMM, sampler.HMM}}
+	// The on/off layer, at each threshold the data affords, drawn one by
+	// one and in blocks, over the mixtures and over each structure's best
+	// HMM: kept where it scores better than every model without it.
 	var layers []*profiles.Bursts
 	for _, th := range burstThresholds {
 		if b, n := fitBursts(iat, th); b != nil {
@@ -138,22 +145,28 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 		}
 	}
 	for _, b := range layers {
-		dm := *d
-		dm.Bursts = b
-		for _, m := range models {
-			if m.m == sampler.HMM && d.HMM == nil {
-				continue
+		for _, h := range append([]*profiles.HMM{nil}, perStructure...) {
+			dm := *d
+			dm.Bursts, dm.HMM = b, h
+			name, m := profiles.ModelIID, sampler.IID
+			if h != nil {
+				name, m = profiles.ModelHMM, sampler.HMM
 			}
-			sc, err := score(&dm, m.m)
+			sc, err := score(&dm, m)
 			if err != nil {
 				return err
 			}
-			key := m.name + "+bursts"
+			key := name + "+bursts"
 			if old, ok := d.Scores[key]; !ok || sc < old {
 				d.Scores[key] = sc
 			}
 			if sc < low {
-				low, d.Bursts, d.Model = sc, b, m.name
+				low, d.Bursts, d.Model = sc, b, name
+				// The HMM kept is the one the choice plays, or without
+				// it the best on its own.
+				if d.HMM = best; h != nil {
+					d.HMM = h
+				}
 			}
 		}
 	}
