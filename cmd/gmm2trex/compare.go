@@ -9,6 +9,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/pipeline"
 )
@@ -16,7 +18,7 @@ import (
 func init() {
 	flags := []cli.Flag{}
 	for _, f := range captureFlags() {
-		if f.Names()[0] != "pcap" { // the captures are the two arguments
+		if n := f.Names()[0]; n != "pcap" && n != "object" { // the captures are the two arguments
 			flags = append(flags, f)
 		}
 	}
@@ -70,7 +72,7 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	var sides [2]*compare.Side
 	for i, role := range []compare.Role{compare.Original, compare.Generated} {
 		path := cmd.Args().Get(i)
-		update, finish := progress(cmd, "reading "+filepath.Base(path))
+		update, finish := cmdline.Progress(cmd, "reading "+filepath.Base(path))
 		opts.Trace.Progress = update
 		sides[i], err = compare.Load(ctx, path, opts, role)
 		finish()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/plots"
@@ -81,7 +83,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutput(cmd.String("output"), cmd.String("pcap")); err != nil {
+	if err := cmdline.CheckOutput(cmd.String("output"), cmd.String("pcap")); err != nil {
 		return err
 	}
 	c, err := loadCapture(ctx, cmd, opts)
@@ -91,11 +93,11 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	out := cmd.String("output")
 	if out == "" {
 		out = pipeline.ProfileName(c.Name)
-		if err := checkOutput(out, cmd.String("pcap")); err != nil {
+		if err := cmdline.CheckOutput(out, cmd.String("pcap")); err != nil {
 			return err
 		}
 	}
-	update, finish := countProgress(cmd, "fitting")
+	update, finish := cmdline.CountProgress(cmd, "fitting")
 	s.Progress = update
 	res, err := pipeline.Estimate(ctx, c, s)
 	finish()

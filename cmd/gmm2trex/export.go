@@ -9,9 +9,9 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/exporters"
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
-	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
@@ -61,7 +61,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "remote-mac", Usage: "`MAC` of the remote side (default: the profile's, else 02:00:00:00:00:02)"},
 		&cli.StringFlag{Name: "local-port", Usage: "`PORT` of the local side (default: the profile's, else 8000); with --flows also a range A-B"},
 		&cli.StringFlag{Name: "remote-port", Usage: "`PORT` of the remote side (default: the profile's, else 8000); with --flows also a range A-B"},
-		maxOutputFlag(),
+		cmdline.MaxOutputFlag(),
 		quietFlag,
 	}
 	// Format options: one flag per parameter name, whatever format declares it.
@@ -100,11 +100,11 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 	case count == countUnset:
 		count = 0 // the default
 	}
-	maxBytes, err := maxOutput(cmd)
+	maxBytes, err := cmdline.MaxOutput(cmd)
 	if err != nil {
 		return err
 	}
-	p, err := profiles.Load(cmd.Args().First())
+	p, err := cmdline.LoadProfile(cmd.Args().First())
 	if err != nil {
 		return err
 	}
@@ -116,10 +116,10 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		Seed:     cmd.Uint64("seed"),
 		MaxFrame: int(cmd.Int("max-frame")),
 		Flows:    int(cmd.Int("flows")),
-		Log:      prefixWriter{cmd},
+		Log:      cmdline.LogWriter{Cmd: cmd},
 		Context:  ctx,
 		MaxBytes: maxBytes,
-		Protect:  inputs(cmd.Args().First()),
+		Protect:  cmdline.Inputs(cmd.Args().First()),
 	}
 	if len(o.Objects) == 0 {
 		o.Objects = nil
@@ -132,7 +132,7 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 		o.Model = exporters.DefaultModel(p, o)
 		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: model %s (choose with --model)\n", exporters.DescribeModel(p, o))
 	}
-	for _, a := range addrFlags {
+	for _, a := range cmdline.AddrFlags {
 		if err := o.Addr.Set(a[0], cmd.String(a[1])); err != nil {
 			return flagError(err)
 		}
@@ -159,62 +159,3 @@ func runExport(ctx context.Context, cmd *cli.Command) error {
 
 // countUnset is export's -c when it is not given.
 const countUnset = math.MinInt64
-
-// maxOutputFlag is export's and sample's cap on what they write.
-func maxOutputFlag() cli.Flag {
-	return &cli.IntFlag{Name: "max-output", Value: int(exporters.DefaultMaxBytes >> 20),
-		Usage: "stop with an error, writing nothing, past `MIB` mebibytes of output (all files together); 0 lifts the cap"}
-}
-
-// maxOutput is --max-output as exporters.Options.MaxBytes.
-func maxOutput(cmd *cli.Command) (int64, error) {
-	n := cmd.Int("max-output")
-	switch {
-	case n < 0 || n > 1<<43:
-		return 0, usagef("--max-output %d: give mebibytes, 0 for no cap", n)
-	case n == 0:
-		return -1, nil
-	}
-	return int64(n) << 20, nil
-}
-
-// inputs are the files a command reads, which its outputs must not replace
-// (builtin: profiles are no files).
-func inputs(paths ...string) []string {
-	var in []string
-	for _, p := range paths {
-		if p != "" && p != "-" && !strings.HasPrefix(p, "builtin:") {
-			in = append(in, p)
-		}
-	}
-	return in
-}
-
-// checkOutput refuses -o out before any work when it may not be written
-// (atomicfile.Check) or is one of the inputs; an empty out passes.
-func checkOutput(out string, in ...string) error {
-	if out == "" || out == "-" {
-		return nil
-	}
-	set := atomicfile.NewSet(context.Background())
-	for _, p := range inputs(in...) {
-		set.Protect(p)
-	}
-	if err := set.Check(out); err != nil {
-		return usagef("-o %v", err)
-	}
-	return nil
-}
-
-// prefixWriter prints the exporters' notes on stderr, one per line, prefixed
-// like every other message of the tool.
-type prefixWriter struct{ cmd *cli.Command }
-
-func (w prefixWriter) Write(b []byte) (int, error) {
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if line != "" {
-			fmt.Fprint(w.cmd.Root().ErrWriter, "gmm2trex: "+line)
-		}
-	}
-	return len(b), nil
-}

@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/gmm2trex/gmm2trex/internal/samplecap"
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 	"github.com/gmm2trex/gmm2trex/report"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
@@ -16,14 +15,17 @@ func init() {
 	register(&cli.Command{
 		Name:  "flows",
 		Usage: "list the flows or devices of a capture with their packet counts",
-		UsageText: "gmm2trex flows [-p CAPTURE] [-i flow|ip|mac] [-f IDS] [--min-packets N] [--size payload|ip|frame] [--keep-empty] [--json]\n\n" +
+		UsageText: "gmm2trex flows [-p CAPTURE|-] [-i flow|ip|mac] [-f IDS] [--object ID|#N]... [--min-packets N]\n" +
+			"               [--size payload|ip|frame] [--keep-empty] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex flows                         # the embedded sample capture\n" +
-			"   gmm2trex flows -p call.pcapng -i ip --json",
+			"   gmm2trex flows -p call.pcapng -i ip --json\n" +
+			"   tcpdump -i eth0 -c 1000 -w - | gmm2trex flows -r -",
 		Description: "Reads a pcap or pcapng (gzipped too) in one pass and prints its objects —\n" +
-			"bidirectional flows, or devices by IP or MAC — sorted by packet count, with\n" +
-			"what was read and skipped. 'from' is what the flow's first sender (or the\n" +
-			"device) sends, 'to' what it receives. Without -p it reads the embedded sample.",
+			"bidirectional flows, or devices by IP or MAC — sorted by packet count and numbered\n" +
+			"(--object '#2' elsewhere picks the second), with what was read and skipped. 'from'\n" +
+			"is what the flow's first sender (or the device) sends, 'to' what it receives.\n" +
+			"Without -p it reads the embedded sample; -p - reads standard input.",
 		Flags: append(captureFlags(),
 			&cli.IntFlag{Name: "min-packets", Usage: "list only objects with a direction of at least `N` packets"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
@@ -36,13 +38,16 @@ func init() {
 // it into objects; loadCapture reads them. estimate shares them.
 func captureFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "pcap", Aliases: []string{"p"}, Usage: "capture `FILE` (pcap or pcapng, gzipped too); default: the embedded sample"},
-		&cli.StringFlag{Name: "kind", Aliases: []string{"i"}, Value: "flow", Usage: "objects: `flow`, ip or mac"},
+		&cli.StringFlag{Name: "pcap", Aliases: []string{"p", "r"}, Usage: "capture `FILE` (pcap or pcapng, gzipped too; - for standard input); default: the embedded sample"},
+		&cli.StringFlag{Name: "kind", Aliases: []string{"i"}, Value: "flow", Usage: "objects `KIND`: flow, ip or mac"},
 		&cli.StringFlag{Name: "ids", Aliases: []string{"f"}, Usage: "only the objects listed in `FILE` (a MAC, IP or flow id per line; # comments)"},
-		&cli.StringFlag{Name: "size", Value: "payload", Usage: "packet size: `payload` (TCP/UDP data), ip (IP total length) or frame"},
+		objectFlag("only the object `ID` (either orientation, any case) or #N, the Nth row of gmm2trex flows (repeatable)"),
+		&cli.StringFlag{Name: "size", Value: "payload", Usage: "packet size `UNIT`: payload (TCP/UDP data), ip (IP total length) or frame"},
 		&cli.BoolFlag{Name: "keep-empty", Usage: "keep packets without payload (pure ACKs, SYNs)"},
 	}
 }
+
+func objectFlag(usage string) cli.Flag { return &cli.StringSliceFlag{Name: "object", Usage: usage} }
 
 // traceOptions reads the captureFlags that say how to cut a capture into
 // objects (-i, --size, --keep-empty, -f).
@@ -60,20 +65,14 @@ func traceOptions(cmd *cli.Command) (o trace.Options, err error) {
 	return o, err
 }
 
-// loadCapture reads the capture named by -p (or the embedded sample) with
-// opts, with a progress bar on a terminal, and prints its warnings.
-// opts.SkipHash leaves Capture.SHA256 out (profiles record it; hashing
-// takes longer than the rest of the read, see BenchmarkRead).
+// loadCapture reads the capture named by -p ("-": standard input; none:
+// the embedded sample) with opts and keeps the objects --object names.
 func loadCapture(ctx context.Context, cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
-	if p := cmd.String("pcap"); p != "" {
-		return readCapture(ctx, cmd, p, opts)
-	}
-	c, err := samplecap.Open(opts)
+	c, err := cmdline.ReadCapture(ctx, cmd, cmd.String("pcap"), opts)
 	if err != nil {
 		return nil, err
 	}
-	warn(cmd, c.Warnings)
-	return c, nil
+	return c, cmdline.SelectCapture(c, cmd.StringSlice("object"))
 }
 
 func runFlows(ctx context.Context, cmd *cli.Command) error {
@@ -95,27 +94,4 @@ func runFlows(ctx context.Context, cmd *cli.Command) error {
 		return json.NewEncoder(w).Encode(report.NewFlowsDoc(c, minPackets))
 	}
 	return report.Flows(w, c, minPackets)
-}
-
-// readCapture reads the capture at path with opts, with a progress bar on a
-// terminal, and prints its warnings.
-func readCapture(ctx context.Context, cmd *cli.Command, path string, opts trace.Options) (*trace.Capture, error) {
-	update, finish := progress(cmd, "reading")
-	opts.Progress = update
-	c, err := trace.ReadFileContext(ctx, path, opts)
-	finish()
-	if err != nil {
-		return nil, interrupted(err)
-	}
-	warn(cmd, c.Warnings)
-	return c, nil
-}
-
-// interrupted gives an error caused by SIGINT or SIGTERM (a cancelled
-// context) its exit status, 130.
-func interrupted(err error) error {
-	if errors.Is(err, context.Canceled) {
-		return withCode(130, errors.New("interrupted"))
-	}
-	return err
 }

@@ -6,8 +6,9 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/plots"
-	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
 
@@ -48,7 +49,7 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return usagef("--format %q: want png, svg or png,svg", cmd.String("format"))
 	}
-	p, err := profiles.Load(cmd.Args().First())
+	p, err := cmdline.LoadProfile(cmd.Args().First())
 	if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd.Args().First(), err)
 		}
-		if c, err = readCapture(ctx, cmd, path, opts); err != nil {
+		if c, err = cmdline.ReadCapture(ctx, cmd, path, opts); err != nil {
 			return err
 		}
 	}

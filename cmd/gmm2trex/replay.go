@@ -6,6 +6,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/native"
 )
 
@@ -67,7 +69,7 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		return sendError(err)
 	}
 	warn(cmd, r.Warnings())
-	line := progressLine(cmd)
+	line := cmdline.ProgressLine(cmd)
 	total := r.Frames() * int64(cfg.Loop)
 	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
 	return endRun(cmd, line, rep, rep.WriteText, runErr)

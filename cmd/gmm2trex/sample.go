@@ -10,6 +10,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/exporters"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
@@ -41,7 +43,7 @@ func init() {
 			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws), hmm (the hidden Markov chains) or rnn (the recurrent network)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap"},
-			maxOutputFlag(),
+			cmdline.MaxOutputFlag(),
 		},
 		Action: runSample,
 	}, 1, "one argument, the PROFILE")
@@ -63,11 +65,11 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return usagef("--model: %v", err)
 	}
-	maxBytes, err := maxOutput(cmd)
+	maxBytes, err := cmdline.MaxOutput(cmd)
 	if err != nil {
 		return err
 	}
-	p, err := profiles.Load(cmd.Args().First())
+	p, err := cmdline.LoadProfile(cmd.Args().First())
 	if err != nil {
 		return err
 	}
@@ -91,8 +93,8 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	// duration limit and nanosecond stamps (compare reads them back), and
 	// frames large enough for every size (no clamping).
 	format, o := "csv", exporters.Options{Output: out, Objects: []string{obj.ID}, Dirs: dirs, Count: int(count), Duration: length,
-		Seed: cmd.Uint64("seed"), Model: model, Log: prefixWriter{cmd},
-		Context: ctx, MaxBytes: maxBytes, Protect: inputs(cmd.Args().First())}
+		Seed: cmd.Uint64("seed"), Model: model, Log: cmdline.LogWriter{Cmd: cmd},
+		Context: ctx, MaxBytes: maxBytes, Protect: cmdline.Inputs(cmd.Args().First())}
 	if ext == ".pcap" {
 		format, o.Pcap.Nanosecond, o.MaxFrame = "pcap", true, exporters.FitMaxFrame(obj, dirs)
 	}

@@ -13,8 +13,9 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/native"
-	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
@@ -125,7 +126,7 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	if path == "" {
 		return usagef("-o PROFILE is required")
 	}
-	if cfg.Profile, err = profiles.Load(path); err != nil {
+	if cfg.Profile, err = cmdline.LoadProfile(path); err != nil {
 		return err
 	}
 	errw := cmd.Root().ErrWriter
@@ -140,7 +141,7 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return sendError(err)
 	}
-	line := progressLine(cmd)
+	line := cmdline.ProgressLine(cmd)
 	rep, runErr := sess.Run(ctx, func(sent, received int64) {
 		line(fmt.Sprintf("sent %d, received %d packets", sent, received))
 	})

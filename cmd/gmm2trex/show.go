@@ -5,6 +5,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 	"github.com/gmm2trex/gmm2trex/report"
@@ -43,7 +45,7 @@ func runShow(_ context.Context, cmd *cli.Command) error {
 	case cmd.Bool("builtin") && cmd.NArg() == 1:
 		p, err = builtin.Load(cmd.Args().First())
 	case cmd.NArg() == 1:
-		p, err = profiles.Load(cmd.Args().First())
+		p, err = cmdline.LoadProfile(cmd.Args().First())
 	default:
 		return usagef("show needs one argument, the PROFILE (or --builtin [NAME]); got %d", cmd.NArg())
 	}
