@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/plots"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/report"
+	"github.com/gmm2trex/gmm2trex/sampler"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
 
@@ -23,13 +25,14 @@ func init() {
 	register(&cli.Command{
 		Name:  "estimate",
 		Usage: "fit per object and direction the models of packet sizes and gaps, and save them as a profile",
-		UsageText: "gmm2trex estimate [-p CAPTURE] [-i flow|ip|mac] [-f IDS] [-n auto|N] [--max-components N]\n" +
+		UsageText: "gmm2trex estimate [-p CAPTURE|-] [-i flow|ip|mac] [-f IDS] [--object ID|#N]... [-n auto|N] [--max-components N]\n" +
 			"                  [--percentiles LO,HI] [--model auto|gmm|hmm|rnn] [--iat-transform none|log]\n" +
-			"                  [--min-packets N] [--size payload|ip|frame] [--seed S] [-o PROFILE] [--plot DIR]\n\n" +
+			"                  [--min-packets N] [--size payload|ip|frame] [--seed S] [-o PROFILE|-] [--plot DIR] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex estimate                                  # the embedded sample -> ffmpeg-rtp.profile.yaml\n" +
 			"   gmm2trex estimate -p call.pcap -n auto --model hmm -o call.profile.yaml\n" +
-			"   gmm2trex estimate -p call.pcap -n auto --max-components 5 --iat-transform none   # as the original tool",
+			"   gmm2trex estimate -p call.pcap -n auto --max-components 5 --iat-transform none   # as the original tool\n" +
+			"   gmm2trex estimate -p skype.pcap --object '#1' -o - | gmm2trex show -",
 		Description: "Reads the capture, cuts it into objects (flows, or devices by IP or MAC), trims\n" +
 			"each direction's packets whose gap lies outside the percentiles, and fits Gaussian\n" +
 			"mixtures (EM, k-means++ restarts) to the packet sizes and the gaps (on log(gap)\n" +
@@ -38,17 +41,10 @@ func init() {
 			"regimes. Objects are fitted in parallel. A direction with fewer than --min-packets\n" +
 			"packets gets no model and is listed as skipped. Without -o the profile is written\n" +
 			"to <capture name>.profile.yaml in the working directory.",
-		Flags: append(captureFlags(),
-			&cli.StringFlag{Name: "components", Aliases: []string{"n"}, Value: "auto", Usage: "mixture components: `N` or auto (BIC)"},
-			&cli.IntFlag{Name: "max-components", Value: estimate.DefaultMaxK, Usage: "largest component count `N` tried by -n auto (5 reproduces the original tool)"},
-			&cli.StringFlag{Name: "percentiles", Value: defaultPercentiles, Usage: "drop packets whose gap lies outside the `LO,HI` percentiles"},
-			&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`auto` (fit both, each direction plays the one that imitates it best), gmm (independent mixtures), hmm (adds the temporal model) or rnn (adds the HMM and a recurrent network over mixture components, and plays the network)"},
-			&cli.StringFlag{Name: "iat-transform", Value: estimate.DefaultIATTransform, Usage: "fit the gap mixture on the gap (none) or on its `log`"},
-			&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "fit a direction only with at least `N` packets"},
-			&cli.Uint64Flag{Name: "seed", Value: pipeline.DefaultSeed, Usage: "seed `S` of every random choice"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the profile to `FILE` (.json for JSON)"},
+		Flags: append(estimateFlags(),
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the profile to `FILE` (.json for JSON; - for standard output)"},
 			&cli.StringFlag{Name: "plot", Usage: "also draw the fits into `DIR` (see gmm2trex plot)"},
-			quietFlag,
+			&cli.BoolFlag{Name: "json", Usage: "print what was written, per object and direction, as JSON"},
 		),
 		Action: runEstimate,
 	}, 0, "the capture is -p FILE")
@@ -78,24 +74,27 @@ func parseEstimateFlags(cmd *cli.Command) (pipeline.Settings, trace.Options, err
 	return s, o, flagError(s.Validate())
 }
 
-func runEstimate(ctx context.Context, cmd *cli.Command) error {
-	s, opts, err := parseEstimateFlags(cmd)
-	if err != nil {
-		return err
-	}
-	if err := cmdline.CheckOutput(cmd.String("output"), cmd.String("pcap")); err != nil {
-		return err
-	}
+// estimateFlags are estimate's flags without -o and --plot; imitate
+// shares them.
+func estimateFlags() []cli.Flag {
+	return append(captureFlags(),
+		&cli.StringFlag{Name: "components", Aliases: []string{"n"}, Value: "auto", Usage: "mixture components: `N` or auto (BIC)"},
+		&cli.IntFlag{Name: "max-components", Value: estimate.DefaultMaxK, Usage: "largest component count `N` tried by -n auto (5 reproduces the original tool)"},
+		&cli.StringFlag{Name: "percentiles", Value: defaultPercentiles, Usage: "drop packets whose gap lies outside the `LO,HI` percentiles"},
+		&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`MODEL` to fit: auto (fit both, each direction plays the one that imitates it best), gmm (independent mixtures), hmm (adds the temporal model) or rnn (adds the HMM and a recurrent network over mixture components, and plays the network)"},
+		&cli.StringFlag{Name: "iat-transform", Value: estimate.DefaultIATTransform, Usage: "fit the gap mixture on the gap (none) or on its log: `T`"},
+		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "fit a direction only with at least `N` packets"},
+		&cli.Uint64Flag{Name: "seed", Value: pipeline.DefaultSeed, Usage: "seed `S` of every random choice"},
+		quietFlag,
+	)
+}
+
+// estimateCapture reads the capture and estimates its profile, as the
+// flags say.
+func estimateCapture(ctx context.Context, cmd *cli.Command, s pipeline.Settings, opts trace.Options) (*pipeline.Result, error) {
 	c, err := loadCapture(ctx, cmd, opts)
 	if err != nil {
-		return err
-	}
-	out := cmd.String("output")
-	if out == "" {
-		out = pipeline.ProfileName(c.Name)
-		if err := cmdline.CheckOutput(out, cmd.String("pcap")); err != nil {
-			return err
-		}
+		return nil, err
 	}
 	update, finish := cmdline.CountProgress(cmd, "fitting")
 	s.Progress = update
@@ -104,29 +103,77 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	var noObj *pipeline.NoObjectError
 	switch {
 	case errors.Is(err, context.Canceled):
-		return withCode(130, errors.New("interrupted"))
+		return nil, cmdline.ErrInterrupted
 	case errors.As(err, &noObj) && len(noObj.Objects) > 0:
 		// Worded for the command line: the user sets --min-packets.
-		return fmt.Errorf("%w: no direction of %s has --min-packets %d packets (at least 3 are needed): %s",
-			pipeline.ErrNoObject, noObj.Capture, noObj.MinPackets, noObj.Counts(10))
+		return nil, fmt.Errorf("no direction of %s has --min-packets %d packets (at least 3 are needed): %s",
+			noObj.Capture, noObj.MinPackets, noObj.Counts(10))
+	case errors.As(err, &noObj) && opts.Select != nil:
+		return nil, fmt.Errorf("-f %s: the selection matched no object of %s (%s read; gmm2trex flows lists them)",
+			cmd.String("ids"), noObj.Capture, cmdline.Plural(int(noObj.Packets), "packet"))
 	case err != nil:
+		return nil, err
+	}
+	cmdline.Warn(cmd, res.Warnings)
+	return res, nil
+}
+
+func runEstimate(ctx context.Context, cmd *cli.Command) error {
+	s, opts, err := parseEstimateFlags(cmd)
+	if err != nil {
 		return err
 	}
-	warn(cmd, res.Warnings)
-	if err := profiles.Save(out, res.Profile); err != nil {
+	out := cmd.String("output")
+	if err := cmdline.CheckOutput(out, cmd.String("pcap")); err != nil {
+		return err
+	}
+	if out == "-" && cmd.Bool("json") {
+		return usagef("-o - writes the profile to standard output: --json cannot go there too")
+	}
+	res, err := estimateCapture(ctx, cmd, s, opts)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		out = pipeline.ProfileName(res.Capture.Name)
+		if err := cmdline.CheckOutput(out, cmd.String("pcap")); err != nil {
+			return err
+		}
+	}
+	if err := saveProfile(cmd, out, res.Profile); err != nil {
 		return err
 	}
 	w := cmd.Root().Writer
-	report.Estimate(w, res)
-	fmt.Fprintf(w, "wrote %s (%d objects)\n", absOr(out), len(res.Profile.Objects))
-	if dir := cmd.String("plot"); dir != "" {
-		files, err := plots.Profile(dir, res.Profile, c, plots.Options{Seed: s.Seed, Log: io.Discard, Context: ctx})
+	switch {
+	case cmd.Bool("json"):
+		err = cmdline.NewWritten([]string{absOr(out)}, res.Profile, nil, nil, sampler.Auto, -1, 0).Encode(w)
+	case out == "-":
+		report.Estimate(cmd.Root().ErrWriter, res)
+	default:
+		report.Estimate(w, res)
+		fmt.Fprintf(w, "wrote %s (%s)\n", absOr(out), cmdline.Plural(len(res.Profile.Objects), "object"))
+	}
+	if dir := cmd.String("plot"); dir != "" && err == nil {
+		files, err := plots.Profile(dir, res.Profile, res.Capture, plots.Options{Seed: s.Seed, Log: io.Discard, Context: ctx})
 		if err != nil {
 			return fmt.Errorf("--plot %s: %w", dir, err)
 		}
-		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: %d plot files in %s\n", len(files), dir)
+		cmdline.Note(cmd, "%s in %s", cmdline.Plural(len(files), "plot file"), dir)
 	}
-	return nil
+	return err
+}
+
+// saveProfile writes p to path, or to standard output for "-" (YAML).
+func saveProfile(cmd *cli.Command, path string, p *profiles.Profile) error {
+	if path != "-" {
+		return profiles.Save(path, p)
+	}
+	var b bytes.Buffer
+	if err := profiles.Encode(&b, p, profiles.YAML); err != nil {
+		return err
+	}
+	_, err := cmd.Root().Writer.Write(b.Bytes())
+	return err
 }
 
 func absOr(p string) string {

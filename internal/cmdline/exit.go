@@ -62,12 +62,22 @@ func Interrupt(err error) error {
 }
 
 // goPrefix matches the package names the libraries put before their
-// errors ("trace: ", "profiles: "), which say nothing to a user.
-var goPrefix = regexp.MustCompile(`\b(trace|profiles|pipeline|exporters|compare|sampler|estimate|native|metrics|plots|report|builtin|atomicfile): `)
+// errors ("trace: ", "profiles: "), which say nothing to a user: at the
+// start of the message or of a wrapped one.
+var goPrefix = regexp.MustCompile(`(^|: )(trace|profiles|pipeline|exporters|compare|sampler|estimate|native|metrics|plots|report|builtin|atomicfile): `)
 
 // Message is err worded for the user: without the libraries' package
 // prefixes.
-func Message(err error) string { return goPrefix.ReplaceAllString(err.Error(), "") }
+func Message(err error) string {
+	m := err.Error()
+	for {
+		n := goPrefix.ReplaceAllString(m, "$1")
+		if n == m {
+			return m
+		}
+		m = n
+	}
+}
 
 // Plural is "1 object", "2 objects".
 func Plural(n int, noun string) string {
