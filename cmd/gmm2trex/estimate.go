@@ -90,9 +90,9 @@ func estimateFlags() []cli.Flag {
 }
 
 // estimateCapture reads the capture and estimates its profile, as the
-// flags say.
-func estimateCapture(ctx context.Context, cmd *cli.Command, s pipeline.Settings, opts trace.Options) (*pipeline.Result, error) {
-	c, err := loadCapture(ctx, cmd, opts)
+// flags say, from the objects wants names (all when none).
+func estimateCapture(ctx context.Context, cmd *cli.Command, s pipeline.Settings, opts trace.Options, wants []string) (*pipeline.Result, error) {
+	c, err := loadCapture(ctx, cmd, opts, wants)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func runEstimate(ctx context.Context, cmd *cli.Command) error {
 	if out == "-" && cmd.Bool("json") {
 		return usagef("-o - writes the profile to standard output: --json cannot go there too")
 	}
-	res, err := estimateCapture(ctx, cmd, s, opts)
+	res, err := estimateCapture(ctx, cmd, s, opts, cmd.StringSlice("object"))
 	if err != nil {
 		return err
 	}

@@ -66,14 +66,22 @@ func traceOptions(cmd *cli.Command) (o trace.Options, err error) {
 }
 
 // loadCapture reads the capture named by -p ("-": standard input; none:
-// the embedded sample) with opts and keeps the objects --object names.
-func loadCapture(ctx context.Context, cmd *cli.Command, opts trace.Options) (*trace.Capture, error) {
+// the embedded sample) with opts and keeps the objects wants names (see
+// cmdline.SelectCapture).
+func loadCapture(ctx context.Context, cmd *cli.Command, opts trace.Options, wants []string) (*trace.Capture, error) {
 	c, err := cmdline.ReadCapture(ctx, cmd, cmd.String("pcap"), opts)
 	if err != nil {
 		return nil, err
 	}
-	return c, cmdline.SelectCapture(c, cmd.StringSlice("object"))
+	if len(wants) == 1 && wants[0] == largest && len(c.Objects) > 0 {
+		o := c.Objects[0]
+		cmdline.Note(cmd, "imitating the capture's largest object, %q (%s; choose with --object)", o.ID, cmdline.Plural(o.Packets(), "packet"))
+	}
+	return c, cmdline.SelectCapture(c, wants)
 }
+
+// largest is what imitate and send -p choose when no --object is given.
+const largest = "#1"
 
 func runFlows(ctx context.Context, cmd *cli.Command) error {
 	minPackets := cmd.Int("min-packets")
@@ -85,7 +93,7 @@ func runFlows(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	opts.SkipHash = true
-	c, err := loadCapture(ctx, cmd, opts)
+	c, err := loadCapture(ctx, cmd, opts, cmd.StringSlice("object"))
 	if err != nil {
 		return err
 	}
