@@ -49,10 +49,7 @@ func (r *Report) WriteJUnit(w io.Writer, name string) error {
 	for _, c := range r.Checks {
 		tc := junitCase{Name: fmt.Sprintf("%s <= %g", c.Metric, c.Limit), Classname: c.ID + " " + c.Dir, Time: "0"}
 		if !c.Passed {
-			msg := fmt.Sprintf("%s %s > %g", c.Metric, Format(float64(c.Err)), c.Limit)
-			if c.Err != c.Value {
-				msg = fmt.Sprintf("%s %s (error %s > %g)", c.Metric, Format(float64(c.Value)), Format(float64(c.Err)), c.Limit)
-			}
+			msg := c.Describe()
 			tc.Failure = &junitFailure{Message: msg, Type: c.Bound,
 				Text: fmt.Sprintf("%s %s: %s\noriginal %s, generated %s", c.ID, c.Dir, msg, r.Original, r.Generated)}
 			s.Failures++

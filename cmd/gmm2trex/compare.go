@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 
@@ -12,27 +13,64 @@ import (
 	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 
 	"github.com/gmm2trex/gmm2trex/compare"
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/pipeline"
 )
 
-func init() {
+// compareFlags are compare's flags; check's bounds have defaults, and
+// it writes JUnit.
+func compareFlags(check bool) []cli.Flag {
 	flags := []cli.Flag{}
 	for _, f := range captureFlags() {
 		if n := f.Names()[0]; n != "pcap" && n != "object" { // the captures are the two arguments
 			flags = append(flags, f)
 		}
 	}
+	b := compare.NoBounds
+	if check {
+		b = checkBounds
+	}
+	unless := " (negative: no bound)"
 	flags = append(flags,
 		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
 		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
 		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-		&cli.FloatFlag{Name: "max-ks", Value: -1, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X` (negative: no bound)"},
-		&cli.FloatFlag{Name: "max-acf-err", Value: -1, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X` (negative: no bound)"},
-		&cli.FloatFlag{Name: "max-rate-err", Value: -1, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X` (negative: no bound)"},
-		&cli.FloatFlag{Name: "max-burst-err", Value: -1, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X` (negative: no bound)"},
+		&cli.FloatFlag{Name: "max-ks", Value: b.MaxKS, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X`" + unless},
+		&cli.FloatFlag{Name: "max-acf-err", Value: b.MaxACFErr, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X`" + unless},
+		&cli.FloatFlag{Name: "max-rate-err", Value: b.MaxRateErr, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X`" + unless},
+		&cli.FloatFlag{Name: "max-burst-err", Value: b.MaxBurstErr, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X`" + unless},
 		quietFlag,
 	)
+	if check {
+		flags = append(flags, &cli.StringFlag{Name: "junit", Usage: "also write the checks as JUnit XML to `FILE` (one test case per object, direction and bound)"})
+	}
+	return flags
+}
+
+// checkBounds are check's default bounds: what an imitation of the shared
+// captures by the default estimate meets with room to spare (README,
+// "A CI gate").
+var checkBounds = compare.Bounds{MaxKS: 0.05, MaxACFErr: 0.1, MaxRateErr: 0.05, MaxBurstErr: 0.5}
+
+func init() {
+	register(&cli.Command{
+		Name:  "check",
+		Usage: "the CI verdict: compare generated traffic with the original and fail on drift (JUnit XML too)",
+		UsageText: "gmm2trex check ORIGINAL GENERATED [--max-ks X] [--max-acf-err X] [--max-rate-err X] [--max-burst-err X]\n" +
+			"               [--junit FILE] [--json] [compare options]\n\n" +
+			"Examples:\n" +
+			"   gmm2trex sample call.profile.yaml -l 300 -o gen.pcap\n" +
+			"   gmm2trex check call.pcap gen.pcap --junit check.xml      # exit 1 when a bound is exceeded",
+		Description: fmt.Sprintf("Compares as 'compare' does and checks every bound on every object and direction:\n"+
+			"by default --max-ks %g --max-acf-err %g --max-rate-err %g --max-burst-err %g (a negative\n"+
+			"value drops a bound). Prints PASS or FAIL per object and direction with what failed;\n"+
+			"--json prints compare's document with every check and the verdict; --junit writes\n"+
+			"JUnit XML that GitLab, Jenkins and GitHub test reporters read. Exit 0 when every\n"+
+			"check passed, 1 when one failed, 2 on bad input.", checkBounds.MaxKS, checkBounds.MaxACFErr, checkBounds.MaxRateErr, checkBounds.MaxBurstErr),
+		Flags:  compareFlags(true),
+		Action: runCompare,
+	}, 2, "two arguments, ORIGINAL and GENERATED")
 	register(&cli.Command{
 		Name:  "compare",
 		Usage: "measure how close generated traffic is to the original (distributions, correlation, timeline)",
@@ -58,7 +96,7 @@ func init() {
 			"windows without a packet) and the ACF error of the bytes per 10 ms.\n" +
 			"Exit 1 when a --max-* bound is exceeded (one line per violation on stderr; with\n" +
 			"--json every check and the verdict are in the output), 2 on bad input.",
-		Flags:  flags,
+		Flags:  compareFlags(false),
 		Action: runCompare,
 	}, 2, "two arguments, ORIGINAL and GENERATED")
 }
@@ -99,26 +137,33 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	}
 	failed := rep.Gate(compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err"),
 		MaxRateErr: cmd.Float("max-rate-err"), MaxBurstErr: cmd.Float("max-burst-err")})
-	w := cmd.Root().Writer
-	if cmd.Bool("json") {
+	w, check := cmd.Root().Writer, cmd.Name == "check"
+	switch {
+	case cmd.Bool("json"):
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else if err := rep.WriteText(w); err != nil {
+		err = enc.Encode(rep)
+	case check:
+		err = rep.WriteVerdict(w)
+	default:
+		err = rep.WriteText(w)
+	}
+	if err != nil {
 		return err
+	}
+	if path := cmd.String("junit"); check && path != "" {
+		if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return rep.WriteJUnit(w, "gmm2trex check") }); err != nil {
+			return fmt.Errorf("--junit %w", err)
+		}
 	}
 	flag := map[string]string{"MaxKS": "max-ks", "MaxACFErr": "max-acf-err", "MaxRateErr": "max-rate-err", "MaxBurstErr": "max-burst-err"}
 	for _, c := range failed {
-		what := compare.Format(float64(c.Value))
-		if c.Err != c.Value {
-			what += " (error " + compare.Format(float64(c.Err)) + ")"
+		if !check { // check's verdict says it on stdout
+			cmdline.Note(cmd, "%s %s: %s (--%s)", c.ID, c.Dir, c.Describe(), flag[c.Bound])
 		}
-		fmt.Fprintf(errw, "gmm2trex: %s %s: %s %s > --%s %g\n", c.ID, c.Dir, c.Metric, what, flag[c.Bound], c.Limit)
 	}
 	if len(failed) > 0 {
-		return checkFailed("compare: %d bound(s) exceeded", len(failed))
+		return checkFailed("%s: %s exceeded", cmd.Name, cmdline.Plural(len(failed), "bound"))
 	}
 	return nil
 }

@@ -182,7 +182,9 @@ func writeExport(cmd *cli.Command, p *profiles.Profile, req *exportReq) error {
 		return cmdline.NewWritten(files, p, req.Objects, req.Dirs, req.Model, cmp.Or(req.Count, exporters.DefaultCount), 0).Encode(w)
 	}
 	for _, path := range files {
-		fmt.Fprintln(w, path)
+		if cmd.Name != "sample" { // whose note says it, as before
+			fmt.Fprintln(w, path)
+		}
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 		}
 	}
 	errw := cmd.Root().ErrWriter
-	if cfg.Profile, cfg.Object, err = sendProfile(ctx, cmd); err != nil {
+	if cfg.Profile, cfg.Object, err = profileToSend(ctx, cmd); err != nil {
 		return err
 	}
 	if cfg.InsecureNoToken {
@@ -180,12 +180,12 @@ func endRun[R any](cmd *cli.Command, line func(string), rep *R, text func(io.Wri
 	return nil
 }
 
-// sendProfile is the profile send plays and its object: the PROFILE
+// profileToSend is the profile send plays and its object: the PROFILE
 // argument (or -o PROFILE, as before), or with -p CAPTURE the profile
 // estimated from the capture's --object, by default its largest, with the
 // default settings (both sides estimate the same: estimation is
 // deterministic).
-func sendProfile(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *profiles.Object, error) {
+func profileToSend(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *profiles.Object, error) {
 	path, capture := cmd.String("profile"), cmd.String("pcap")
 	switch arg := cmd.Args().First(); {
 	case cmd.NArg() > 1:
@@ -199,7 +199,7 @@ func sendProfile(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *pro
 	case path != "" && capture != "":
 		return nil, nil, usagef("-p %s and the profile %s: give one", capture, path)
 	case path == "" && capture == "":
-		return nil, nil, usagef("send needs the PROFILE (or -p CAPTURE to estimate one)")
+		return nil, nil, usagef("the PROFILE argument or -o PROFILE is required (or -p CAPTURE to estimate one)")
 	case capture != "":
 		want := cmp.Or(cmd.String("object"), largest)
 		res, err := estimateCapture(ctx, cmd, pipeline.DefaultSettings(), trace.Options{}, []string{want})

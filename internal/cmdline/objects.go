@@ -67,7 +67,7 @@ func pick(ids []string, wants []string, where string) ([]int, error) {
 			}
 		}
 		if !found {
-			return nil, Usagef("--object %q: no such object in %s (%s)", w, where, examples(ids))
+			return nil, Usagef("--object %q: no object of that id in %s (%s)", w, where, examples(ids))
 		}
 	}
 	var idx []int
@@ -82,7 +82,7 @@ func pick(ids []string, wants []string, where string) ([]int, error) {
 // examples lists the first ids, for an error.
 func examples(ids []string) string {
 	if len(ids) == 0 {
-		return "it has no objects"
+		return "it has none"
 	}
 	q := make([]string, 0, 3)
 	for _, id := range ids[:min(3, len(ids))] {
@@ -92,7 +92,7 @@ func examples(ids []string) string {
 	if len(ids) > 3 {
 		more = fmt.Sprintf(", … %d in all", len(ids))
 	}
-	return "it has " + strings.Join(q, ", ") + more
+	return "valid: " + strings.Join(q, ", ") + more + "; or #1 to #" + strconv.Itoa(len(ids))
 }
 
 // SelectCapture keeps the objects of c that wants names (see pick; #N is
