@@ -52,7 +52,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "format", Usage: "`FORMAT`: " + strings.Join(exporters.Names(), ", ")},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (formats writing several files derive their names from it; - for standard output)"},
 		objectFlag("export only the object `ID` (either orientation, any case) or #N, the Nth of gmm2trex show (repeatable; default: every object)"),
-		&cli.StringFlag{Name: "direction", Value: "both", Usage: "`from`, to or both"},
+		&cli.StringFlag{Name: "direction", Value: "both", Usage: "`DIR`: from, to or both"},
 		// countUnset stands for "not given", so that -c 0 is an error, as sample's -l 0.
 		&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: countUnset, HideDefault: true, Usage: "`COUNT` packets per direction (default " + strconv.Itoa(exporters.DefaultCount) + ")"},
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
@@ -71,13 +71,7 @@ func exportFlags() []cli.Flag {
 	}
 	// Format options: one flag per parameter name, whatever format declares it.
 	for _, u := range exporters.Params() {
-		// Values arrive as text for Format.Set: an empty string means "not
-		// given" (cmd.IsSet stays true across in-process runs, so it cannot tell).
-		if u.Switch {
-			fl = append(fl, &cli.BoolFlag{Name: u.Name, Usage: u.Help()})
-		} else {
-			fl = append(fl, &cli.StringFlag{Name: u.Name, Usage: u.Help()})
-		}
+		fl = append(fl, cmdline.ParamFlag(u))
 	}
 	return fl
 }

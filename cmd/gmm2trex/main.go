@@ -40,6 +40,7 @@ func register(c *cli.Command, n int, what string) {
 		}
 		return usagef("%s needs %s; got %d", cmd.Name, what, cmd.NArg())
 	}
+	cmdline.ShowDefaults(c.Flags)
 	c.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
 		return cmdline.UsageError(cmd.Name, err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/urfave/cli/v3"
 
@@ -18,7 +19,8 @@ func init() {
 		UsageText: "gmm2trex replay CAPTURE -I IFACE [-x MULTIPLIER] [--loop N] [--topspeed] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex replay gen.pcap -I veth0\n" +
-			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10",
+			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10\n" +
+			"   gmm2trex replay gen.pcap -I veth0 --loop 0                # until Ctrl-C",
 		Description: "Reads a pcap or pcapng (gzipped too) of Ethernet frames (into memory up to 16 MiB, streamed\n" +
 			"beyond: memory stays bounded) and writes them to an\n" +
 			"AF_PACKET socket on IFACE at their captured times, through the same absolute-schedule\n" +
@@ -34,7 +36,7 @@ func init() {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` to send on"},
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "speed `X`: gaps are divided by it"},
-			&cli.IntFlag{Name: "loop", Value: 1, Usage: "play the capture `N` times"},
+			&cli.IntFlag{Name: "loop", Value: 1, Usage: "play the capture `N` times; 0: until interrupted"},
 			&cli.BoolFlag{Name: "topspeed", Aliases: []string{"t"}, Usage: "send as fast as possible, ignoring timestamps"},
 			&cli.FloatFlag{Name: "max-pps", Value: native.DefaultMaxPPS, Usage: "never send faster than `PPS` frames per second"},
 			&cli.BoolFlag{Name: "allow-broadcast", Usage: "allow frames to broadcast or multicast addresses"},
@@ -59,6 +61,10 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		Spin:           cmd.Duration("spin"),
 		BatchThreshold: cmd.Duration("batch-threshold"),
 	}
+	forever := cfg.Loop == 0
+	if forever { // as tcpreplay's --loop 0 and export's --loops 0
+		cfg.Loop = math.MaxInt
+	}
 	if err := cfg.Validate(); err != nil {
 		return flagError(err)
 	}
@@ -70,7 +76,10 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	}
 	warn(cmd, r.Warnings())
 	line := cmdline.ProgressLine(cmd)
-	total := r.Frames() * int64(cfg.Loop)
-	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
+	status := "sent %d of " + fmt.Sprint(r.Frames()*int64(cfg.Loop)) + " frames"
+	if forever {
+		status = "sent %d frames (until interrupted)"
+	}
+	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf(status, sent)) })
 	return endRun(cmd, line, rep, rep.WriteText, runErr)
 }

@@ -51,11 +51,11 @@ func init() {
 			"Exit status: 0 done; 1 no peer within --wait, peer refused or lost; 2 bad input\n" +
 			"(raw without CAP_NET_RAW too); 130 interrupted (report and capture still written).",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "mode", Aliases: []string{"m"}, Usage: "`local` (connects, sends 'from') or remote (listens, sends 'to')"},
+			&cli.StringFlag{Name: "mode", Aliases: []string{"m"}, Usage: "`MODE`: local (connects, sends 'from') or remote (listens, sends 'to')"},
 			&cli.StringFlag{Name: "peer", Aliases: []string{"d"}, Usage: "the other side's `IP`"},
 			&cli.StringFlag{Name: "profile", Aliases: []string{"o"}, Usage: "the `PROFILE` (same file on both sides), if not given as the argument"},
 			&cli.StringFlag{Name: "pcap", Aliases: []string{"p", "r"}, Usage: "imitate capture `FILE` instead of a profile (estimated as estimate does by default; same file on both sides)"},
-			&cli.StringFlag{Name: "protocol", Value: "udp", Usage: "`udp`, tcp or raw"},
+			&cli.StringFlag{Name: "protocol", Value: "udp", Usage: "`PROTO`: udp, tcp or raw"},
 			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, HideDefault: true, Usage: "run for `SECONDS` of schedule (local side; default 10 unless -c)"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "send `COUNT` packets per direction (local side)"},
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` for raw and --capture"},
