@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
 
 	"github.com/urfave/cli/v3"
@@ -14,44 +13,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
-	"github.com/gmm2trex/gmm2trex/pipeline"
 )
-
-// compareFlags are compare's flags; check's bounds have defaults, and
-// it writes JUnit.
-func compareFlags(check bool) []cli.Flag {
-	flags := []cli.Flag{}
-	for _, f := range captureFlags() {
-		if n := f.Names()[0]; n != "pcap" && n != "object" { // the captures are the two arguments
-			flags = append(flags, f)
-		}
-	}
-	b := compare.NoBounds
-	if check {
-		b = checkBounds
-	}
-	unless := " (negative: no bound)"
-	flags = append(flags,
-		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
-		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
-		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
-		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-		&cli.FloatFlag{Name: "max-ks", Value: b.MaxKS, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X`" + unless},
-		&cli.FloatFlag{Name: "max-acf-err", Value: b.MaxACFErr, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X`" + unless},
-		&cli.FloatFlag{Name: "max-rate-err", Value: b.MaxRateErr, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X`" + unless},
-		&cli.FloatFlag{Name: "max-burst-err", Value: b.MaxBurstErr, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X`" + unless},
-		quietFlag,
-	)
-	if check {
-		flags = append(flags, &cli.StringFlag{Name: "junit", Usage: "also write the checks as JUnit XML to `FILE` (one test case per object, direction and bound)"})
-	}
-	return flags
-}
-
-// checkBounds are check's default bounds: what an imitation of the shared
-// captures by the default estimate meets with room to spare (README,
-// "A CI gate").
-var checkBounds = compare.Bounds{MaxKS: 0.05, MaxACFErr: 0.1, MaxRateErr: 0.05, MaxBurstErr: 0.5}
 
 func init() {
 	register(&cli.Command{
@@ -67,8 +29,8 @@ func init() {
 			"value drops a bound). Prints PASS or FAIL per object and direction with what failed;\n"+
 			"--json prints compare's document with every check and the verdict; --junit writes\n"+
 			"JUnit XML that GitLab, Jenkins and GitHub test reporters read. Exit 0 when every\n"+
-			"check passed, 1 when one failed, 2 on bad input.", checkBounds.MaxKS, checkBounds.MaxACFErr, checkBounds.MaxRateErr, checkBounds.MaxBurstErr),
-		Flags:  compareFlags(true),
+			"check passed, 1 when one failed, 2 on bad input.", cmdline.CheckBounds.MaxKS, cmdline.CheckBounds.MaxACFErr, cmdline.CheckBounds.MaxRateErr, cmdline.CheckBounds.MaxBurstErr),
+		Flags:  cmdline.CompareFlags(true),
 		Action: runCompare,
 	}, 2, "two arguments, ORIGINAL and GENERATED")
 	register(&cli.Command{
@@ -96,13 +58,13 @@ func init() {
 			"windows without a packet) and the ACF error of the bytes per 10 ms.\n" +
 			"Exit 1 when a --max-* bound is exceeded (one line per violation on stderr; with\n" +
 			"--json every check and the verdict are in the output), 2 on bad input.",
-		Flags:  compareFlags(false),
+		Flags:  cmdline.CompareFlags(false),
 		Action: runCompare,
 	}, 2, "two arguments, ORIGINAL and GENERATED")
 }
 
 func runCompare(ctx context.Context, cmd *cli.Command) error {
-	opts, err := compareOptions(cmd)
+	opts, err := cmdline.CompareOptions(cmd)
 	if err != nil {
 		return err
 	}
@@ -166,22 +128,4 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		return checkFailed("%s: %s exceeded", cmd.Name, cmdline.Plural(len(failed), "bound"))
 	}
 	return nil
-}
-
-func compareOptions(cmd *cli.Command) (o compare.Options, err error) {
-	if o.Trace, err = traceOptions(cmd); err != nil {
-		return o, err
-	}
-	if o.PercentileLo, o.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
-		return o, usagef("--percentiles %v", err)
-	}
-	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
-		return o, usagef("--min-packets %d: must not be negative", o.MinPackets)
-	}
-	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {
-		if math.IsNaN(cmd.Float(name)) {
-			return o, usagef("--%s: not a number", name)
-		}
-	}
-	return o, nil
 }

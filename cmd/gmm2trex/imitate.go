@@ -11,8 +11,8 @@ import (
 )
 
 func init() {
-	flags := estimateFlags()
-	for _, f := range exportFlags() {
+	flags := cmdline.EstimateFlags()
+	for _, f := range cmdline.ExportFlags() {
 		// --model, --seed and --object are estimate's: the export plays
 		// what the profile chose, from the same seed and objects.
 		if !slices.ContainsFunc(flags, func(g cli.Flag) bool { return g.Names()[0] == f.Names()[0] }) {
@@ -40,11 +40,11 @@ func init() {
 }
 
 func runImitate(ctx context.Context, cmd *cli.Command) error {
-	s, opts, err := parseEstimateFlags(cmd)
+	s, opts, err := cmdline.EstimateSettings(cmd)
 	if err != nil {
 		return err
 	}
-	req, err := exportRequest(ctx, cmd, cmd.String("pcap"))
+	req, err := cmdline.NewExport(ctx, cmd, cmd.String("pcap"))
 	if err != nil {
 		return err
 	}
@@ -55,17 +55,17 @@ func runImitate(ctx context.Context, cmd *cli.Command) error {
 	}
 	wants := cmd.StringSlice("object")
 	if len(wants) == 0 {
-		wants = []string{largest}
+		wants = []string{cmdline.Largest}
 	}
-	res, err := estimateCapture(ctx, cmd, s, opts, wants)
+	res, err := cmdline.Estimate(ctx, cmd, s, opts, wants)
 	if err != nil {
 		return err
 	}
 	if keep != "" {
-		if err := saveProfile(cmd, keep, res.Profile); err != nil {
+		if err := cmdline.SaveProfile(cmd, keep, res.Profile); err != nil {
 			return err
 		}
-		cmdline.Note(cmd, "wrote the profile %s", absOr(keep))
+		cmdline.Note(cmd, "wrote the profile %s", cmdline.Abs(keep))
 	}
-	return writeExport(cmd, res.Profile, req)
+	return cmdline.WriteExport(cmd, res.Profile, req)
 }

@@ -33,7 +33,7 @@ func init() {
 			"trimmed with its percentiles; without -p the panels show the models only.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "pcap", Aliases: []string{"p", "r"}, Usage: "the capture `FILE` the profile was estimated from (- for standard input)"},
-			objectFlag("draw only the object `ID` (either orientation, any case) or #N, the Nth of gmm2trex show (repeatable)"),
+			cmdline.ObjectFlag("draw only the object `ID` (either orientation, any case) or #N, the Nth of gmm2trex show (repeatable)"),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "directory `DIR` for the figures (created if needed)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed `S` of the generated traffic"},
 			&cli.StringFlag{Name: "format", Value: "png,svg", Usage: "`FORMATS` to write: png, svg or both"},

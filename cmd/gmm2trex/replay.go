@@ -72,7 +72,7 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
 	r, err := native.OpenReplay(cfg)
 	if err != nil {
-		return sendError(err)
+		return cmdline.RunError(err)
 	}
 	warn(cmd, r.Warnings())
 	line := cmdline.ProgressLine(cmd)
@@ -81,5 +81,5 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		status = "sent %d frames (until interrupted)"
 	}
 	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf(status, sent)) })
-	return endRun(cmd, line, rep, rep.WriteText, runErr)
+	return cmdline.EndRun(cmd, line, rep, rep.WriteText, runErr)
 }

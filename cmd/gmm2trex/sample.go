@@ -39,7 +39,7 @@ func init() {
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` (either orientation, any case) or #N to sample (default: the profile's first object)"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "`COUNT` packets per direction"},
 			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, HideDefault: true, Usage: "every packet of the first `SECONDS`"},
-			playModelFlag(),
+			cmdline.PlayModelFlag(),
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE`: .csv or .pcap, or - for standard output (with --format)"},
 			&cli.StringFlag{Name: "format", Usage: "`FORMAT` csv or pcap, when -o has no suffix to go by"},
@@ -71,7 +71,7 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	if (count != 0) == (length != 0) {
 		return usagef("give exactly one of -c COUNT or -l SECONDS")
 	}
-	model, err := playModel(cmd)
+	model, err := cmdline.PlayModel(cmd)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	obj, err := pickObject(cmd, p, path, "sampling")
+	obj, err := cmdline.PickObject(cmd, p, path, "sampling")
 	if err != nil {
 		return err
 	}
@@ -102,30 +102,11 @@ func runSample(ctx context.Context, cmd *cli.Command) error {
 	// The csv and pcap exports write what sample writes; sample adds the
 	// duration limit and nanosecond stamps (compare reads them back), and
 	// frames large enough for every size (no clamping).
-	req := &exportReq{format, exporters.Options{Output: out, Objects: []string{obj.ID}, Dirs: dirs, Count: int(count), Duration: length,
+	req := &cmdline.Export{Format: format, Options: exporters.Options{Output: out, Objects: []string{obj.ID}, Dirs: dirs, Count: int(count), Duration: length,
 		Seed: cmd.Uint64("seed"), Model: model, Log: cmdline.LogWriter{Cmd: cmd},
 		Context: ctx, MaxBytes: maxBytes, Protect: cmdline.Inputs(path)}}
 	if format == "pcap" {
 		req.Pcap.Nanosecond, req.MaxFrame = true, exporters.FitMaxFrame(obj, dirs)
 	}
-	return writeExport(cmd, p, req)
-}
-
-// pickObject returns the object --object names (an id in either
-// orientation or #N), or the profile's first object when it names none,
-// saying that it is "<doing> the first" when there were several.
-func pickObject(cmd *cli.Command, p *profiles.Profile, path, doing string) (*profiles.Object, error) {
-	var want []string
-	if id := cmd.String("object"); id != "" {
-		want = []string{id}
-	}
-	ids, err := cmdline.ProfileObjects(p, path, want)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := exporters.PickObject(p, strings.Join(ids, ""))
-	if err == nil && ids == nil && len(p.Objects) > 1 {
-		cmdline.Note(cmd, "the profile has %d objects; %s the first, %q (choose with --object)", len(p.Objects), doing, obj.ID)
-	}
-	return obj, err
+	return cmdline.WriteExport(cmd, p, req)
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -61,7 +58,7 @@ func init() {
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` for raw and --capture"},
 			&cli.StringFlag{Name: "capture", Usage: "write what this side sent and received on -I to pcap `FILE`"},
 			&cli.StringFlag{Name: "object", Usage: "the object `ID` (either orientation, any case) or #N (default: the profile's first, the capture's largest)"},
-			playModelFlag(),
+			cmdline.PlayModelFlag(),
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "rate multiplier `X` (gaps are divided by it; a remote side without -x takes the local side's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same packets as sample"},
 			&cli.StringFlag{Name: "token", Sources: cli.EnvVars("GMM2TREX_TOKEN"), Usage: "shared `SECRET` both sides must hold (env GMM2TREX_TOKEN); required unless --insecure-no-token"},
@@ -105,7 +102,7 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 		length = 10
 	}
 	cfg.Duration = time.Duration(length * float64(time.Second))
-	if cfg.Model, err = playModel(cmd); err != nil {
+	if cfg.Model, err = cmdline.PlayModel(cmd); err != nil {
 		return err
 	}
 	// Validate takes a remote side's 0 for the local side's multiplier,
@@ -136,48 +133,13 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 	cfg.Log = func(msg string) { fmt.Fprintln(errw, "warning: "+msg) }
 	sess, err := native.Open(ctx, cfg)
 	if err != nil {
-		return sendError(err)
+		return cmdline.RunError(err)
 	}
 	line := cmdline.ProgressLine(cmd)
 	rep, runErr := sess.Run(ctx, func(sent, received int64) {
 		line(fmt.Sprintf("sent %d, received %d packets", sent, received))
 	})
-	return endRun(cmd, line, rep, rep.WriteText, runErr)
-}
-
-// sendError gives native's errors their exit status: 1 for the peer (none,
-// refused, lost), 130 for an interruption, 2 for the rest (bad input,
-// missing privileges).
-func sendError(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return withCode(130, errors.New("interrupted"))
-	case errors.Is(err, native.ErrNoPeer), errors.Is(err, native.ErrRefused), errors.Is(err, native.ErrPeerLost):
-		return withCode(1, err)
-	case errors.Is(err, native.ErrNeedRaw):
-		return withCode(2, fmt.Errorf("%w: run as root or grant it (setcap cap_net_raw+ep gmm2trex)", err))
-	}
-	return err
-}
-
-// endRun clears the status line of a run, prints its report (when it made
-// one) as JSON or as text, and gives the run's error its exit status.
-func endRun[R any](cmd *cli.Command, line func(string), rep *R, text func(io.Writer) error, runErr error) error {
-	line("")
-	if rep != nil {
-		w := cmd.Root().Writer
-		if cmd.Bool("json") {
-			if err := json.NewEncoder(w).Encode(rep); err != nil {
-				return err
-			}
-		} else if err := text(w); err != nil {
-			return err
-		}
-	}
-	if runErr != nil {
-		return sendError(runErr)
-	}
-	return nil
+	return cmdline.EndRun(cmd, line, rep, rep.WriteText, runErr)
 }
 
 // profileToSend is the profile send plays and its object: the PROFILE
@@ -201,8 +163,8 @@ func profileToSend(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *p
 	case path == "" && capture == "":
 		return nil, nil, usagef("the PROFILE argument or -o PROFILE is required (or -p CAPTURE to estimate one)")
 	case capture != "":
-		want := cmp.Or(cmd.String("object"), largest)
-		res, err := estimateCapture(ctx, cmd, pipeline.DefaultSettings(), trace.Options{}, []string{want})
+		want := cmp.Or(cmd.String("object"), cmdline.Largest)
+		res, err := cmdline.Estimate(ctx, cmd, pipeline.DefaultSettings(), trace.Options{}, []string{want})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -212,6 +174,6 @@ func profileToSend(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *p
 	if err != nil {
 		return nil, nil, err
 	}
-	obj, err := pickObject(cmd, p, path, "sending")
+	obj, err := cmdline.PickObject(cmd, p, path, "sending")
 	return p, obj, err
 }

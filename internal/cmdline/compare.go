@@ -1,0 +1,64 @@
+package cmdline
+
+import (
+	"math"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/gmm2trex/gmm2trex/compare"
+	"github.com/gmm2trex/gmm2trex/pipeline"
+)
+
+// CompareFlags are compare's flags; check's bounds have defaults, and
+// it writes JUnit.
+func CompareFlags(check bool) []cli.Flag {
+	flags := []cli.Flag{}
+	for _, f := range CaptureFlags() {
+		if n := f.Names()[0]; n != "pcap" && n != "object" { // the captures are the two arguments
+			flags = append(flags, f)
+		}
+	}
+	b := compare.NoBounds
+	if check {
+		b = CheckBounds
+	}
+	unless := " (negative: no bound)"
+	flags = append(flags,
+		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
+		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
+		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
+		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
+		&cli.FloatFlag{Name: "max-ks", Value: b.MaxKS, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X`" + unless},
+		&cli.FloatFlag{Name: "max-acf-err", Value: b.MaxACFErr, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X`" + unless},
+		&cli.FloatFlag{Name: "max-rate-err", Value: b.MaxRateErr, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X`" + unless},
+		&cli.FloatFlag{Name: "max-burst-err", Value: b.MaxBurstErr, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X`" + unless},
+		QuietFlag,
+	)
+	if check {
+		flags = append(flags, &cli.StringFlag{Name: "junit", Usage: "also write the checks as JUnit XML to `FILE` (one test case per object, direction and bound)"})
+	}
+	return flags
+}
+
+// CheckBounds are check's default bounds: what an imitation of the shared
+// captures by the default estimate meets with room to spare (README,
+// "A CI gate").
+var CheckBounds = compare.Bounds{MaxKS: 0.05, MaxACFErr: 0.1, MaxRateErr: 0.05, MaxBurstErr: 0.5}
+
+func CompareOptions(cmd *cli.Command) (o compare.Options, err error) {
+	if o.Trace, err = TraceOptions(cmd); err != nil {
+		return o, err
+	}
+	if o.PercentileLo, o.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
+		return o, Usagef("--percentiles %v", err)
+	}
+	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
+		return o, Usagef("--min-packets %d: must not be negative", o.MinPackets)
+	}
+	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {
+		if math.IsNaN(cmd.Float(name)) {
+			return o, Usagef("--%s: not a number", name)
+		}
+	}
+	return o, nil
+}
