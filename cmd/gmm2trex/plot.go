@@ -77,6 +77,6 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: %d files in %s\n", len(files), dir)
+	cmdline.Note(cmd, "%s in %s", cmdline.Plural(len(files), "file"), dir)
 	return nil
 }
