@@ -19,12 +19,17 @@ func init() {
 	register(&cli.Command{
 		Name:  "check",
 		Usage: "the CI verdict: compare generated traffic with the original and fail on drift (JUnit XML too)",
-		UsageText: "gmm2trex check ORIGINAL GENERATED [--max-ks X] [--max-acf-err X] [--max-rate-err X] [--max-burst-err X]\n" +
+		UsageText: "gmm2trex check ORIGINAL GENERATED|PROFILE [--max-ks X] [--max-acf-err X] [--max-rate-err X] [--max-burst-err X]\n" +
 			"               [--junit FILE] [--json] [compare options]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex sample call.profile.yaml -l 300 -o gen.pcap\n" +
-			"   gmm2trex check call.pcap gen.pcap --junit check.xml      # exit 1 when a bound is exceeded",
-		Description: fmt.Sprintf("Compares as 'compare' does and checks every bound on every object and direction:\n"+
+			"   gmm2trex check call.pcap gen.pcap --junit check.xml      # exit 1 when a bound is exceeded\n" +
+			"   gmm2trex check call.pcap call.profile.yaml --junit check.xml   # generates from the profile first",
+		Description: fmt.Sprintf("Compares as 'compare' does and checks every bound on every object and direction.\n"+
+			"GENERATED is traffic (a capture or sample's CSV), or a PROFILE (a .yaml/.json file or\n"+
+			"builtin:NAME), which check samples first over the original's span, with --seed, each\n"+
+			"direction playing its profile's choice: the generator is what the gate judges.\n"+
+			"Bounds:\n"+
 			"by default --max-ks %g --max-acf-err %g --max-rate-err %g --max-burst-err %g (a negative\n"+
 			"value drops a bound). Prints PASS or FAIL per object and direction with what failed;\n"+
 			"--json prints compare's document with every check and the verdict; --junit writes\n"+
@@ -72,6 +77,14 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	var sides [2]*compare.Side
 	for i, role := range []compare.Role{compare.Original, compare.Generated} {
 		path := cmd.Args().Get(i)
+		if role == compare.Generated && cmd.Name == "check" && cmdline.IsProfile(path) {
+			gen, remove, err := cmdline.Generate(ctx, cmd, path, sides[0], cmd.Uint64("seed"))
+			if err != nil {
+				return interrupted(err)
+			}
+			defer remove()
+			path = gen
+		}
 		update, finish := cmdline.Progress(cmd, "reading "+filepath.Base(path))
 		opts.Trace.Progress = update
 		sides[i], err = compare.Load(ctx, path, opts, role)

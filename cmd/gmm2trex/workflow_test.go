@@ -155,6 +155,11 @@ func TestCheckVerdictAndJUnit(t *testing.T) {
 	if failed == 0 || failed != doc.Failures {
 		t.Errorf("%d failed test cases, the suite says %d", failed, doc.Failures)
 	}
+	// A profile as GENERATED: check samples it over the original's span.
+	code, out, errs = runCLI(t, "check", orig, prof)
+	if code != 0 || !strings.Contains(errs, "generated generated.pcap from "+prof) || strings.Count(out, "PASS") != 2 {
+		t.Errorf("check ORIGINAL PROFILE: exit %d\n%s%s", code, out, errs)
+	}
 	code, out, _ = runCLI(t, "check", orig, gen, "--max-ks", "0.0001")
 	if code != 1 || !strings.Contains(out, "FAIL  "+rtpMain) || !strings.Contains(out, "ks_size") {
 		t.Errorf("exit %d, verdict:\n%s", code, out)

@@ -1,12 +1,19 @@
 package cmdline
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/compare"
+	"github.com/gmm2trex/gmm2trex/exporters"
 	"github.com/gmm2trex/gmm2trex/pipeline"
+	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
 // CompareFlags are compare's flags; check's bounds have defaults, and
@@ -35,7 +42,8 @@ func CompareFlags(check bool) []cli.Flag {
 		QuietFlag,
 	)
 	if check {
-		flags = append(flags, &cli.StringFlag{Name: "junit", Usage: "also write the checks as JUnit XML to `FILE` (one test case per object, direction and bound)"})
+		flags = append(flags, &cli.StringFlag{Name: "junit", Usage: "also write the checks as JUnit XML to `FILE` (one test case per object, direction and bound)"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed `S` of the traffic generated when GENERATED is a profile"})
 	}
 	return flags
 }
@@ -61,4 +69,55 @@ func CompareOptions(cmd *cli.Command) (o compare.Options, err error) {
 		}
 	}
 	return o, nil
+}
+
+// IsProfile says whether check's GENERATED argument is a profile to
+// generate from (builtin:NAME, or a .yaml, .yml or .json file) rather
+// than traffic.
+func IsProfile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return strings.HasPrefix(path, BuiltinPrefix)
+}
+
+// Generate samples the profile at path, each direction playing its
+// choice, over the span of orig's compared directions, into a
+// nanosecond pcap in a temporary directory: the traffic the profile
+// stands for, as `sample -l` writes it. remove deletes the directory.
+func Generate(ctx context.Context, cmd *cli.Command, path string, orig *compare.Side, seed uint64) (gen string, remove func(), err error) {
+	p, err := LoadProfile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, o := range orig.Objects {
+		for _, s := range o.Dirs {
+			if s != nil && s.Len() > 0 {
+				first, last = min(first, s.Times[0]), max(last, s.Times[s.Len()-1])
+			}
+		}
+	}
+	if last <= first {
+		return "", nil, fmt.Errorf("%s: no direction to compare, so no span to generate %s over", orig.Path, path)
+	}
+	dir, err := os.MkdirTemp("", "gmm2trex-check-")
+	if err != nil {
+		return "", nil, err
+	}
+	remove = func() { os.RemoveAll(dir) }
+	o := exporters.Options{Output: filepath.Join(dir, "generated.pcap"), Duration: float64(last-first) / 1e9,
+		Seed: seed, Model: sampler.Auto, Context: ctx, MaxFrame: 60}
+	o.Pcap.Nanosecond = true
+	for i := range p.Objects {
+		o.MaxFrame = max(o.MaxFrame, exporters.FitMaxFrame(&p.Objects[i], exporters.Generable(&p.Objects[i], sampler.Auto)))
+	}
+	o.MaxFrame = min(o.MaxFrame, 9238)
+	if _, err := exporters.Export(p, "pcap", o); err != nil {
+		remove()
+		return "", nil, err
+	}
+	Note(cmd, "generated %s from %s over the original's %.1f s (seed %d)", filepath.Base(o.Output), path, o.Duration, seed)
+	return o.Output, remove, nil
 }
