@@ -50,6 +50,9 @@ func runImitate(ctx context.Context, cmd *cli.Command) error {
 	}
 	req.Model = sampler.Auto
 	keep := cmd.String("profile")
+	if keep == "-" {
+		return usagef("--profile -: give a file (standard output is -o's)")
+	}
 	if err := cmdline.CheckOutput(keep, cmd.String("pcap")); err != nil {
 		return usagef("--profile %v", cmdline.Message(err))
 	}

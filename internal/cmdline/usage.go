@@ -47,8 +47,12 @@ var (
 
 // UsageError words a flag parser's error for the user, on one line:
 // the flag as typed on a command line and the bad value, without Go's
-// parse function names. command is the command's name.
+// parse function names. command is the command's name ("" for the
+// program's own flags).
 func UsageError(command string, err error) error {
+	if command != "" {
+		command = " " + command
+	}
 	msg := err.Error()
 	if m := badValue.FindStringSubmatch(msg); m != nil {
 		want := "a valid value"
@@ -65,10 +69,10 @@ func UsageError(command string, err error) error {
 		return Usagef("%s %q: want %s", dashes(m[2]), m[1], want)
 	}
 	if m := undefined.FindStringSubmatch(msg); m != nil {
-		return Usagef("%s: unknown flag (see gmm2trex %s --help)", dashes(m[1]), command)
+		return Usagef("%s: unknown flag (see gmm2trex%s --help)", dashes(m[1]), command)
 	}
 	if m := needsValue.FindStringSubmatch(msg); m != nil {
-		return Usagef("%s: needs a value (see gmm2trex %s --help)", dashes(m[1]), command)
+		return Usagef("%s: needs a value (see gmm2trex%s --help)", dashes(m[1]), command)
 	}
 	return Usagef("%s", strings.ReplaceAll(msg, "\n", "; "))
 }
