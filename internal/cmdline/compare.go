@@ -50,9 +50,10 @@ func CompareFlags(check bool) []cli.Flag {
 
 // CheckBounds are check's default bounds: what an imitation of the shared
 // captures by the default estimate meets with room to spare (README,
-// "A CI gate").
+// "check").
 var CheckBounds = compare.Bounds{MaxKS: 0.05, MaxACFErr: 0.1, MaxRateErr: 0.05, MaxBurstErr: 0.5}
 
+// CompareOptions reads the comparison flags of compare and check.
 func CompareOptions(cmd *cli.Command) (o compare.Options, err error) {
 	if o.Trace, err = TraceOptions(cmd); err != nil {
 		return o, err

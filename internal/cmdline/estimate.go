@@ -96,6 +96,7 @@ func SaveProfile(cmd *cli.Command, path string, p *profiles.Profile) error {
 	return err
 }
 
+// Abs is p made absolute, for messages; p itself when that fails.
 func Abs(p string) string {
 	if a, err := filepath.Abs(p); err == nil {
 		return a

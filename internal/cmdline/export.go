@@ -16,6 +16,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
+// FormatList is the formats, one per line with their summary, for help.
 func FormatList() string {
 	var b strings.Builder
 	for _, f := range exporters.Formats() {
@@ -24,6 +25,8 @@ func FormatList() string {
 	return b.String()
 }
 
+// ExportFlags are export's flags, which imitate shares: what to write
+// and where, the addresses, and one flag per format option.
 func ExportFlags() []cli.Flag {
 	fl := []cli.Flag{
 		&cli.StringFlag{Name: "format", Usage: "`FORMAT`: " + strings.Join(exporters.Names(), ", ")},

@@ -18,7 +18,7 @@ import (
 func RunError(err error) error {
 	switch {
 	case errors.Is(err, context.Canceled):
-		return WithCode(130, errors.New("Interrupt"))
+		return ErrInterrupted
 	case errors.Is(err, native.ErrNoPeer), errors.Is(err, native.ErrRefused), errors.Is(err, native.ErrPeerLost):
 		return WithCode(1, err)
 	case errors.Is(err, native.ErrNeedRaw):
