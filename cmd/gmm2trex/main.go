@@ -14,7 +14,6 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 )
 
@@ -83,7 +82,7 @@ func afterSignal(done <-chan int, args []string, stderr io.Writer) int {
 	case code := <-done:
 		return code
 	case <-time.After(interruptGrace):
-		atomicfile.RemoveTemps()
+		cmdline.RemoveTemps()
 		fmt.Fprintln(stderr, "gmm2trex: interrupted")
 		return 130
 	}

@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/exporters"
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
@@ -107,7 +109,8 @@ func Generate(ctx context.Context, cmd *cli.Command, path string, orig *compare.
 	if err != nil {
 		return "", nil, err
 	}
-	remove = func() { os.RemoveAll(dir) }
+	generated.Store(dir, nil)
+	remove = func() { generated.Delete(dir); os.RemoveAll(dir) }
 	o := exporters.Options{Output: filepath.Join(dir, "generated.pcap"), Duration: float64(last-first) / 1e9,
 		Seed: seed, Model: sampler.Auto, Context: ctx, MaxFrame: 60}
 	o.Pcap.Nanosecond = true
@@ -121,4 +124,19 @@ func Generate(ctx context.Context, cmd *cli.Command, path string, orig *compare.
 	}
 	Note(cmd, "generated %s from %s over the original's %.1f s (seed %d)", filepath.Base(o.Output), path, o.Duration, seed)
 	return o.Output, remove, nil
+}
+
+// generated holds the directories of Generate not yet removed, for
+// RemoveTemps.
+var generated sync.Map
+
+// RemoveTemps removes what the running command has not yet renamed into
+// place (atomicfile.RemoveTemps) and the traffic Generate wrote: for a
+// program about to exit on a signal without waiting for the command.
+func RemoveTemps() {
+	atomicfile.RemoveTemps()
+	generated.Range(func(dir, _ any) bool {
+		os.RemoveAll(dir.(string))
+		return true
+	})
 }
