@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,8 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/internal/netnstest"
+	"github.com/gmm2trex/gmm2trex/native"
+	"github.com/gmm2trex/gmm2trex/pipeline"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 // send takes the profile as its argument, or a capture to estimate with
@@ -87,5 +92,51 @@ func TestReplayLoopForever(t *testing.T) {
 	// 50 frames 1 ms apart a round: 0.7 s is more than ten rounds.
 	if rep.Packets < 500 {
 		t.Errorf("%d frames sent in 0.7 s, want more than ten rounds of 50", rep.Packets)
+	}
+}
+
+// send -p CAPTURE on one side and the same capture's estimate on the other
+// agree (the profile hashes match) and run: the estimate is deterministic.
+func TestSendCaptureLoopback(t *testing.T) {
+	netnstest.Exclusive(t)
+	path := samplePcap(t)
+	c, err := trace.ReadFile(path, trace.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdline.SelectCapture(c, []string{cmdline.Largest}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := pipeline.Estimate(context.Background(), c, pipeline.DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := res.Profile
+	ctlPort, localPort, remotePort := netnstest.FreePort(t), strconv.Itoa(netnstest.FreePort(t)), netnstest.FreePort(t)
+	cfg := native.Config{Role: native.Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
+		Transport: native.UDP, Token: "a", Wait: 10 * time.Second, ControlPort: ctlPort, DataPort: remotePort}
+	done := make(chan struct{})
+	var rep *native.Report
+	var rerr error
+	go func() {
+		defer close(done)
+		s, err := native.Open(context.Background(), cfg)
+		if err != nil {
+			rerr = err
+			return
+		}
+		rep, rerr = s.Run(context.Background(), nil)
+	}()
+	code, out, errs := runCLI(t, "send", "-m", "local", "-d", "127.0.0.1", "-p", path, "--token", "a", "-c", "20", "--json", "-q",
+		"--control-port", strconv.Itoa(ctlPort), "--data-port", localPort, "--wait", "10s")
+	<-done
+	if code != 0 || rerr != nil {
+		t.Fatalf("local exit %d, stderr %q; remote %v", code, errs, rerr)
+	}
+	var local struct {
+		Sent struct{ Packets int64 } `json:"sent"`
+	}
+	if err := json.Unmarshal([]byte(out), &local); err != nil || local.Sent.Packets != 20 || rep.Received.Packets != 20 {
+		t.Errorf("local sent %d (%v), remote received %d", local.Sent.Packets, err, rep.Received.Packets)
 	}
 }
