@@ -348,6 +348,14 @@ func TestHelpConventions(t *testing.T) {
 			t.Errorf("completion %s: exit %d %s", shell, code, errs)
 		}
 	}
+	// What the scripts ask the binary for at each <Tab> (urfave reads the
+	// root's completion request from os.Args).
+	args := os.Args
+	os.Args = []string{"gmm2trex", "--generate-shell-completion"}
+	defer func() { os.Args = args }()
+	if code, out, _ := runCLI(t, "--generate-shell-completion"); code != 0 || !strings.Contains(out, "imitate:") || !strings.Contains(out, "check:") {
+		t.Errorf("--generate-shell-completion: exit %d %q", code, out)
+	}
 	// Placeholders name the value; defaults read as typed.
 	bad := regexp.MustCompile(`--[a-z-]+ (string|value|int|float|uint|[a-z]+)(,|\s{2})|e\+0`)
 	for _, c := range newApp(nil, nil).Commands {
