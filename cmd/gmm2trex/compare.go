@@ -77,6 +77,17 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	var sides [2]*compare.Side
 	for i, role := range []compare.Role{compare.Original, compare.Generated} {
 		path := cmd.Args().Get(i)
+		if path == "-" {
+			if i == 1 && cmd.Args().Get(0) == "-" {
+				return usagef("only one side can be standard input (-)")
+			}
+			spooled, remove, err := cmdline.Spool(ctx)
+			if err != nil {
+				return err
+			}
+			defer remove()
+			path = spooled
+		}
 		if role == compare.Generated && cmd.Name == "check" && cmdline.IsProfile(path) {
 			gen, remove, err := cmdline.Generate(ctx, cmd, path, sides[0], cmd.Uint64("seed"))
 			if err != nil {
@@ -93,6 +104,9 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 			return interrupted(err)
 		}
 		warn(cmd, sides[i].Warnings)
+		if cmd.Args().Get(i) == "-" {
+			sides[i].Path = "stdin"
+		}
 	}
 	opts.Object = cmd.String("object")
 	rep, err := compare.RunContext(ctx, sides[0], sides[1], opts)

@@ -271,6 +271,15 @@ func TestPipes(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "\x4d\x3c\xb2\xa1") {
 		t.Errorf("sample -o - --format pcap: exit %d, not a nanosecond pcap", code)
 	}
+	// sample | check: the generated side on standard input.
+	code, gen, errs := runCLI(t, "sample", "builtin:sample-rtp", "-l", "31", "-o", "-", "--format", "pcap")
+	if code != 0 {
+		t.Fatalf("sample: %s", errs)
+	}
+	code, out, errs = runIn(t, []byte(gen), "check", samplePcap(t), "-", "--json")
+	if code != 0 || !strings.Contains(out, `"generated": "stdin"`) || !strings.Contains(out, `"passed": true`) {
+		t.Errorf("check ORIGINAL -: exit %d %s", code, errs)
+	}
 	code, out, errs = runCLI(t, "sample", "builtin:skype-call", "-c", "5", "-o", "-")
 	if code != 2 || out != "" || !strings.Contains(errs, "--format") {
 		t.Errorf("sample -o - without --format: exit %d %q", code, errs)

@@ -1,8 +1,10 @@
 package cmdline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -139,4 +141,27 @@ func RemoveTemps() {
 		os.RemoveAll(dir.(string))
 		return true
 	})
+}
+
+// Spool copies standard input to a file in a temporary directory, for
+// readers that take a path (compare's sides, which tell a capture from a
+// CSV by its content); remove deletes it.
+func Spool(ctx context.Context) (path string, remove func(), err error) {
+	dir, err := os.MkdirTemp("", "gmm2trex-stdin-")
+	if err != nil {
+		return "", nil, err
+	}
+	generated.Store(dir, nil)
+	remove = func() { generated.Delete(dir); os.RemoveAll(dir) }
+	path = filepath.Join(dir, "stdin")
+	f, err := os.Create(path)
+	if err == nil {
+		_, err = io.Copy(f, ctxReader{ctx, Stdin})
+		err = cmp.Or(err, f.Close())
+	}
+	if err != nil {
+		remove()
+		return "", nil, Interrupt(fmt.Errorf("stdin: %w", err))
+	}
+	return path, remove, nil
 }
