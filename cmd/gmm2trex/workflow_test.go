@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -295,6 +296,7 @@ func TestJSONOfWhatWasWritten(t *testing.T) {
 		{"estimate", "-o", filepath.Join(dir, "p.yaml"), "-q", "--json"},
 		{"export", "builtin:sample-rtp", "--format", "trex-stl", "-c", "7", "-o", filepath.Join(dir, "x.yaml"), "--json"},
 		{"sample", "builtin:sample-rtp", "-c", "7", "-o", filepath.Join(dir, "x.csv"), "--json"},
+		{"sample", "builtin:sample-rtp", "-l", "2.5", "-o", filepath.Join(dir, "y.csv"), "--json"},
 	} {
 		code, out, errs := runCLI(t, args...)
 		if code != 0 {
@@ -307,8 +309,10 @@ func TestJSONOfWhatWasWritten(t *testing.T) {
 		if len(doc.Files) == 0 || len(doc.Objects) == 0 || doc.Objects[0].ID != rtpMain || doc.Objects[0].From == nil || doc.Objects[0].From.Model == "" {
 			t.Errorf("%v: %+v", args, doc)
 		}
-		if args[0] != "estimate" && doc.Objects[0].From.Packets != 7 {
-			t.Errorf("%v: packets %d, want 7", args, doc.Objects[0].From.Packets)
+		if f := doc.Objects[0].From; slices.Contains(args, "-l") && (f.Packets != 0 || f.Seconds != 2.5) {
+			t.Errorf("%v: %+v, want 2.5 seconds", args, f)
+		} else if slices.Contains(args, "-c") && f.Packets != 7 {
+			t.Errorf("%v: packets %d, want 7", args, f.Packets)
 		}
 		for _, f := range doc.Files {
 			if _, err := os.Stat(f); err != nil {

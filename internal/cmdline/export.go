@@ -138,7 +138,11 @@ func WriteExport(cmd *cli.Command, p *profiles.Profile, req *Export) error {
 		return FlagError(err)
 	}
 	if cmd.Bool("json") {
-		return NewWritten(files, p, req.Objects, req.Dirs, req.Model, cmp.Or(req.Count, exporters.DefaultCount), 0).Encode(w)
+		count := cmp.Or(req.Count, exporters.DefaultCount)
+		if req.Duration > 0 && req.Count == 0 {
+			count = 0 // bounded by the duration instead
+		}
+		return NewWritten(files, p, req.Objects, req.Dirs, req.Model, count, req.Duration).Encode(w)
 	}
 	for _, path := range files {
 		if cmd.Name != "sample" { // whose note says it, as before
