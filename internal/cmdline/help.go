@@ -29,10 +29,11 @@ func ParamFlag(u exporters.ParamUse) cli.Flag {
 	if u.Switch {
 		return &cli.BoolFlag{Name: u.Name, Usage: u.Help()}
 	}
+	if list := "(" + strings.Join(u.Choices, ", ") + ")"; u.Choices != nil && strings.Contains(u.Help(), list) {
+		return &cli.StringFlag{Name: u.Name, Usage: strings.Replace(u.Help(), list, "(`"+strings.Join(u.Choices, "|")+"`)", 1)}
+	}
 	ph := "N"
 	switch _, err := strconv.ParseFloat(u.Default, 64); {
-	case u.Choices != nil:
-		ph = strings.Join(u.Choices, "|")
 	case strings.Contains(u.Name, "duration"):
 		ph = "SECONDS"
 	case err != nil:
