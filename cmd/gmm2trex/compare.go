@@ -141,8 +141,8 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	if path := cmd.String("junit"); check && path != "" {
-		if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return rep.WriteJUnit(w, "gmm2trex check") }); err != nil {
-			return fmt.Errorf("--junit %w", err)
+		if err := atomicfile.WriteContext(ctx, path, 0o644, func(w io.Writer) error { return rep.WriteJUnit(w, "gmm2trex check") }); err != nil {
+			return interrupted(fmt.Errorf("--junit %w", err))
 		}
 	}
 	flag := map[string]string{"MaxKS": "max-ks", "MaxACFErr": "max-acf-err", "MaxRateErr": "max-rate-err", "MaxBurstErr": "max-burst-err"}
