@@ -114,7 +114,7 @@ func exportDITG(p *profiles.Profile, o Options) ([]string, error) {
 		if d == profiles.To {
 			side = "remote side's packets (direction to)"
 		}
-		fmt.Fprintf(&commands, "#\n# %s: the %s, %d flow(s)\n", filepath.Base(script), side, len(flows))
+		fmt.Fprintf(&commands, "#\n# %s: the %s, %s\n", filepath.Base(script), side, flowCount(len(flows)))
 		fmt.Fprintf(&commands, "#   on %s:\n", joinKeys(receivers))
 		fmt.Fprintf(&commands, "ITGRecv -l recv-%s.log\n", d)
 		fmt.Fprintf(&commands, "#   on %s, in %s:\n", joinKeys(senders), displayDir(script))

@@ -308,3 +308,11 @@ func checkFlows(o Options) error {
 	}
 	return nil
 }
+
+// flowCount is "1 flow", "3 flows", for notes.
+func flowCount(n int) string {
+	if n == 1 {
+		return "1 flow"
+	}
+	return fmt.Sprintf("%d flows", n)
+}

@@ -170,7 +170,7 @@ func exportASTF(p *profiles.Profile, o Options) ([]string, error) {
 	if err := o.writeBytes(o.Output, b); err != nil {
 		return files, fmt.Errorf("trex-astf: %w", err)
 	}
-	o.notef("wrote %s: ASTF profile replaying %d flow(s)", o.Output, len(pcaps))
+	o.notef("wrote %s: ASTF profile replaying %s", o.Output, flowCount(len(pcaps)))
 	return append(files, o.Output), nil
 }
 

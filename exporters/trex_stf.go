@@ -77,6 +77,6 @@ func exportSTF(p *profiles.Profile, o Options) ([]string, error) {
 	if err := o.writeBytes(o.Output, b); err != nil {
 		return files, fmt.Errorf("trex-stf: %w", err)
 	}
-	o.notef("wrote %s: stateful YAML with %d flow(s) at %s cps", o.Output, len(ts), ff(cps))
+	o.notef("wrote %s: stateful YAML with %s at %s cps", o.Output, flowCount(len(ts)), ff(cps))
 	return append(files, o.Output), nil
 }

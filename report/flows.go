@@ -60,24 +60,24 @@ func NewFlowsDoc(c *trace.Capture, minPackets int) *FlowsDoc {
 }
 
 // Flows writes a table of c's objects Listed with minPackets (packets from,
-// to and in all), then what was read, used and skipped. It is `gmm2trex
-// flows`.
+// to and in all, and the object's number, #N, which --object takes), then
+// what was read, used and skipped. It is `gmm2trex flows`.
 func Flows(w io.Writer, c *trace.Capture, minPackets int) error {
 	shown := Listed(c, minPackets)
 	idw := len("OBJECT")
 	for _, o := range shown {
 		idw = max(idw, len(o.ID))
 	}
-	fmt.Fprintf(w, "%-*s  %-4s  %8s  %8s  %9s\n", idw, "OBJECT", "KIND", "FROM", "TO", "TOTAL")
+	fmt.Fprintf(w, "%-*s  %-4s  %8s  %8s  %9s  %s\n", idw, "OBJECT", "KIND", "FROM", "TO", "TOTAL", "#")
 	for _, o := range shown {
-		fmt.Fprintf(w, "%-*s  %-4s  %8d  %8d  %9d\n", idw, o.ID, o.Kind, o.From.Len(), o.To.Len(), o.Packets())
+		fmt.Fprintf(w, "%-*s  %-4s  %8d  %8d  %9d  #%d\n", idw, o.ID, o.Kind, o.From.Len(), o.To.Len(), o.Packets(), slices.Index(c.Objects, o)+1)
 	}
 	fmt.Fprintln(w)
 	var start string
 	if c.Packets > 0 {
 		start = " from " + c.Start.Format(time.RFC3339Nano)
 	}
-	fmt.Fprintf(w, "read %d packets from %s (%.3f s%s): %d used in %d objects", c.Packets, c.Name, c.Duration, start, c.Used, len(c.Objects))
+	fmt.Fprintf(w, "read %s from %s (%.3f s%s): %d used in %s", plural(c.Packets, "packet"), c.Name, c.Duration, start, c.Used, plural(int64(len(c.Objects)), "object"))
 	if hidden := len(c.Objects) - len(shown); hidden > 0 {
 		fmt.Fprintf(w, ", %d listed (%d below --min-packets %d)", len(shown), hidden, minPackets)
 	}
@@ -91,4 +91,12 @@ func Flows(w io.Writer, c *trace.Capture, minPackets int) error {
 	}
 	_, err := fmt.Fprintf(w, "skipped: %s\n", strings.Join(skipped, ", "))
 	return err
+}
+
+// plural is "1 packet", "2 packets".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

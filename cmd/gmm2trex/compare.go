@@ -4,33 +4,40 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
+	"io"
 	"path/filepath"
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/compare"
-	"github.com/gmm2trex/gmm2trex/pipeline"
+	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 )
 
 func init() {
-	flags := []cli.Flag{}
-	for _, f := range captureFlags() {
-		if f.Names()[0] != "pcap" { // the captures are the two arguments
-			flags = append(flags, f)
-		}
-	}
-	flags = append(flags,
-		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
-		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
-		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
-		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-		&cli.FloatFlag{Name: "max-ks", Value: -1, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X` (negative: no bound)"},
-		&cli.FloatFlag{Name: "max-acf-err", Value: -1, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X` (negative: no bound)"},
-		&cli.FloatFlag{Name: "max-rate-err", Value: -1, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X` (negative: no bound)"},
-		&cli.FloatFlag{Name: "max-burst-err", Value: -1, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X` (negative: no bound)"},
-		quietFlag,
-	)
+	register(&cli.Command{
+		Name:  "check",
+		Usage: "the CI verdict: compare generated traffic with the original and fail on drift (JUnit XML too)",
+		UsageText: "gmm2trex check ORIGINAL GENERATED|PROFILE [--max-ks X] [--max-acf-err X] [--max-rate-err X] [--max-burst-err X]\n" +
+			"               [--junit FILE] [--json] [compare options]\n\n" +
+			"Examples:\n" +
+			"   gmm2trex sample call.profile.yaml -l 300 -o gen.pcap\n" +
+			"   gmm2trex check call.pcap gen.pcap --junit check.xml      # exit 1 when a bound is exceeded\n" +
+			"   gmm2trex check call.pcap call.profile.yaml --junit check.xml   # generates from the profile first",
+		Description: fmt.Sprintf("Compares as 'compare' does and checks every bound on every object and direction.\n"+
+			"GENERATED is traffic (a capture or sample's CSV), or a PROFILE (a .yaml/.json file or\n"+
+			"builtin:NAME), which check samples first over the original's span, with --seed, each\n"+
+			"direction playing its profile's choice: the generator is what the gate judges.\n"+
+			"Bounds:\n"+
+			"by default --max-ks %g --max-acf-err %g --max-rate-err %g --max-burst-err %g (a negative\n"+
+			"value drops a bound). Prints PASS or FAIL per object and direction with what failed;\n"+
+			"--json prints compare's document with every check and the verdict; --junit writes\n"+
+			"JUnit XML that GitLab, Jenkins and GitHub test reporters read. Exit 0 when every\n"+
+			"check passed, 1 when one failed, 2 on bad input.", cmdline.CheckBounds.MaxKS, cmdline.CheckBounds.MaxACFErr, cmdline.CheckBounds.MaxRateErr, cmdline.CheckBounds.MaxBurstErr),
+		Flags:  cmdline.CompareFlags(true),
+		Action: runCompare,
+	}, 2, "two arguments, ORIGINAL and GENERATED")
 	register(&cli.Command{
 		Name:  "compare",
 		Usage: "measure how close generated traffic is to the original (distributions, correlation, timeline)",
@@ -56,13 +63,13 @@ func init() {
 			"windows without a packet) and the ACF error of the bytes per 10 ms.\n" +
 			"Exit 1 when a --max-* bound is exceeded (one line per violation on stderr; with\n" +
 			"--json every check and the verdict are in the output), 2 on bad input.",
-		Flags:  flags,
+		Flags:  cmdline.CompareFlags(false),
 		Action: runCompare,
 	}, 2, "two arguments, ORIGINAL and GENERATED")
 }
 
 func runCompare(ctx context.Context, cmd *cli.Command) error {
-	opts, err := compareOptions(cmd)
+	opts, err := cmdline.CompareOptions(cmd)
 	if err != nil {
 		return err
 	}
@@ -70,7 +77,26 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	var sides [2]*compare.Side
 	for i, role := range []compare.Role{compare.Original, compare.Generated} {
 		path := cmd.Args().Get(i)
-		update, finish := progress(cmd, "reading "+filepath.Base(path))
+		if path == "-" {
+			if i == 1 && cmd.Args().Get(0) == "-" {
+				return usagef("only one side can be standard input (-)")
+			}
+			spooled, remove, err := cmdline.Spool(ctx)
+			if err != nil {
+				return err
+			}
+			defer remove()
+			path = spooled
+		}
+		if role == compare.Generated && cmd.Name == "check" && cmdline.IsProfile(path) {
+			gen, remove, err := cmdline.Generate(ctx, cmd, path, sides[0], cmd.Uint64("seed"))
+			if err != nil {
+				return interrupted(err)
+			}
+			defer remove()
+			path = gen
+		}
+		update, finish := cmdline.Progress(cmd, "reading "+filepath.Base(path))
 		opts.Trace.Progress = update
 		sides[i], err = compare.Load(ctx, path, opts, role)
 		finish()
@@ -78,6 +104,9 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 			return interrupted(err)
 		}
 		warn(cmd, sides[i].Warnings)
+		if cmd.Args().Get(i) == "-" {
+			sides[i].Path = "stdin"
+		}
 	}
 	opts.Object = cmd.String("object")
 	rep, err := compare.RunContext(ctx, sides[0], sides[1], opts)
@@ -97,44 +126,33 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	}
 	failed := rep.Gate(compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err"),
 		MaxRateErr: cmd.Float("max-rate-err"), MaxBurstErr: cmd.Float("max-burst-err")})
-	w := cmd.Root().Writer
-	if cmd.Bool("json") {
+	w, check := cmd.Root().Writer, cmd.Name == "check"
+	switch {
+	case cmd.Bool("json"):
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else if err := rep.WriteText(w); err != nil {
+		err = enc.Encode(rep)
+	case check:
+		err = rep.WriteVerdict(w)
+	default:
+		err = rep.WriteText(w)
+	}
+	if err != nil {
 		return err
+	}
+	if path := cmd.String("junit"); check && path != "" {
+		if err := atomicfile.WriteContext(ctx, path, 0o644, func(w io.Writer) error { return rep.WriteJUnit(w, "gmm2trex check") }); err != nil {
+			return interrupted(fmt.Errorf("--junit %w", err))
+		}
 	}
 	flag := map[string]string{"MaxKS": "max-ks", "MaxACFErr": "max-acf-err", "MaxRateErr": "max-rate-err", "MaxBurstErr": "max-burst-err"}
 	for _, c := range failed {
-		what := compare.Format(float64(c.Value))
-		if c.Err != c.Value {
-			what += " (error " + compare.Format(float64(c.Err)) + ")"
+		if !check { // check's verdict says it on stdout
+			cmdline.Note(cmd, "%s %s: %s (--%s)", c.ID, c.Dir, c.Describe(), flag[c.Bound])
 		}
-		fmt.Fprintf(errw, "gmm2trex: %s %s: %s %s > --%s %g\n", c.ID, c.Dir, c.Metric, what, flag[c.Bound], c.Limit)
 	}
 	if len(failed) > 0 {
-		return checkFailed("compare: %d bound(s) exceeded", len(failed))
+		return checkFailed("%s: %s exceeded", cmd.Name, cmdline.Plural(len(failed), "bound"))
 	}
 	return nil
-}
-
-func compareOptions(cmd *cli.Command) (o compare.Options, err error) {
-	if o.Trace, err = traceOptions(cmd); err != nil {
-		return o, err
-	}
-	if o.PercentileLo, o.PercentileHi, err = pipeline.ParsePercentiles(cmd.String("percentiles")); err != nil {
-		return o, usagef("--percentiles %v", err)
-	}
-	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
-		return o, usagef("--min-packets %d: must not be negative", o.MinPackets)
-	}
-	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {
-		if math.IsNaN(cmd.Float(name)) {
-			return o, usagef("--%s: not a number", name)
-		}
-	}
-	return o, nil
 }

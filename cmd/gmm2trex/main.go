@@ -4,22 +4,21 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 )
 
-// version is set at link time (-ldflags "-X main.version=…").
+// version is set at link time (-ldflags "-X main.version=…"); otherwise
+// the build info's module version says it.
 var version = "dev"
 
 // commands is filled by the init functions of the files beside this one, one
@@ -27,8 +26,8 @@ var version = "dev"
 var commands []*cli.Command
 
 // register adds c, which takes n positional arguments (any number when n
-// is negative): what says which, or for none where the input goes instead.
-// Any other count is a usage error before c's action runs.
+// is negative): what says which, or for none where the input goes instead. Any other count is a usage error before
+// c's action runs. Flag errors are one line, without the help.
 func register(c *cli.Command, n int, what string) {
 	action := c.Action
 	c.Action = func(ctx context.Context, cmd *cli.Command) error {
@@ -40,11 +39,15 @@ func register(c *cli.Command, n int, what string) {
 		}
 		return usagef("%s needs %s; got %d", cmd.Name, what, cmd.NArg())
 	}
+	cmdline.ShowDefaults(c.Flags)
+	c.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+		return cmdline.UsageError(cmd.Name, err)
+	}
 	commands = append(commands, c)
 }
 
 // commandOrder is the order of the help listing; unknown names go last.
-var commandOrder = []string{"flows", "estimate", "show", "sample", "export", "compare", "plot", "send", "replay"}
+var commandOrder = []string{"imitate", "check", "flows", "estimate", "show", "sample", "export", "compare", "report", "plot", "send", "replay", "help", "completion"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,7 +82,7 @@ func afterSignal(done <-chan int, args []string, stderr io.Writer) int {
 	case code := <-done:
 		return code
 	case <-time.After(interruptGrace):
-		atomicfile.RemoveTemps()
+		cmdline.RemoveTemps()
 		fmt.Fprintln(stderr, "gmm2trex: interrupted")
 		return 130
 	}
@@ -95,59 +98,80 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := app.Run(ctx, args)
 	if ctx.Err() != nil && !(len(args) > 1 && slices.Contains(selfInterrupting, args[1])) {
 		if err == nil || exitCode(err) != 130 {
-			err = withCode(130, errors.New("interrupted"))
+			err = cmdline.ErrInterrupted
 		}
 	}
 	if err == nil {
 		return 0
 	}
-	code := exitCode(err)
-	fmt.Fprintf(stderr, "gmm2trex: %v\n", err)
-	return code
+	fmt.Fprintf(stderr, "gmm2trex: %s\n", cmdline.Message(err))
+	return exitCode(err)
 }
 
 func newApp(stdout, stderr io.Writer) *cli.Command {
 	cmds := slices.Clone(commands)
 	slices.SortStableFunc(cmds, func(a, b *cli.Command) int { return orderOf(a.Name) - orderOf(b.Name) })
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.Name
+	}
 	return &cli.Command{
 		Name:    "gmm2trex",
 		Usage:   "learn traffic from a capture, reproduce it as traffic",
-		Version: version,
+		Version: cmdline.Version(version),
 		Description: "Reads a pcap/pcapng, fits Gaussian mixtures and hidden Markov models of packet\n" +
 			"sizes and gaps per flow or device, saves them as a YAML profile, and turns profiles\n" +
 			"into traffic (TRex, MoonGen, D-ITG, pcap, CSV, or the native sender).\n\n" +
+			"Capture to TRex in one step, and a CI gate on the generated traffic:\n" +
+			"   gmm2trex imitate -p call.pcap --format trex-stl -o call.yaml\n" +
+			"   gmm2trex check call.pcap gen.pcap --junit check.xml\n\n" +
 			"Try it on the embedded sample capture:\n" +
 			"   gmm2trex flows\n" +
-			"   gmm2trex estimate -o sample.profile.yaml",
+			"   gmm2trex estimate -o sample.profile.yaml\n\n" +
+			"gmm2trex help COMMAND (or COMMAND --help) says more; gmm2trex completion bash|zsh\n" +
+			"prints a shell completion script.",
 		Commands:              cmds,
 		Writer:                stdout,
 		ErrWriter:             stderr,
 		HideHelpCommand:       true,
-		Suggest:               true,
-		EnableShellCompletion: false,
+		EnableShellCompletion: true,
+		ConfigureShellCompletionCommand: func(c *cli.Command) {
+			c.Hidden, c.Usage = false, "print the shell completion script: gmm2trex completion bash|zsh"
+		},
 		// Errors are printed once, by run, with their exit status.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-			return withCode(2, err)
+			return cmdline.UsageError("", err)
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Present() {
-				names := make([]string, len(cmds))
-				for i, c := range cmds {
-					names[i] = c.Name
-				}
-				return usagef("unknown command %q (commands: %s)", cmd.Args().First(), strings.Join(names, ", "))
+			if !cmd.Args().Present() {
+				return cli.ShowAppHelp(cmd)
 			}
-			return cli.ShowAppHelp(cmd)
+			name := cmd.Args().First()
+			if near := cmdline.Closest(name, append(names, "completion")); near != "" {
+				return usagef("unknown command %q; did you mean %q? (gmm2trex --help lists them)", name, near)
+			}
+			return usagef("unknown command %q (gmm2trex --help lists them)", name)
 		},
 	}
 }
 
-// warn prints a reader's warnings on stderr.
-func warn(cmd *cli.Command, warnings []string) {
-	for _, w := range warnings {
-		fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: warning: %s\n", w)
-	}
+func init() {
+	register(&cli.Command{
+		Name:      "help",
+		Usage:     "show the help of a command, or the list of commands",
+		UsageText: "gmm2trex help [COMMAND]\n\nExample:\n   gmm2trex help imitate",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if !cmd.Args().Present() {
+				return cli.ShowAppHelp(cmd.Root())
+			}
+			name := cmd.Args().First()
+			if cmd.Root().Command(name) == nil {
+				return usagef("help %q: no such command (gmm2trex --help lists them)", name)
+			}
+			return cli.ShowCommandHelp(ctx, cmd.Root(), name)
+		},
+	}, -1, "")
 }
 
 func orderOf(name string) int {
@@ -157,34 +181,14 @@ func orderOf(name string) int {
 	return len(commandOrder)
 }
 
-// Exit status helpers. Any error that is none of these exits 2 (bad input).
-
-// codeError carries an explicit exit status.
-type codeError struct {
-	code int
-	err  error
-}
-
-func (e codeError) Error() string { return e.err.Error() }
-func (e codeError) Unwrap() error { return e.err }
-
-// usagef reports a usage error (exit 2).
-func usagef(format string, a ...any) error { return codeError{2, fmt.Errorf(format, a...)} }
-
-// checkFailed reports a failed check or a failed run (exit 1).
-func checkFailed(format string, a ...any) error { return codeError{1, fmt.Errorf(format, a...)} }
-
-// withCode attaches an exit status to err.
-func withCode(code int, err error) error { return codeError{code, err} }
-
-func exitCode(err error) int {
-	var ce codeError
-	if errors.As(err, &ce) {
-		return ce.code
-	}
-	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	return 2
-}
+// Short names for what every command file uses.
+var (
+	usagef      = cmdline.Usagef
+	checkFailed = cmdline.CheckFailed
+	withCode    = cmdline.WithCode
+	exitCode    = cmdline.ExitCode
+	interrupted = cmdline.Interrupt
+	flagError   = cmdline.FlagError
+	warn        = cmdline.Warn
+	quietFlag   = cmdline.QuietFlag
+)

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/urfave/cli/v3"
+
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 
 	"github.com/gmm2trex/gmm2trex/plots"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -15,7 +18,7 @@ func init() {
 	register(&cli.Command{
 		Name:  "plot",
 		Usage: "draw the fitted models against the original and generated traffic (PNG and SVG)",
-		UsageText: "gmm2trex plot PROFILE [-p CAPTURE] -o DIR [--seed S] [--format png,svg]\n\n" +
+		UsageText: "gmm2trex plot PROFILE [-p CAPTURE] [--object ID|#N]... -o DIR [--seed S] [--format png,svg]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex plot call.profile.yaml -p call.pcap -o plots/\n" +
 			"   gmm2trex plot call.profile.yaml -o plots/ --format svg     # models and generated traffic only",
@@ -29,7 +32,8 @@ func init() {
 			"The capture is read with the profile's settings (object kind, size unit) and\n" +
 			"trimmed with its percentiles; without -p the panels show the models only.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "pcap", Aliases: []string{"p"}, Usage: "the capture `FILE` the profile was estimated from"},
+			&cli.StringFlag{Name: "pcap", Aliases: []string{"p", "r"}, Usage: "the capture `FILE` the profile was estimated from (- for standard input)"},
+			cmdline.ObjectFlag("draw only the object `ID` (either orientation, any case) or #N, the Nth of gmm2trex show (repeatable)"),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "directory `DIR` for the figures (created if needed)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed `S` of the generated traffic"},
 			&cli.StringFlag{Name: "format", Value: "png,svg", Usage: "`FORMATS` to write: png, svg or both"},
@@ -48,9 +52,16 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return usagef("--format %q: want png, svg or png,svg", cmd.String("format"))
 	}
-	p, err := profiles.Load(cmd.Args().First())
+	p, err := cmdline.LoadProfile(cmd.Args().First())
 	if err != nil {
 		return err
+	}
+	if ids, err := cmdline.ProfileObjects(p, cmd.Args().First(), cmd.StringSlice("object")); err != nil {
+		return err
+	} else if ids != nil {
+		only := *p
+		only.Objects = slices.DeleteFunc(slices.Clone(p.Objects), func(o profiles.Object) bool { return !slices.Contains(ids, o.ID) })
+		p = &only
 	}
 	var c *trace.Capture
 	if path := cmd.String("pcap"); path != "" {
@@ -58,7 +69,7 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd.Args().First(), err)
 		}
-		if c, err = readCapture(ctx, cmd, path, opts); err != nil {
+		if c, err = cmdline.ReadCapture(ctx, cmd, path, opts); err != nil {
 			return err
 		}
 	}
@@ -66,6 +77,6 @@ func runPlot(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.Root().ErrWriter, "gmm2trex: %d files in %s\n", len(files), dir)
+	cmdline.Note(cmd, "%s in %s", cmdline.Plural(len(files), "file"), dir)
 	return nil
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/urfave/cli/v3"
+
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 
 	"github.com/gmm2trex/gmm2trex/native"
 )
@@ -16,7 +19,8 @@ func init() {
 		UsageText: "gmm2trex replay CAPTURE -I IFACE [-x MULTIPLIER] [--loop N] [--topspeed] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex replay gen.pcap -I veth0\n" +
-			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10",
+			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10\n" +
+			"   gmm2trex replay gen.pcap -I veth0 --loop 0                # until Ctrl-C",
 		Description: "Reads a pcap or pcapng (gzipped too) of Ethernet frames (into memory up to 16 MiB, streamed\n" +
 			"beyond: memory stays bounded) and writes them to an\n" +
 			"AF_PACKET socket on IFACE at their captured times, through the same absolute-schedule\n" +
@@ -32,7 +36,7 @@ func init() {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` to send on"},
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "speed `X`: gaps are divided by it"},
-			&cli.IntFlag{Name: "loop", Value: 1, Usage: "play the capture `N` times"},
+			&cli.IntFlag{Name: "loop", Value: 1, Usage: "play the capture `N` times; 0: until interrupted"},
 			&cli.BoolFlag{Name: "topspeed", Aliases: []string{"t"}, Usage: "send as fast as possible, ignoring timestamps"},
 			&cli.FloatFlag{Name: "max-pps", Value: native.DefaultMaxPPS, Usage: "never send faster than `PPS` frames per second"},
 			&cli.BoolFlag{Name: "allow-broadcast", Usage: "allow frames to broadcast or multicast addresses"},
@@ -57,6 +61,10 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		Spin:           cmd.Duration("spin"),
 		BatchThreshold: cmd.Duration("batch-threshold"),
 	}
+	forever := cfg.Loop == 0
+	if forever { // as tcpreplay's --loop 0 and export's --loops 0
+		cfg.Loop = math.MaxInt
+	}
 	if err := cfg.Validate(); err != nil {
 		return flagError(err)
 	}
@@ -64,11 +72,14 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 	cfg.Spin, cfg.BatchThreshold = max(cfg.Spin, 1), max(cfg.BatchThreshold, 1)
 	r, err := native.OpenReplay(cfg)
 	if err != nil {
-		return sendError(err)
+		return cmdline.RunError(err)
 	}
 	warn(cmd, r.Warnings())
-	line := progressLine(cmd)
-	total := r.Frames() * int64(cfg.Loop)
-	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf("sent %d of %d frames", sent, total)) })
-	return endRun(cmd, line, rep, rep.WriteText, runErr)
+	line := cmdline.ProgressLine(cmd)
+	status := "sent %d of " + fmt.Sprint(r.Frames()*int64(cfg.Loop)) + " frames"
+	if forever {
+		status = "sent %d frames (until interrupted)"
+	}
+	rep, runErr := r.Run(ctx, func(sent int64) { line(fmt.Sprintf(status, sent)) })
+	return cmdline.EndRun(cmd, line, rep, rep.WriteText, runErr)
 }

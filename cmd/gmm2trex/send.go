@@ -1,11 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -13,20 +11,23 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 	"github.com/gmm2trex/gmm2trex/native"
+	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/profiles"
-	"github.com/gmm2trex/gmm2trex/sampler"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:  "send",
 		Usage: "send a profile's traffic between two hosts (native sender, local or remote side)",
-		UsageText: "gmm2trex send -m local|remote -d PEER_IP -o PROFILE [--protocol udp|tcp|raw] [-l SECONDS | -c COUNT]\n" +
+		UsageText: "gmm2trex send -m local|remote -d PEER_IP PROFILE|-p CAPTURE [--protocol udp|tcp|raw] [-l SECONDS | -c COUNT]\n" +
 			"              [-I IFACE] [--capture FILE] [--object ID] [--model auto|iid|hmm|rnn] [-x MULT] [--seed S] [--json]\n\n" +
 			"Examples:\n" +
 			"   remote host:  gmm2trex send -m remote -d 10.0.0.1 -o call.profile.yaml --token s3cret\n" +
 			"   local host:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret -l 60\n" +
+			"   from a capture (both sides): gmm2trex send -m remote -d 10.0.0.1 -p call.pcap --token s3cret\n" +
 			"   raw frames:   gmm2trex send -m local  -d 10.0.0.2 -o call.profile.yaml --token s3cret --protocol raw -I eth1 --capture local.pcap",
 		Description: "Two processes, one per host, imitate one object of the profile: the local side sends\n" +
 			"the object's 'from' direction, the remote side its 'to' direction, each receiving the\n" +
@@ -47,16 +48,17 @@ func init() {
 			"Exit status: 0 done; 1 no peer within --wait, peer refused or lost; 2 bad input\n" +
 			"(raw without CAP_NET_RAW too); 130 interrupted (report and capture still written).",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "mode", Aliases: []string{"m"}, Usage: "`local` (connects, sends 'from') or remote (listens, sends 'to')"},
+			&cli.StringFlag{Name: "mode", Aliases: []string{"m"}, Usage: "`MODE`: local (connects, sends 'from') or remote (listens, sends 'to')"},
 			&cli.StringFlag{Name: "peer", Aliases: []string{"d"}, Usage: "the other side's `IP`"},
-			&cli.StringFlag{Name: "profile", Aliases: []string{"o"}, Usage: "the `PROFILE` (same file on both sides)"},
-			&cli.StringFlag{Name: "protocol", Value: "udp", Usage: "`udp`, tcp or raw"},
+			&cli.StringFlag{Name: "profile", Aliases: []string{"o"}, Usage: "the `PROFILE` (same file on both sides), if not given as the argument"},
+			&cli.StringFlag{Name: "pcap", Aliases: []string{"p", "r"}, Usage: "imitate capture `FILE` instead of a profile (estimated as estimate does by default; same file on both sides)"},
+			&cli.StringFlag{Name: "protocol", Value: "udp", Usage: "`PROTO`: udp, tcp or raw"},
 			&cli.FloatFlag{Name: "length", Aliases: []string{"l"}, HideDefault: true, Usage: "run for `SECONDS` of schedule (local side; default 10 unless -c)"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, HideDefault: true, Usage: "send `COUNT` packets per direction (local side)"},
 			&cli.StringFlag{Name: "iface", Aliases: []string{"I"}, Usage: "network `IFACE` for raw and --capture"},
 			&cli.StringFlag{Name: "capture", Usage: "write what this side sent and received on -I to pcap `FILE`"},
-			&cli.StringFlag{Name: "object", Usage: "the object `ID` (default: the profile's first)"},
-			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`auto` (each direction as its profile chose), iid (independent mixture draws), hmm (the hidden Markov chains) or rnn (the recurrent network)"},
+			&cli.StringFlag{Name: "object", Usage: "the object `ID` (either orientation, any case) or #N (default: the profile's first, the capture's largest)"},
+			cmdline.PlayModelFlag(),
 			&cli.FloatFlag{Name: "multiplier", Aliases: []string{"x"}, Value: 1, Usage: "rate multiplier `X` (gaps are divided by it; a remote side without -x takes the local side's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed `S`: same seed, same packets as sample"},
 			&cli.StringFlag{Name: "token", Sources: cli.EnvVars("GMM2TREX_TOKEN"), Usage: "shared `SECRET` both sides must hold (env GMM2TREX_TOKEN); required unless --insecure-no-token"},
@@ -72,7 +74,7 @@ func init() {
 			quietFlag,
 		},
 		Action: runSend,
-	}, 0, "the profile is -o PROFILE")
+	}, -1, "")
 }
 
 func runSend(ctx context.Context, cmd *cli.Command) error {
@@ -100,8 +102,8 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 		length = 10
 	}
 	cfg.Duration = time.Duration(length * float64(time.Second))
-	if cfg.Model, err = sampler.ParseModel(cmd.String("model")); err != nil {
-		return usagef("--model: %v", err)
+	if cfg.Model, err = cmdline.PlayModel(cmd); err != nil {
+		return err
 	}
 	// Validate takes a remote side's 0 for the local side's multiplier,
 	// but -x 0 means nothing.
@@ -121,63 +123,57 @@ func runSend(ctx context.Context, cmd *cli.Command) error {
 			return usagef("-I %q: %v", cfg.Iface, err)
 		}
 	}
-	path := cmd.String("profile")
-	if path == "" {
-		return usagef("-o PROFILE is required")
-	}
-	if cfg.Profile, err = profiles.Load(path); err != nil {
+	errw := cmd.Root().ErrWriter
+	if cfg.Profile, cfg.Object, err = profileToSend(ctx, cmd); err != nil {
 		return err
 	}
-	errw := cmd.Root().ErrWriter
 	if cfg.InsecureNoToken {
 		fmt.Fprintf(errw, "WARNING: --insecure-no-token: the control channel is unauthenticated; anyone who reaches port %d can drive the %s side\n", cfg.ControlPort, cfg.Role)
 	}
 	cfg.Log = func(msg string) { fmt.Fprintln(errw, "warning: "+msg) }
-	if cfg.Object, err = pickObject(cfg.Profile, cmd.String("object"), "sending", errw); err != nil {
-		return err
-	}
 	sess, err := native.Open(ctx, cfg)
 	if err != nil {
-		return sendError(err)
+		return cmdline.RunError(err)
 	}
-	line := progressLine(cmd)
+	line := cmdline.ProgressLine(cmd)
 	rep, runErr := sess.Run(ctx, func(sent, received int64) {
 		line(fmt.Sprintf("sent %d, received %d packets", sent, received))
 	})
-	return endRun(cmd, line, rep, rep.WriteText, runErr)
+	return cmdline.EndRun(cmd, line, rep, rep.WriteText, runErr)
 }
 
-// sendError gives native's errors their exit status: 1 for the peer (none,
-// refused, lost), 130 for an interruption, 2 for the rest (bad input,
-// missing privileges).
-func sendError(err error) error {
+// profileToSend is the profile send plays and its object: the PROFILE
+// argument (or -o PROFILE, as before), or with -p CAPTURE the profile
+// estimated from the capture's --object, by default its largest, with the
+// default settings (both sides estimate the same: estimation is
+// deterministic).
+func profileToSend(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *profiles.Object, error) {
+	path, capture := cmd.String("profile"), cmd.String("pcap")
+	switch arg := cmd.Args().First(); {
+	case cmd.NArg() > 1:
+		return nil, nil, usagef("send takes one argument, the PROFILE; got %d", cmd.NArg())
+	case arg != "" && path != "" && arg != path:
+		return nil, nil, usagef("send %s -o %s: two profiles; give one", arg, path)
+	case arg != "":
+		path = arg
+	}
 	switch {
-	case errors.Is(err, context.Canceled):
-		return withCode(130, errors.New("interrupted"))
-	case errors.Is(err, native.ErrNoPeer), errors.Is(err, native.ErrRefused), errors.Is(err, native.ErrPeerLost):
-		return withCode(1, err)
-	case errors.Is(err, native.ErrNeedRaw):
-		return withCode(2, fmt.Errorf("%w: run as root or grant it (setcap cap_net_raw+ep gmm2trex)", err))
-	}
-	return err
-}
-
-// endRun clears the status line of a run, prints its report (when it made
-// one) as JSON or as text, and gives the run's error its exit status.
-func endRun[R any](cmd *cli.Command, line func(string), rep *R, text func(io.Writer) error, runErr error) error {
-	line("")
-	if rep != nil {
-		w := cmd.Root().Writer
-		if cmd.Bool("json") {
-			if err := json.NewEncoder(w).Encode(rep); err != nil {
-				return err
-			}
-		} else if err := text(w); err != nil {
-			return err
+	case path != "" && capture != "":
+		return nil, nil, usagef("-p %s and the profile %s: give one", capture, path)
+	case path == "" && capture == "":
+		return nil, nil, usagef("the PROFILE argument or -o PROFILE is required (or -p CAPTURE to estimate one)")
+	case capture != "":
+		want := cmp.Or(cmd.String("object"), cmdline.Largest)
+		res, err := cmdline.Estimate(ctx, cmd, pipeline.DefaultSettings(), trace.Options{}, []string{want})
+		if err != nil {
+			return nil, nil, err
 		}
+		return res.Profile, &res.Profile.Objects[0], nil
 	}
-	if runErr != nil {
-		return sendError(runErr)
+	p, err := cmdline.LoadProfile(path)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil
+	obj, err := cmdline.PickObject(cmd, p, path, "sending")
+	return p, obj, err
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
+
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 	"github.com/gmm2trex/gmm2trex/report"
@@ -14,12 +16,13 @@ func init() {
 	register(&cli.Command{
 		Name:  "show",
 		Usage: "print a profile's models as tables (or JSON)",
-		UsageText: "gmm2trex show PROFILE [--json]\n" +
+		UsageText: "gmm2trex show PROFILE|builtin:NAME|- [--json]\n" +
 			"gmm2trex show --builtin [NAME] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex show call.profile.yaml\n" +
 			"   gmm2trex show --builtin                 # list the profiles built into the binary\n" +
-			"   gmm2trex show --builtin rtp-audio --json",
+			"   gmm2trex show --builtin sample-rtp --json\n" +
+			"   gmm2trex show builtin:skype-call",
 		Description: "Prints, per object and direction, each parameter's mixture components (weight,\n" +
 			"mean, standard deviation; for a log-transformed gap also the gap at the mean) and\n" +
 			"the observed bounds, then the hidden Markov chains: states with their share of\n" +
@@ -43,7 +46,7 @@ func runShow(_ context.Context, cmd *cli.Command) error {
 	case cmd.Bool("builtin") && cmd.NArg() == 1:
 		p, err = builtin.Load(cmd.Args().First())
 	case cmd.NArg() == 1:
-		p, err = profiles.Load(cmd.Args().First())
+		p, err = cmdline.LoadProfile(cmd.Args().First())
 	default:
 		return usagef("show needs one argument, the PROFILE (or --builtin [NAME]); got %d", cmd.NArg())
 	}

@@ -1,4 +1,4 @@
-package main
+package cmdline
 
 import (
 	"errors"
@@ -30,12 +30,12 @@ var fieldFlags = map[string]string{
 	"Options.Objects": "--object", "Options.Dirs": "--direction", "Options.MaxBytes": "--max-output", "Options.Flows": "--flows",
 }
 
-// addrFlags are export's address flags, by their exporters.Addresses field.
-var addrFlags = [][2]string{{"LocalIP", "local-ip"}, {"RemoteIP", "remote-ip"}, {"LocalMAC", "local-mac"},
+// AddrFlags are export's address flags, by their exporters.Addresses field.
+var AddrFlags = [][2]string{{"LocalIP", "local-ip"}, {"RemoteIP", "remote-ip"}, {"LocalMAC", "local-mac"},
 	{"RemoteMAC", "remote-mac"}, {"LocalPort", "local-port"}, {"RemotePort", "remote-port"}}
 
 func init() {
-	for _, a := range addrFlags {
+	for _, a := range AddrFlags {
 		fieldFlags["Addresses."+a[0]] = "--" + a[1]
 	}
 	for _, f := range exporters.Formats() {
@@ -49,10 +49,10 @@ func init() {
 // "Options.MaxFrame"), as the validators write them.
 var fieldName = regexp.MustCompile(`\b[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*)?\b`)
 
-// flagError turns an error naming a field of fieldFlags into a usage error
+// FlagError turns an error naming a field of fieldFlags into a usage error
 // naming its flag, in the field error's place and in its message (the
 // context that wraps it is kept); other errors pass unchanged.
-func flagError(err error) error {
+func FlagError(err error) error {
 	var field, msg, text string
 	var ne *native.FieldError
 	var ee *exporters.FieldError
@@ -77,5 +77,5 @@ func flagError(err error) error {
 		}
 		return name
 	})
-	return usagef("%s", strings.Replace(err.Error(), text, flag+" "+msg, 1))
+	return Usagef("%s", strings.Replace(err.Error(), text, flag+" "+msg, 1))
 }

@@ -1,4 +1,4 @@
-package main
+package cmdline
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"golang.org/x/term"
 )
 
-// quietFlag is shared by commands that do long work.
-var quietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"}
+// QuietFlag is shared by commands that do long work.
+var QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"}
 
 // terminal returns stderr when progress may be drawn on it: it is a
 // terminal and --quiet is not set.
@@ -19,15 +19,15 @@ func terminal(cmd *cli.Command) (*os.File, bool) {
 	return f, ok && !cmd.Bool("quiet") && term.IsTerminal(int(f.Fd()))
 }
 
-// progress returns a callback that draws a byte-count progress bar on stderr,
+// Progress returns a callback that draws a byte-count progress bar on stderr,
 // or nil when stderr is not a terminal or --quiet is set. done must be called
 // when the work ends (it is safe to call when the callback is nil).
-func progress(cmd *cli.Command, desc string) (update func(done, total int64), finish func()) {
+func Progress(cmd *cli.Command, desc string) (update func(done, total int64), finish func()) {
 	return bar(cmd, desc, progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100_000_000))
 }
 
-// countProgress is progress counting jobs instead of bytes.
-func countProgress(cmd *cli.Command, desc string) (update func(done, total int), finish func()) {
+// CountProgress is Progress counting jobs instead of bytes.
+func CountProgress(cmd *cli.Command, desc string) (update func(done, total int), finish func()) {
 	update64, finish := bar(cmd, desc, progressbar.OptionShowCount())
 	if update64 == nil {
 		return nil, finish
@@ -59,9 +59,9 @@ func bar(cmd *cli.Command, desc string, opts ...progressbar.Option) (update func
 	return update, finish
 }
 
-// progressLine returns a function that redraws one status line on stderr
+// ProgressLine returns a function that redraws one status line on stderr
 // when it is a terminal (and not --quiet); "" clears it.
-func progressLine(cmd *cli.Command) func(string) {
+func ProgressLine(cmd *cli.Command) func(string) {
 	f, ok := terminal(cmd)
 	if !ok {
 		return func(string) {}
