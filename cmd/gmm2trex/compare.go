@@ -124,8 +124,8 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintf(errw, "gmm2trex: %s %s: the original has %d packets (below --min-packets %d), not compared\n",
 			s.ID, s.Dir, s.Packets, opts.MinPackets)
 	}
-	failed := rep.Gate(compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err"),
-		MaxRateErr: cmd.Float("max-rate-err"), MaxBurstErr: cmd.Float("max-burst-err")})
+	bounds, _ := cmdline.BoundsOf(cmd) // checked by CompareOptions
+	failed := rep.Gate(bounds)
 	w, check := cmd.Root().Writer, cmd.Name == "check"
 	switch {
 	case cmd.Bool("json"):

@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/htmlreport"
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
 
@@ -23,29 +22,19 @@ func init() {
 			"   gmm2trex report call.pcap -o report.html                     # estimate, generate, compare\n" +
 			"   gmm2trex report call.pcap call.profile.yaml -o report.html   # generate from a profile\n" +
 			"   gmm2trex report call.pcap gen.csv -o report.html             # traffic generated elsewhere",
-		Description: "ORIGINAL is a capture (or a CSV written by sample). The second argument is told\n" +
-			"by its content: a capture or a CSV is compared as it is; a profile (or\n" +
-			"builtin:NAME) is sampled, seeded, over the span of each original object it is\n" +
-			"compared with; with none, ORIGINAL is estimated at estimate's defaults first.\n" +
-			"The page holds compare's table per object (green: within its bound, red:\n" +
-			"beyond it) and per object and direction one figure: the size and gap\n" +
-			"histograms with the fitted mixture densities over them (when there is a\n" +
-			"profile), the autocorrelation of size and gap, the throughput in 1 s windows\n" +
-			"and the burstiness over time, original against generated. It needs no\n" +
-			"network and no script: figures are embedded PNG. The default bounds are the\n" +
-			"models issue's (a negative --max-* checks nothing). Exit 0 once written,\n" +
-			"whatever the verdict ('compare --max-*' is the gate), 2 on bad input.",
-		Flags: []cli.Flag{
+		Description: "The second argument is told by its content: a capture or a CSV (sample's) is\n" +
+			"compared as it is, a profile (or builtin:NAME) is sampled over the original's\n" +
+			"span; with none, ORIGINAL is estimated first. The page (no network, no script)\n" +
+			"holds compare's table coloured by the bounds and, per object and direction,\n" +
+			"histograms over the fitted densities, the ACF, throughput and burstiness over\n" +
+			"time. Exit 0 once written whatever the verdict (check is the gate), 2 on bad input.",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the HTML `FILE` to write"},
 			&cli.StringFlag{Name: "object", Usage: "report only the original's object `ID`"},
 			&cli.StringFlag{Name: "model", Value: "auto", Usage: "`MODEL` to sample a profile with: auto (as each direction's profile chose), iid, hmm or rnn"},
 			&cli.Uint64Flag{Name: "seed", Value: def.Seed, Usage: "seed `S` of the generated traffic"},
 			&cli.IntFlag{Name: "min-packets", Value: def.Compare.MinPackets, Usage: "compare only directions with at least `N` packets"},
-			&cli.FloatFlag{Name: "max-ks", Value: def.Bounds.MaxKS, Usage: "bound `X` on ks_size and ks_iat"},
-			&cli.FloatFlag{Name: "max-acf-err", Value: def.Bounds.MaxACFErr, Usage: "bound `X` on acf_err_size and acf_err_iat"},
-			&cli.FloatFlag{Name: "max-rate-err", Value: def.Bounds.MaxRateErr, Usage: "bound `X` on |rate ratio − 1|, bytes and packets"},
-			&cli.FloatFlag{Name: "max-burst-err", Value: def.Bounds.MaxBurstErr, Usage: "bound `X` on |ln burst ratio| at 10 ms, 100 ms and 1 s"},
-		},
+		}, cmdline.BoundFlags(def.Bounds, "colour red where")...),
 		Action: runReport,
 	}, -1, "ORIGINAL and at most one of GENERATED or PROFILE")
 }
@@ -72,12 +61,8 @@ func runReport(ctx context.Context, cmd *cli.Command) error {
 		return usagef("--min-packets %d: must not be negative", o.Compare.MinPackets)
 	}
 	o.Compare.Object = cmd.String("object")
-	o.Bounds = compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err"),
-		MaxRateErr: cmd.Float("max-rate-err"), MaxBurstErr: cmd.Float("max-burst-err")}
-	for _, v := range []float64{o.Bounds.MaxKS, o.Bounds.MaxACFErr, o.Bounds.MaxRateErr, o.Bounds.MaxBurstErr} {
-		if math.IsNaN(v) {
-			return usagef("--max-*: not a number")
-		}
+	if o.Bounds, err = cmdline.BoundsOf(cmd); err != nil {
+		return err
 	}
 	r, err := htmlreport.Build(ctx, orig, second, o)
 	if err != nil {

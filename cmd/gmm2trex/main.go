@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -57,36 +56,15 @@ func main() {
 	select {
 	case code = <-done:
 	case <-ctx.Done():
-		code = afterSignal(done, os.Args, os.Stderr)
+		code = cmdline.AfterSignal(done, len(os.Args) > 1 && slices.Contains(selfInterrupting, os.Args[1]), os.Stderr)
 	}
 	stop()
 	os.Exit(code)
 }
 
-// interruptGrace is how long a command has to return after SIGINT or
-// SIGTERM before the process exits anyway (DESIGN.md: every command stops
-// within a second), its temporary files removed.
-const interruptGrace = 500 * time.Millisecond
-
 // selfInterrupting are the commands that handle the signal themselves (a
 // report and a capture to write on the way out): no grace limit for them.
 var selfInterrupting = []string{"send", "replay"}
-
-// afterSignal waits for the command to return, up to interruptGrace unless
-// it is selfInterrupting, and then exits 130 without it.
-func afterSignal(done <-chan int, args []string, stderr io.Writer) int {
-	if len(args) > 1 && slices.Contains(selfInterrupting, args[1]) {
-		return <-done
-	}
-	select {
-	case code := <-done:
-		return code
-	case <-time.After(interruptGrace):
-		cmdline.RemoveTemps()
-		fmt.Fprintln(stderr, "gmm2trex: interrupted")
-		return 130
-	}
-}
 
 // run executes the CLI and returns the process exit status: 0 success,
 // 1 a check failed, 2 bad input or usage, 130 interrupted (DESIGN.md, "The

@@ -33,16 +33,14 @@ func CompareFlags(check bool) []cli.Flag {
 	if check {
 		b = CheckBounds
 	}
-	unless := " (negative: no bound)"
 	flags = append(flags,
 		&cli.StringFlag{Name: "percentiles", Value: "0,100", Usage: "trim both sides alike: drop each side's packets whose gap lies outside the `LO,HI` percentiles of its gaps (0,100: none)"},
 		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "compare only directions with at least `N` packets (estimate models no others)"},
 		&cli.StringFlag{Name: "object", Usage: "compare only the original's object `ID` (the generated side's single object is matched to it)"},
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-		&cli.FloatFlag{Name: "max-ks", Value: b.MaxKS, Usage: "exit 1 when ks_size or ks_iat of any direction exceeds `X`" + unless},
-		&cli.FloatFlag{Name: "max-acf-err", Value: b.MaxACFErr, Usage: "exit 1 when acf_err_size or acf_err_iat of any direction exceeds `X`" + unless},
-		&cli.FloatFlag{Name: "max-rate-err", Value: b.MaxRateErr, Usage: "exit 1 when the byte or packet rate ratio of any direction is off 1 by more than `X`" + unless},
-		&cli.FloatFlag{Name: "max-burst-err", Value: b.MaxBurstErr, Usage: "exit 1 when |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X`" + unless},
+	)
+	flags = append(flags, BoundFlags(b, "exit 1 when")...)
+	flags = append(flags,
 		QuietFlag,
 	)
 	if check {
@@ -68,12 +66,32 @@ func CompareOptions(cmd *cli.Command) (o compare.Options, err error) {
 	if o.MinPackets = int(cmd.Int("min-packets")); o.MinPackets < 0 {
 		return o, Usagef("--min-packets %d: must not be negative", o.MinPackets)
 	}
+	_, err = BoundsOf(cmd)
+	return o, err
+}
+
+// BoundFlags are the --max-* flags of compare.Bounds, defaulting to b;
+// each one's usage starts with what (what happens when the bound is
+// exceeded: "exit 1 when").
+func BoundFlags(b compare.Bounds, what string) []cli.Flag {
+	unless := " (negative: no bound)"
+	return []cli.Flag{
+		&cli.FloatFlag{Name: "max-ks", Value: b.MaxKS, Usage: what + " ks_size or ks_iat of any direction exceeds `X`" + unless},
+		&cli.FloatFlag{Name: "max-acf-err", Value: b.MaxACFErr, Usage: what + " acf_err_size or acf_err_iat of any direction exceeds `X`" + unless},
+		&cli.FloatFlag{Name: "max-rate-err", Value: b.MaxRateErr, Usage: what + " the byte or packet rate ratio of any direction is off 1 by more than `X`" + unless},
+		&cli.FloatFlag{Name: "max-burst-err", Value: b.MaxBurstErr, Usage: what + " |ln burst_ratio| at 10 ms, 100 ms or 1 s of any direction exceeds `X`" + unless},
+	}
+}
+
+// BoundsOf reads the BoundFlags.
+func BoundsOf(cmd *cli.Command) (compare.Bounds, error) {
 	for _, name := range []string{"max-ks", "max-acf-err", "max-rate-err", "max-burst-err"} {
 		if math.IsNaN(cmd.Float(name)) {
-			return o, Usagef("--%s: not a number", name)
+			return compare.Bounds{}, Usagef("--%s: not a number", name)
 		}
 	}
-	return o, nil
+	return compare.Bounds{MaxKS: cmd.Float("max-ks"), MaxACFErr: cmd.Float("max-acf-err"),
+		MaxRateErr: cmd.Float("max-rate-err"), MaxBurstErr: cmd.Float("max-burst-err")}, nil
 }
 
 // IsProfile says whether check's GENERATED argument is a profile to
