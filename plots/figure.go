@@ -79,15 +79,10 @@ func burstPanel(d *dirData) *plot.Plot {
 		for k := range xy {
 			xy[k].X *= block
 		}
-		if len(xy) == 0 {
+		l := addSeriesLine(p, xy, s)
+		if l == nil {
 			continue
 		}
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			continue
-		}
-		l.Color, l.Width, l.Dashes = s.color, vg.Points(1.2), s.dash
-		p.Add(l)
 		tl := metrics.TimelineOf(metrics.Series{Size: s.size, Time: s.times})
 		p.Legend.Add(fmt.Sprintf("%s: CV 10 ms %.2f, 100 ms %.2f, 1 s %.2f", s.name, tl.CV[0], tl.CV[1], tl.CV[2]), l)
 	}

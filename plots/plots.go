@@ -847,6 +847,21 @@ func acfPanel(d *dirData, feature string) *plot.Plot {
 	return p
 }
 
+// addSeriesLine draws xy as s's line on p and returns it (nil when there
+// is nothing to draw), for the legend.
+func addSeriesLine(p *plot.Plot, xy plotter.XYs, s *dirSeries) *plotter.Line {
+	if len(xy) == 0 {
+		return nil
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return nil
+	}
+	l.Color, l.Width, l.Dashes = s.color, vg.Points(1.2), s.dash
+	p.Add(l)
+	return l
+}
+
 func throughputPanel(d *dirData) *plot.Plot {
 	p := newPlot("throughput in 1 s windows", "time (s)", "throughput (kbit/s)")
 	horizon := math.Inf(1)
@@ -866,15 +881,10 @@ func throughputPanel(d *dirData) *plot.Plot {
 		for i, v := range w {
 			xy[i] = plotter.XY{X: float64(i) + 0.5, Y: v * 8 / 1000}
 		}
-		if len(xy) == 0 {
+		l := addSeriesLine(p, xy, s)
+		if l == nil {
 			continue
 		}
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			continue
-		}
-		l.Color, l.Width, l.Dashes = s.color, vg.Points(1.2), s.dash
-		p.Add(l)
 		// The legend carries the timeline compare reports: mean rate over
 		// the series' span, burstiness at 100 ms and the idle share.
 		tl := metrics.TimelineOf(metrics.Series{Size: s.size[:n], Time: s.times[:n]})

@@ -167,25 +167,7 @@ func TestSendTokenMismatchExit1(t *testing.T) {
 // the report; the capture side is covered by native's tests.
 func TestReplayCommand(t *testing.T) {
 	p := netnstest.New(t)
-	tmpl, err := frame.New(frame.Spec{SrcMAC: p.MAC[0], DstMAC: p.MAC[1], SrcIP: p.IP[0], DstIP: p.IP[1],
-		Proto: frame.UDP, SrcPort: 9000, DstPort: 9001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "in.pcap")
-	var buf bytes.Buffer
-	w, err := frame.NewPcapWriter(&buf, 0, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 200 {
-		if err := w.WritePacket(int64(1e9+i*1e6), tmpl.Frame(100)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := replayPcap(t, p, 200)
 	var code int
 	var out, errb bytes.Buffer
 	_ = p.Do(0, func() error {
@@ -210,4 +192,30 @@ func TestReplayCommand(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "-I missing") {
 		t.Errorf("replay without -I: exit %d, stderr %q", code, errs)
 	}
+}
+
+// replayPcap writes a pcap of n 100-byte UDP frames 1 ms apart from the
+// pair's first end to its second, for replay.
+func replayPcap(t *testing.T, p *netnstest.Pair, n int) string {
+	t.Helper()
+	tmpl, err := frame.New(frame.Spec{SrcMAC: p.MAC[0], DstMAC: p.MAC[1], SrcIP: p.IP[0], DstIP: p.IP[1],
+		Proto: frame.UDP, SrcPort: 9000, DstPort: 9001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "in.pcap")
+	var buf bytes.Buffer
+	w, err := frame.NewPcapWriter(&buf, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := w.WritePacket(int64(1e9+i*1e6), tmpl.Frame(100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

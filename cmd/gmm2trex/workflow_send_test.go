@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gmm2trex/gmm2trex/internal/cmdline"
-	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/internal/netnstest"
 	"github.com/gmm2trex/gmm2trex/native"
 	"github.com/gmm2trex/gmm2trex/pipeline"
@@ -50,25 +47,7 @@ func TestSendProfileArgumentAndCapture(t *testing.T) {
 // replay --loop 0 plays until interrupted, and stops within a second of it.
 func TestReplayLoopForever(t *testing.T) {
 	p := netnstest.New(t)
-	tmpl, err := frame.New(frame.Spec{SrcMAC: p.MAC[0], DstMAC: p.MAC[1], SrcIP: p.IP[0], DstIP: p.IP[1],
-		Proto: frame.UDP, SrcPort: 9000, DstPort: 9001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "in.pcap")
-	var buf bytes.Buffer
-	w, err := frame.NewPcapWriter(&buf, 0, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 50 {
-		if err := w.WritePacket(int64(1e9+i*1e6), tmpl.Frame(100)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := replayPcap(t, p, 50)
 	var code int
 	var out, errb bytes.Buffer
 	var stopped time.Duration
