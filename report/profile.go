@@ -73,13 +73,18 @@ func Profile(w io.Writer, p *profiles.Profile) error {
 }
 
 // bursts writes a direction's on/off layer on one line: the threshold,
-// then the median and range of packets per burst and of idle gaps.
+// then the median and range of packets per burst and of idle gaps, and
+// the block the bursts are drawn in, if any.
 func bursts(w io.Writer, b *profiles.Bursts) {
 	med := func(m *profiles.Marginal) float64 { return sampler.Marginal(m, 0) }
 	pk, id := &b.Packets, &b.Idle
-	fmt.Fprintf(w, "    bursts: a gap above %s ends one; %.4g packets each (median; %.4g..%.4g), idle %s (median; %s..%s)\n",
+	blocks := ""
+	if b.Block > 0 {
+		blocks = fmt.Sprintf("; drawn %d at a time (each block the capture's spread of lengths and idle gaps)", b.Block)
+	}
+	fmt.Fprintf(w, "    bursts: a gap above %s ends one; %.4g packets each (median; %.4g..%.4g), idle %s (median; %s..%s)%s\n",
 		value(b.Threshold, "s"), med(pk), pk.X[0], pk.X[len(pk.X)-1],
-		value(med(id), "s"), value(id.X[0], "s"), value(id.X[len(id.X)-1], "s"))
+		value(med(id), "s"), value(id.X[0], "s"), value(id.X[len(id.X)-1], "s"), blocks)
 }
 
 func param(w io.Writer, name string, p profiles.Param, unit string) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gmm2trex/gmm2trex/internal/samplecap"
 	"github.com/gmm2trex/gmm2trex/pipeline"
+	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 )
 
@@ -115,5 +116,26 @@ func TestValue(t *testing.T) {
 	}
 	if r := roundFor(-3 * time.Second); r != time.Millisecond {
 		t.Errorf("roundFor(-3s) = %v, want 1ms", r)
+	}
+}
+
+// The on/off layer's line, drawn one by one and in blocks.
+func TestBurstsLine(t *testing.T) {
+	b := &profiles.Bursts{Threshold: 0.001,
+		Packets: profiles.Marginal{Z: []float64{-2, 0, 2}, X: []float64{1, 6, 806}},
+		Idle:    profiles.Marginal{Z: []float64{-2, 0, 2}, X: []float64{0.001002, 0.02406, 4.321}}}
+	for _, c := range []struct {
+		block int
+		want  string
+	}{
+		{0, "    bursts: a gap above 1ms ends one; 6 packets each (median; 1..806), idle 24.06ms (median; 1.002ms..4.321s)\n"},
+		{77, "    bursts: a gap above 1ms ends one; 6 packets each (median; 1..806), idle 24.06ms (median; 1.002ms..4.321s); drawn 77 at a time (each block the capture's spread of lengths and idle gaps)\n"},
+	} {
+		b.Block = c.block
+		var w bytes.Buffer
+		bursts(&w, b)
+		if w.String() != c.want {
+			t.Errorf("block %d:\n got %q\nwant %q", c.block, w.String(), c.want)
+		}
 	}
 }
