@@ -285,6 +285,15 @@ func TestPipes(t *testing.T) {
 	if code != 2 || out != "" || !strings.Contains(errs, "--format") {
 		t.Errorf("sample -o - without --format: exit %d %q", code, errs)
 	}
+	// -f -: the ids on standard input (not both it and the capture).
+	code, out, errs = runIn(t, []byte(rtpSmall+"\n"), "flows", "-f", "-", "--min-packets", "1")
+	if code != 0 || !strings.Contains(out, rtpSmall) || strings.Contains(out, rtpMain) {
+		t.Errorf("flows -f -: exit %d %q %s", code, out, errs)
+	}
+	code, out, errs = runIn(t, samplecap.Bytes(), "flows", "-p", "-", "-f", "-")
+	if code != 2 || out != "" || !strings.Contains(errs, "-f -") {
+		t.Errorf("flows -p - -f -: exit %d %q %q, want a usage error", code, out, errs)
+	}
 	if _, err := os.Stat("-"); err == nil {
 		t.Error(`a file named "-" was created`)
 	}

@@ -14,7 +14,7 @@ func CaptureFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "pcap", Aliases: []string{"p", "r"}, Usage: "capture `FILE` (pcap or pcapng, gzipped too; - for standard input); default: the embedded sample"},
 		&cli.StringFlag{Name: "kind", Aliases: []string{"i"}, Value: "flow", Usage: "objects `KIND`: flow, ip or mac"},
-		&cli.StringFlag{Name: "ids", Aliases: []string{"f"}, Usage: "only the objects listed in `FILE` (a MAC, IP or flow id per line; # comments)"},
+		&cli.StringFlag{Name: "ids", Aliases: []string{"f"}, Usage: "only the objects listed in `FILE` (a MAC, IP or flow id per line; # comments; -: standard input)"},
 		ObjectFlag("only the object `ID` (either orientation, any case) or #N, the Nth row of gmm2trex flows (repeatable)"),
 		&cli.StringFlag{Name: "size", Value: "payload", Usage: "packet size `UNIT`: payload (TCP/UDP data), ip (IP total length) or frame"},
 		&cli.BoolFlag{Name: "keep-empty", Usage: "keep packets without payload (pure ACKs, SYNs)"},
@@ -33,7 +33,12 @@ func TraceOptions(cmd *cli.Command) (o trace.Options, err error) {
 		return o, Usagef("--size: %v", err)
 	}
 	o.KeepEmpty = cmd.Bool("keep-empty")
-	if f := cmd.String("ids"); f != "" {
+	switch f := cmd.String("ids"); {
+	case f == "-" && cmd.String("pcap") == "-":
+		return o, Usagef("-f -: standard input is already the capture (-p -)")
+	case f == "-":
+		o.Select, err = trace.ParseSelectors(Stdin, "stdin")
+	case f != "":
 		o.Select, err = trace.LoadSelectors(f)
 	}
 	return o, err
