@@ -294,7 +294,8 @@ func (e *emitter) float(f float64, bits int) {
 // that string, quoted otherwise); within a flow collection, a plain string
 // holding its indicators is single-quoted, as yaml/v3 does. One that
 // yaml/v3 would write as a block scalar (a line break) is written
-// double-quoted, a form every YAML reader takes.
+// double-quoted, a form every YAML reader takes, and so is one YAML 1.1
+// reads as a number (see sexagesimal).
 func (e *emitter) quote(s string, inFlow bool) string {
 	key := s
 	if inFlow {
@@ -309,6 +310,8 @@ func (e *emitter) quote(s string, inFlow bool) string {
 	case err != nil || strings.ContainsAny(q, "\n"):
 		j, _ := json.Marshal(s)
 		q = string(j)
+	case q == s && sexagesimal.MatchString(s):
+		q = `"` + s + `"`
 	case inFlow && !strings.HasPrefix(q, "'") && !strings.HasPrefix(q, "\"") && strings.ContainsAny(q, ",[]{}"):
 		q = "'" + strings.ReplaceAll(s, "'", "''") + "'"
 	}
@@ -318,6 +321,10 @@ func (e *emitter) quote(s string, inFlow bool) string {
 	e.quoted[key] = q
 	return q
 }
+
+// sexagesimal matches YAML 1.1's base-60 numbers (10:08:11:21:30:50 is an
+// integer to PyYAML; a MAC address can be one), which yaml/v3 leaves plain.
+var sexagesimal = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
 
 // isZero is yaml/v3's test for omitempty.
 func isZero(v reflect.Value) bool {

@@ -114,6 +114,13 @@ func TestPortableFloat(t *testing.T) {
 			t.Errorf("portableFloat(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for in, want := range map[string]string{"10:08:11:21:30:50": `"10:08:11:21:30:50"`, "1:20": `"1:20"`,
+		"d4:dc:cd:8e:29:07": "d4:dc:cd:8e:29:07", "192.168.0.1": "192.168.0.1", "fe80::1": "fe80::1"} {
+		e := &emitter{quoted: map[string]string{}}
+		if got := e.quote(in, false); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
 	// Every float of a YAML document reads back to the same bits.
 	p := loadTiny(t)
 	p.Source.Resolution = 1e-06
