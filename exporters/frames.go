@@ -141,7 +141,6 @@ func selection(ids []string) map[string]bool {
 	return s
 }
 
-
 // resolve fills the endpoints from the overrides, the profile and defaults.
 func (t *target) resolve(a Addresses) error {
 	obj := t.obj
