@@ -80,6 +80,17 @@ const (
 	hmmRefineIter = 10
 )
 
+// hmmRefitMax bounds the packets the winner is then refined on (the first
+// ones, as the search's): Baum-Welch keeps some 2.4 KiB a packet
+// (forward, backward and responsibilities of every state and component),
+// so refining on a whole direction of a million packets took 4.7 GB.
+// Ten search windows pin the transition and emission estimates far below
+// what the check can tell apart; the chain's evidence (log-likelihood,
+// BIC) is scaled to the whole series, so that it weighs as before against
+// models fitted on all of it. Directions up to this length are refined on
+// all their packets, as before.
+const hmmRefitMax = 100_000
+
 // hmmCand is one candidate chain: k states of m components, initialised as
 // init says, with sticky prior strength ρ (0: none).
 type hmmCand struct {
@@ -453,23 +464,27 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			best = hmmBest([]*hmmChoice{best, cand})
 		}
 	}
-	if best != nil && nw < n && best.cand.init.pairs >= 2 {
+	// The refinement's window and the factor that scales its evidence to
+	// the whole series (exactly 1 when the window is the series).
+	nr := min(n, hmmRefitMax)
+	xr, whole := x[:nr*d], float64(n)/float64(nr)
+	if best != nil && nw < nr && best.cand.init.pairs >= 2 {
 		// A pair chain is counted, then barely iterated: build it again
 		// on the whole series rather than iterate it further.
 		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|2000))
-		if h := hmmPairModel(rng, x, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
-			if ll, _, err := hmmBaumWelch(h, x, &best.cfg); err == nil {
+		if h := hmmPairModel(rng, xr, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
+			if ll, _, err := hmmBaumWelch(h, xr, &best.cfg); err == nil {
 				best.model = h
-				best.chain = hmmChainOf(h, ll, n, feats)
+				best.chain = hmmChainOf(h, ll*whole, n, feats)
 				best.bic = best.chain.BIC
 			}
 		}
-	} else if best != nil && nw < n {
+	} else if best != nil && nw < nr {
 		// A few iterations on the whole series from the chosen model.
 		cfg := best.cfg
 		cfg.maxIter = hmmRefineIter
-		if ll, _, err := hmmBaumWelch(best.model, x, &cfg); err == nil {
-			best.chain = hmmChainOf(best.model, ll, n, feats)
+		if ll, _, err := hmmBaumWelch(best.model, xr, &cfg); err == nil {
+			best.chain = hmmChainOf(best.model, ll*whole, n, feats)
 			best.bic = best.chain.BIC
 		}
 	}
