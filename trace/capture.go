@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -222,9 +223,10 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 
 // read is Read with a read buffer of bufLen bytes (0: bufSize).
 func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capture, error) {
-	var h hash.Hash
+	var h *hasher
 	if !opts.SkipHash {
-		h = sha256.New()
+		h = newHasher()
+		defer h.stop()
 	}
 	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
 	rd := newReader(name, opts)
@@ -237,7 +239,7 @@ func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capt
 	}
 	c := rd.capture()
 	if h != nil {
-		c.SHA256 = hex.EncodeToString(h.Sum(nil))
+		c.SHA256 = h.sum()
 	}
 	return c, nil
 }
@@ -295,7 +297,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b 
 // countReader hashes and counts the file's bytes and reports progress.
 type countReader struct {
 	r        io.Reader
-	h        hash.Hash
+	h        *hasher
 	n, total int64
 	last     int64
 	progress func(done, total int64)
@@ -306,7 +308,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if n > 0 {
 		if c.h != nil {
-			c.h.Write(p[:n])
+			c.h.write(p[:n])
 		}
 		c.n += int64(n)
 		if c.progress != nil && c.n-c.last >= 1<<20 {
@@ -318,6 +320,68 @@ func (c *countReader) Read(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
+}
+
+// hasher computes a SHA-256 on its own goroutine, so that hashing the file
+// and parsing its records use two cores: inline, the digest halved the read
+// rate. write hands over a copy of the bytes (the caller reuses its
+// buffer); hasherSlots copies are in flight at most, so memory stays a few
+// read chunks.
+type hasher struct {
+	h    hash.Hash
+	work chan []byte
+	free chan []byte
+	done chan struct{}
+}
+
+const hasherSlots = 4
+
+func newHasher() *hasher {
+	hs := &hasher{h: sha256.New(), work: make(chan []byte, hasherSlots), free: make(chan []byte, hasherSlots), done: make(chan struct{}, 1)}
+	for range hasherSlots {
+		hs.free <- nil
+	}
+	go func() {
+		// A nil slice ends the work (the package's close shadows the
+		// builtin): write never sends an empty one.
+		for b := range hs.work {
+			if b == nil {
+				break
+			}
+			hs.h.Write(b)
+			hs.free <- b
+		}
+		hs.done <- struct{}{}
+	}()
+	return hs
+}
+
+func (hs *hasher) write(p []byte) {
+	b := <-hs.free
+	if cap(b) < len(p) {
+		// Powers of two from 64 KiB: a slot grows a few times, to the
+		// reader's chunk, and a small file costs one small copy.
+		b = make([]byte, len(p), max(64<<10, 1<<bits.Len(uint(len(p)-1))))
+	}
+	b = b[:len(p)]
+	copy(b, p)
+	hs.work <- b
+}
+
+// sum waits for the bytes written so far and returns their digest in hex.
+// It ends the goroutine: call it (or stop) once.
+func (hs *hasher) sum() string {
+	hs.stop()
+	return hex.EncodeToString(hs.h.Sum(nil))
+}
+
+// stop ends the goroutine without a digest (a read that failed).
+func (hs *hasher) stop() {
+	if hs.work != nil {
+		hs.work <- nil
+		<-hs.done
+		hs.work = nil
+	}
 }
 
 func (rd *reader) capture() *Capture {
