@@ -3,7 +3,9 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -170,4 +172,24 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// The digest of a file read in many chunks (each hashed on the hasher's
+// goroutine from a copy) is the file's.
+func TestDigestManyChunks(t *testing.T) {
+	pcapPath, _ := writeSynthetic(t, t.TempDir(), 60_000, 100)
+	data, err := os.ReadFile(pcapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 4*readChunk {
+		t.Fatalf("%d bytes: fewer than 4 read chunks", len(data))
+	}
+	c, err := ReadFile(pcapPath, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(data); c.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("sha256 %s, want %x", c.SHA256, sum)
+	}
 }
