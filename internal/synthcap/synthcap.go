@@ -21,6 +21,9 @@ type Spec struct {
 	Packets  int
 	Duration time.Duration // 0: 60 s
 	Seed     uint64
+	// MaxPayload, when > 0, caps the UDP payloads (a small capture for a
+	// test); 0 keeps them up to 1,300 bytes.
+	MaxPayload int
 }
 
 // flow is one direction of one flow as it is written: where it is in its
@@ -131,6 +134,9 @@ func Write(w io.Writer, s Spec) (int64, error) {
 	for len(h) > 0 {
 		f := h[0]
 		pay := f.size()
+		if s.MaxPayload > 0 {
+			pay = min(pay, s.MaxPayload)
+		}
 		fr := frame(buf, f, pay)
 		ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, f.next).UTC(), CaptureLength: len(fr), Length: len(fr)}
 		if err := pw.WritePacket(ci, fr); err != nil {
