@@ -124,7 +124,8 @@ func Encode(w io.Writer, p *Profile, enc Encoding) error {
 }
 
 // Save validates p and writes it atomically to path, as JSON for a .json
-// path and YAML otherwise.
+// path and YAML otherwise; a document over MaxDocument is refused
+// (ErrTooLarge, the message Load gives) and nothing is written.
 func Save(path string, p *Profile) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("profiles: not saving %s: %w", path, err)
@@ -134,6 +135,20 @@ func Save(path string, p *Profile) error {
 	})
 	if errors.Is(err, ErrTooLarge) {
 		return tooLarge(path)
+	}
+	return err
+}
+
+// Write is Save to a stream (standard output, say): it validates p and
+// writes it, failing with ErrTooLarge past MaxDocument, when what was
+// written so far cannot be taken back. name is used in errors only.
+func Write(w io.Writer, name string, p *Profile, enc Encoding) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("profiles: not writing %s: %w", name, err)
+	}
+	err := Encode(&limitWriter{w: w, n: documentLimit}, p, enc)
+	if errors.Is(err, ErrTooLarge) {
+		return tooLarge(name)
 	}
 	return err
 }

@@ -236,15 +236,18 @@ func TestSaveAndLoadShareTheLimit(t *testing.T) {
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused save left %s", out)
 	}
-	for _, err := range []error{loadErr, decodeErr, saveErr} {
+	var sink bytes.Buffer
+	writeErr := Write(&sink, out, p, YAML)
+	for _, err := range []error{loadErr, decodeErr, saveErr, writeErr} {
 		if !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("err = %v, want ErrTooLarge", err)
 		}
 	}
 	re := regexp.MustCompile(`[^ ]*(big|out)\.yaml`)
 	l, d, s := re.ReplaceAllString(loadErr.Error(), "F"), re.ReplaceAllString(decodeErr.Error(), "F"), re.ReplaceAllString(saveErr.Error(), "F")
-	if l != s || d != s {
-		t.Errorf("messages differ:\nload:   %s\ndecode: %s\nsave:   %s", l, d, s)
+	w := re.ReplaceAllString(writeErr.Error(), "F")
+	if l != s || d != s || w != s {
+		t.Errorf("messages differ:\nload:   %s\ndecode: %s\nsave:   %s\nwrite:  %s", l, d, s, w)
 	}
 	documentLimit = st.Size()
 	if _, err := Load(big); err != nil {
