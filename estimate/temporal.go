@@ -227,7 +227,7 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	fs := hmmFeatureHead("size", size, false, keep)
 	raw := hmmFeatureHead("iat", iat, false, keep)
 	// The model search runs on the first hmmSearchMax packets at most; the
-	// winner is then refined on the whole series (searchChain).
+	// winner is then refined on the first hmmRefitMax (searchChain).
 	nw := min(len(iat), hmmSearchMax)
 	ti := newHMMTarget(iat[:nw], false)
 	ts := newHMMTarget(size[:nw], true)
@@ -472,7 +472,7 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	xr, whole := x, float64(n)/float64(nr)
 	if best != nil && nw < nr && best.cand.init.pairs >= 2 {
 		// A pair chain is counted, then barely iterated: build it again
-		// on the whole series rather than iterate it further.
+		// on the refinement's window rather than iterate it further.
 		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|2000))
 		if h := hmmPairModel(rng, xr, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
 			if ll, _, err := hmmBaumWelch(h, xr, &best.cfg); err == nil {
@@ -482,7 +482,8 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			}
 		}
 	} else if best != nil && nw < nr {
-		// A few iterations on the whole series from the chosen model.
+		// A few iterations on the refinement's window from the chosen
+		// model.
 		cfg := best.cfg
 		cfg.maxIter = hmmRefineIter
 		if ll, _, err := hmmBaumWelch(best.model, xr, &cfg); err == nil {
