@@ -137,6 +137,11 @@ func RunContext(ctx context.Context, orig, gen *Side, o Options) (*Report, error
 
 func trims(o Options) bool { return o.PercentileLo > 0 || o.PercentileHi < 100 }
 
+// Series is a direction as Run compares it: on the clock of clock ns,
+// trimmed as o says, in seconds. A report's figures draw these, so that
+// they show the numbers of its table.
+func Series(s trace.Series, clock int64, o Options) metrics.Series { return series(s, clock, o) }
+
 // series puts a direction on the clock (ns) and trims it as o says, and
 // turns it into seconds for metrics, the only place floats enter.
 func series(s trace.Series, clock int64, o Options) metrics.Series {

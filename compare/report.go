@@ -185,6 +185,45 @@ func fmtNum(v float64, prec int) string {
 	return strconv.FormatFloat(v, 'g', prec, 64)
 }
 
+// Row is one line of an object's table, as WriteText prints it: the
+// metric's JSON key ("packets" and "idle" for the two rows that pair the
+// sides' values), its label, and a cell per direction (from, to), "(not
+// compared)" for a direction without a comparison.
+type Row struct {
+	Key, Label string
+	Cells      [2]string
+}
+
+// Rows lists o's table in WriteText's order: the packet counts, then the
+// distances of each kind side by side.
+func (o *ObjectReport) Rows() []Row {
+	var rows []Row
+	row := func(key, label string, cell func(*Direction) string) {
+		r := Row{Key: key, Label: label}
+		for d, dir := range [2]*Direction{o.From, o.To} {
+			r.Cells[d] = "(not compared)"
+			if dir != nil {
+				r.Cells[d] = cell(dir)
+			}
+		}
+		rows = append(rows, r)
+	}
+	row("packets", "packets (orig / gen)", func(d *Direction) string {
+		return fmt.Sprintf("%d / %d", d.PacketsOriginal, d.PacketsGenerated)
+	})
+	for _, key := range textOrder {
+		if key == "idle" {
+			row(key, "idle (orig / gen)", func(d *Direction) string {
+				return Format(d.IdleOriginal) + " / " + Format(d.IdleGenerated)
+			})
+			continue
+		}
+		f := fieldOf(key)
+		row(key, f.label, func(d *Direction) string { return Format(*f.f(&d.Result)) })
+	}
+	return rows
+}
+
 // WriteText writes the report as a table per object: one row per distance,
 // one column per direction.
 func (r *Report) WriteText(w io.Writer) error {
@@ -204,27 +243,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintln(&b)
 		fmt.Fprintf(&b, "  %-24s %18s %18s\n", "", "from", "to")
-		row := func(label string, cell func(*Direction) string) {
-			get := func(d *Direction) string {
-				if d == nil {
-					return "(not compared)"
-				}
-				return cell(d)
-			}
-			fmt.Fprintf(&b, "  %-24s %18s %18s\n", label, get(o.From), get(o.To))
-		}
-		row("packets (orig / gen)", func(d *Direction) string {
-			return fmt.Sprintf("%d / %d", d.PacketsOriginal, d.PacketsGenerated)
-		})
-		for _, key := range textOrder {
-			if key == "idle" {
-				row("idle (orig / gen)", func(d *Direction) string {
-					return Format(d.IdleOriginal) + " / " + Format(d.IdleGenerated)
-				})
-				continue
-			}
-			f := fieldOf(key)
-			row(f.label, func(d *Direction) string { return Format(*f.f(&d.Result)) })
+		for _, row := range o.Rows() {
+			fmt.Fprintf(&b, "  %-24s %18s %18s\n", row.Label, row.Cells[0], row.Cells[1])
 		}
 	}
 	_, err := w.Write(b.Bytes())

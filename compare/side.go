@@ -140,6 +140,12 @@ func Load(ctx context.Context, path string, o Options, role Role) (*Side, error)
 	return side, nil
 }
 
+// Sniff tells how Load reads path, by content: as a capture (false: pcap,
+// pcapng or gzip magic) or as text, which Load takes for a CSV (true). A
+// caller that also accepts other text (a profile) tells them apart by the
+// CSV's first line, CSVHeader.
+func Sniff(path string) (text bool, err error) { return looksLikeCSV(path) }
+
 // looksLikeCSV tells a CSV from a capture by content: the capture formats
 // start with binary magic numbers (pcap, pcapng, gzip); anything else that
 // starts with text is taken for a CSV, whose reader then names what is wrong.

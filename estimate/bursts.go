@@ -22,14 +22,14 @@ var burstThresholds = []float64{0.001, 0.01, 0.1, 1, 10}
 const burstMin = 16
 
 // fitBursts cuts the series at the gaps above threshold and returns the
-// on/off layer of its bursts (profiles.Bursts), or nil when the cut leaves
+// on/off layer of its bursts (profiles.Bursts) and their count, or nil when the cut leaves
 // fewer than burstMin idle gaps or bursts of one packet on average (then
 // the "bursts" are the packets themselves, and the model's gaps say all).
 // iat[i] is the gap before packet i; every packet before the first idle
 // gap, and every one after the last, counts as a burst too (the capture
 // cut them short: their lengths are a lower bound, kept so that the
 // capture's packets and span are all accounted for).
-func fitBursts(iat []float64, threshold float64) *profiles.Bursts {
+func fitBursts(iat []float64, threshold float64) (b *profiles.Bursts, bursts int) {
 	var lengths, idle []float64
 	n := 0
 	for i, g := range iat {
@@ -42,11 +42,21 @@ func fitBursts(iat []float64, threshold float64) *profiles.Bursts {
 	}
 	lengths = append(lengths, float64(n))
 	if len(idle) < burstMin || float64(len(iat)) < 2*float64(len(lengths)) {
-		return nil
+		return nil, 0
 	}
 	slices.Sort(lengths)
 	slices.Sort(idle)
-	return &profiles.Bursts{Threshold: threshold, Packets: normalMap(lengths), Idle: normalMap(idle)}
+	return &profiles.Bursts{Threshold: threshold, Packets: normalMap(lengths), Idle: normalMap(idle)}, len(lengths)
+}
+
+// blockedBursts returns b drawn in blocks (profiles.Bursts.Block) as long
+// as the capture's count of bursts under b's threshold: a run as long as
+// the capture then carries the capture's spread of burst lengths and idle
+// gaps, not a sample of it.
+func blockedBursts(b *profiles.Bursts, n int) *profiles.Bursts {
+	v := *b
+	v.Block = min(max(n, 2), profiles.MaxBlock)
+	return &v
 }
 
 // normalMap is the monotone map from a standard normal draw onto the

@@ -116,7 +116,8 @@ func TestFitBursts(t *testing.T) {
 func TestBlockVariants(t *testing.T) {
 	m := []profiles.Marginal{{Z: []float64{-1, 1}, X: []float64{1, 2}}}
 	h := &profiles.HMM{Chains: []profiles.Chain{{Marginals: m}, {}, {Marginals: m}}}
-	vs := blockVariants(h)
+	const n = 3000
+	vs := blockVariants(h, n)
 	if len(vs) != 3 {
 		t.Fatalf("%d variants, want 3 (two mapped chains)", len(vs))
 	}
@@ -131,7 +132,7 @@ func TestBlockVariants(t *testing.T) {
 		}
 		seen[k] = true
 	}
-	for _, want := range [][3]int{{chooseBlock, 0, 0}, {0, 0, chooseBlock}, {chooseBlock, 0, chooseBlock}} {
+	for _, want := range [][3]int{{n, 0, 0}, {0, 0, n}, {n, 0, n}} {
 		if !seen[want] {
 			t.Errorf("variant %v missing", want)
 		}
@@ -140,5 +141,13 @@ func TestBlockVariants(t *testing.T) {
 		if h.Chains[i].Block != 0 {
 			t.Errorf("the original's chain %d changed", i)
 		}
+	}
+	// A series shorter than the shortest block, or longer than the
+	// longest, gets the profile's limit.
+	if b := blockVariants(h, 10)[0].Chains[0].Block; b != profiles.MinBlock {
+		t.Errorf("10 values: block %d, want %d", b, profiles.MinBlock)
+	}
+	if b := blockVariants(h, 1<<20)[0].Chains[0].Block; b != profiles.MaxBlock {
+		t.Errorf("2^20 values: block %d, want %d", b, profiles.MaxBlock)
 	}
 }

@@ -83,7 +83,7 @@ func TestFitTemporalCycle(t *testing.T) {
 		g, s := src.Next()
 		gi[i], gs[i] = g, float64(s)
 	}
-	ref := newChooseRef(iat, size)
+	ref := newChooseRef(iat, size, 0)
 	for _, f := range []struct {
 		name     string
 		gen, ref []float64

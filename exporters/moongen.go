@@ -389,8 +389,16 @@ func (l *lua) flow(p *profiles.Profile, t *target, d profiles.Dir, o Options) er
 	l.mix1("size", dm.Size, true)
 	if b := dm.Bursts; b != nil {
 		pk, ik := runKnots(b.Packets.X), runKnots(b.Idle.X)
-		l.f("    bursts = {threshold = %s,\n      packets = {z = %s,\n        x = %s},\n      idle = {z = %s,\n        x = %s}},\n",
-			num(b.Threshold), knots(b.Packets.Z, pk), knots(b.Packets.X, pk), knots(b.Idle.Z, ik), knots(b.Idle.X, ik))
+		l.f("    bursts = {threshold = %s,\n      packets = {z = %s,\n        x = %s", num(b.Threshold), knots(b.Packets.Z, pk), knots(b.Packets.X, pk))
+		if b.Block > 0 {
+			l.f(",\n        p = %s", knots(sampler.NormalKnotProbs(&b.Packets), pk))
+		}
+		l.f("},\n      idle = {z = %s,\n        x = %s", knots(b.Idle.Z, ik), knots(b.Idle.X, ik))
+		if b.Block > 0 {
+			l.f(",\n        p = %s},\n      block = %d},\n", knots(sampler.NormalKnotProbs(&b.Idle), ik), b.Block)
+		} else {
+			l.f("}},\n")
+		}
 		l.hasBursts = true
 	}
 	if o.Model.For(dm) == sampler.HMM {

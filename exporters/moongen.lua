@@ -200,7 +200,7 @@ local function quantile(m, u)
 end
 
 -- fillBlock walks c.block steps of chain c at once (profiles.Chain.Block):
--- per feature, c.block fresh draws of the capture's distribution, sorted,
+-- per feature, c.block stratified draws of the capture's distribution,
 -- handed out in the order of the ranks of the chain's own draws. It is the
 -- Go sampler's fill.
 local function fillBlock(c)
@@ -235,10 +235,10 @@ local function fillBlock(c)
 	local idx, u = {}, {}
 	for i = 1, c.dim do
 		local raw, m, vals = c.raw[i], c.marg[i], c.vals[i]
+		-- Stratified: one draw in each 1/B slice, already ascending.
 		for j = 1, B do
-			u[j], idx[j] = random(), j
+			u[j], idx[j] = (j - 1 + random()) / B, j
 		end
-		table.sort(u)
 		table.sort(idx, function(a, b) return raw[a] < raw[b] end)
 		for j = 1, B do
 			local v = quantile(m, u[j])
@@ -339,17 +339,45 @@ end
 -- above the threshold within a burst are drawn again up to
 -- BURST_REDRAW times, then held at the threshold.
 local BURST_REDRAW = {{.BurstRedraw}}
+
+-- fillBursts draws flow f's next block of bursts (profiles.Bursts.Block):
+-- per map, one draw in each 1/B slice of probability read through the map
+-- as a quantile function, shuffled — the Go sampler's fillBursts.
+local function fillBursts(f, b)
+	local B = b.block
+	f.blen, f.bidle, f.bpos = f.blen or {}, f.bidle or {}, 0
+	for _, t in ipairs({ {b.packets, f.blen}, {b.idle, f.bidle} }) do
+		local m, out = t[1], t[2]
+		for j = 1, B do
+			out[j] = interp(m.p, m.x, (j - 1 + random()) / B)
+		end
+		for j = B, 2, -1 do
+			local k = random(j)
+			out[j], out[k] = out[k], out[j]
+		end
+	end
+end
 local function nextPacket(f)
 	local b = f.bursts
 	if not b then
 		return modelPacket(f)
 	end
 	if (f.left or 0) == 0 then
-		f.left = max(1, round(marginal(b.packets, normal())))
+		local n, idle
+		if b.block then
+			if (f.bpos or b.block) == b.block then
+				fillBursts(f, b)
+			end
+			f.bpos = f.bpos + 1
+			n, idle = f.blen[f.bpos], f.bidle[f.bpos]
+		else
+			n = marginal(b.packets, normal())
+		end
+		f.left = max(1, round(n))
 		local _, size = modelPacket(f)
 		local gap = 0
 		if f.begun then
-			gap = marginal(b.idle, normal())
+			gap = idle or marginal(b.idle, normal())
 		end
 		f.begun, f.left = true, f.left - 1
 		return gap, size

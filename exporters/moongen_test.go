@@ -167,7 +167,8 @@ func TestMoonGenMatchesModel(t *testing.T) {
 // TestMoonGenBursts runs a direction with an on/off layer (bursts) under
 // the stand-in, over both models, and compares it with the Go sampler: KS
 // of gaps ≤ 0.05, the same share of idle gaps (those above the threshold)
-// within 10 %, and no gap between the threshold and the smallest idle gap.
+// within 10 %, and no gap between the threshold and the smallest idle gap;
+// bursts drawn one by one and in blocks (profiles.Bursts.Block).
 func TestMoonGenBursts(t *testing.T) {
 	const n = 20000
 	b := &profiles.Bursts{Threshold: 0.01,
@@ -182,7 +183,13 @@ func TestMoonGenBursts(t *testing.T) {
 		}
 		return float64(k) / float64(len(gaps))
 	}
-	for _, m := range []sampler.Model{sampler.IID, sampler.HMM} {
+	blocked := *b
+	blocked.Block = 50
+	for _, c := range []struct {
+		m sampler.Model
+		b *profiles.Bursts
+	}{{sampler.IID, b}, {sampler.HMM, b}, {sampler.HMM, &blocked}} {
+		m, b := c.m, c.b
 		p := loadTiny(t)
 		p.Objects[0].From.Bursts = b
 		rs, _ := runMoonGen(t, p, Options{Model: m, Seed: 7, Dirs: []profiles.Dir{profiles.From}}, n, "0")
@@ -198,7 +205,7 @@ func TestMoonGenBursts(t *testing.T) {
 			}
 		}
 		ksGap, got, exp := ks(gaps, want), idleShare(gaps), idleShare(want)
-		t.Logf("%v: KS gap %.4f, idle gaps %.4f (Go sampler %.4f)", m, ksGap, got, exp)
+		t.Logf("%v, block %d: KS gap %.4f, idle gaps %.4f (Go sampler %.4f)", m, b.Block, ksGap, got, exp)
 		if ksGap > 0.05 {
 			t.Errorf("%v: KS gap %.4f against the Go sampler, want ≤ 0.05", m, ksGap)
 		}

@@ -3,6 +3,8 @@ package fidelity
 import (
 	"math"
 	"strings"
+
+	"github.com/gmm2trex/gmm2trex/metrics"
 )
 
 // MinBoundPackets is the fewest packets a direction needs for Failures to
@@ -35,24 +37,24 @@ func Failures(r Row) []string {
 		}
 	}
 	le := func(v Num, b float64) bool { return !math.IsNaN(float64(v)) && float64(v) <= b }
-	fail("KS size", le(s.KSSize, 0.05))
-	fail("KS gap", le(s.KSIAT, 0.05))
-	fail("acf size", le(s.ACFErrSize, max(0.05, float64(iid.ACFErrSize)/2)))
-	fail("acf gap", le(s.ACFErrIAT, max(0.05, float64(iid.ACFErrIAT)/2)))
-	fail("rate", le(Num(math.Abs(float64(s.RateRatio)-1)), 0.05))
+	fail("KS size", le(s.KSSize, metrics.TolKS))
+	fail("KS gap", le(s.KSIAT, metrics.TolKS))
+	fail("acf size", le(s.ACFErrSize, max(metrics.TolACF, float64(iid.ACFErrSize)/2)))
+	fail("acf gap", le(s.ACFErrIAT, max(metrics.TolACF, float64(iid.ACFErrIAT)/2)))
+	fail("rate", le(Num(math.Abs(float64(s.RateRatio)-1)), metrics.TolRate))
 	for i, name := range []string{"burst 10 ms", "burst 100 ms", "burst 1 s"} {
 		cvo, ratio := float64(r.CV[i]), float64(s.Burst[i])
 		if math.IsNaN(cvo) {
 			continue // the original has no burstiness at this scale
 		}
-		ok := ratio >= 0.8 && ratio <= 1.25
-		if cvo < 0.2 {
-			ok = ok || math.Abs(float64(s.CV[i])-cvo) <= 0.05
+		ok := ratio >= 1/metrics.TolBurst && ratio <= metrics.TolBurst
+		if cvo < metrics.LowCV {
+			ok = ok || math.Abs(float64(s.CV[i])-cvo) <= metrics.TolCV
 		}
 		fail(name, ok)
 	}
 	if !math.IsNaN(float64(r.Idle)) {
-		fail("idle", le(Num(math.Abs(float64(s.Idle)-float64(r.Idle))), 0.05))
+		fail("idle", le(Num(math.Abs(float64(s.Idle)-float64(r.Idle))), metrics.TolIdle))
 	}
 	return out
 }

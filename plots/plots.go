@@ -189,6 +189,9 @@ type dirData struct {
 	orig    *dirSeries   // trimmed original, nil without a capture
 	origRaw *dirSeries   // untrimmed original, for throughput
 	gen     []*dirSeries // iid, then hmm when the direction has one
+	// overlay draws the last generated series' histograms over the
+	// original's (Figure: traffic against traffic, not models).
+	overlay bool
 }
 
 var (
@@ -232,8 +235,9 @@ func prepare(obj *profiles.Object, d profiles.Dir, dm *profiles.Direction, s *tr
 			g.iat[i], g.size[i], g.times[i+1] = gap, float64(size), now
 		}
 		// g.size[i] belongs to the packet after gap g.iat[i], as in Trimmed;
-		// the first packet's size only matters for throughput.
-		g.times = g.times[:n+1]
+		// the first packet (at 0, its size not kept) is dropped so that
+		// times pair with sizes.
+		g.times = g.times[1:]
 		g.color, g.dash = colIID, []vg.Length{vg.Points(4), vg.Points(2)}
 		if m == sampler.HMM {
 			g.color, g.dash = colHMM, nil
@@ -245,12 +249,18 @@ func prepare(obj *profiles.Object, d profiles.Dir, dm *profiles.Direction, s *tr
 
 // render draws the figure into path in format f ("png" or "svg").
 func render(set *atomicfile.Set, path, f string, data *dirData) error {
-	const cols, rows = 4, 2
-	w, h := 4.3*vg.Inch*cols, 3.3*vg.Inch*rows+0.45*vg.Inch
-	grid := [][]*plot.Plot{
+	canvas := drawGrid(f, data.title, [][]*plot.Plot{
 		{sizePanel(data), iatPanel(data), jointPanel(data), bicPanel(data)},
 		{acfPanel(data, "size"), acfPanel(data, "iat"), throughputPanel(data), sizeTimePanel(data)},
-	}
+	})
+	return set.Write(path, 0o644, func(w io.Writer) error { return writeCanvas(w, f, canvas) })
+}
+
+// drawGrid draws the panels, rows of equal length, under title on a canvas
+// of format f ("png" or "svg").
+func drawGrid(f, title string, grid [][]*plot.Plot) vg.CanvasWriterTo {
+	rows, cols := len(grid), len(grid[0])
+	w, h := 4.3*vg.Inch*vg.Length(cols), 3.3*vg.Inch*vg.Length(rows)+0.45*vg.Inch
 	var canvas vg.CanvasWriterTo
 	if f == "png" {
 		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(100))}
@@ -262,11 +272,11 @@ func render(set *atomicfile.Set, path, f string, data *dirData) error {
 	// figures unreadable.
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	title := plot.New().Title.TextStyle
-	title.Font.Size = vg.Points(15)
-	title.Font.Variant = "Sans"
-	title.XAlign, title.YAlign = draw.XCenter, draw.YTop
-	dc.FillText(title, vg.Point{X: w / 2, Y: h - vg.Points(6)}, data.title)
+	style := plot.New().Title.TextStyle
+	style.Font.Size = vg.Points(15)
+	style.Font.Variant = "Sans"
+	style.XAlign, style.YAlign = draw.XCenter, draw.YTop
+	dc.FillText(style, vg.Point{X: w / 2, Y: h - vg.Points(6)}, title)
 	body := draw.Crop(dc, 0, 0, 0, -0.45*vg.Inch)
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(14), PadY: vg.Points(14),
 		PadLeft: vg.Points(6), PadRight: vg.Points(10), PadBottom: vg.Points(6)}
@@ -281,18 +291,21 @@ func render(set *atomicfile.Set, path, f string, data *dirData) error {
 			grid[j][i].Draw(cs[j][i])
 		}
 	}
-	return set.Write(path, 0o644, func(w io.Writer) error {
-		if f == "svg" {
-			var buf bytes.Buffer
-			if _, err := canvas.WriteTo(&buf); err != nil {
-				return err
-			}
-			_, err := svgFonts.WriteString(w, buf.String())
+	return canvas
+}
+
+// writeCanvas writes a canvas of drawGrid in format f.
+func writeCanvas(w io.Writer, f string, canvas vg.CanvasWriterTo) error {
+	if f == "svg" {
+		var buf bytes.Buffer
+		if _, err := canvas.WriteTo(&buf); err != nil {
 			return err
 		}
-		_, err := canvas.WriteTo(w)
+		_, err := svgFonts.WriteString(w, buf.String())
 		return err
-	})
+	}
+	_, err := canvas.WriteTo(w)
+	return err
 }
 
 // svgFonts adds fallbacks to the font names gonum/plot writes in SVG: text was
@@ -414,23 +427,27 @@ func sizeHistogram(vals []float64, lo, hi float64) (*plotter.Histogram, error) {
 }
 
 func sizePanel(d *dirData) *plot.Plot {
-	pm := d.dm.Size
-	p := newPlot(fmt.Sprintf("packet size: %d-component mixture", len(pm.Mixture)), "packet size (bytes)", "density (1/byte)")
-	lo, hi := pm.Min, pm.Max
+	p := newPlot("packet size", "packet size (bytes)", "density (1/byte)")
+	var lo, hi float64
+	if d.dm != nil {
+		pm := d.dm.Size
+		p.Title.Text = fmt.Sprintf("packet size: %d-component mixture", len(pm.Mixture))
+		lo, hi = pm.Min, pm.Max
+	} else {
+		lo, hi = d.span(func(s *dirSeries) []float64 { return s.size })
+	}
 	if hi <= lo {
 		lo, hi = lo-5, hi+5
 	}
 	// A margin keeps narrow components at the bounds off the axes.
 	lo, hi = lo-(hi-lo)*0.03, hi+(hi-lo)*0.03
-	var h *plotter.Histogram
-	if d.orig != nil {
-		var err error
-		if h, err = sizeHistogram(d.orig.size, lo, hi); err == nil {
-			p.Add(h)
-			p.Legend.Add("original (trimmed)", h)
-		}
+	bar := d.histograms(p, func(s *dirSeries) (*plotter.Histogram, error) { return sizeHistogram(s.size, lo, hi) })
+	if d.dm == nil {
+		setAxes(p, bar, lo, hi)
+		return p
 	}
-	addDensity(p, h, mixtureDensity(pm), lo, hi, pm, func(v float64) float64 {
+	pm := d.dm.Size
+	addDensity(p, bar, mixtureDensity(pm), lo, hi, pm, func(v float64) float64 {
 		if pm.Transform == profiles.TransformLog {
 			return math.Exp(v)
 		}
@@ -439,16 +456,73 @@ func sizePanel(d *dirData) *plot.Plot {
 	return p
 }
 
+// histograms adds the original's histogram (made by hist) to p and, with
+// d.overlay, the last generated series' as an outline over it; it returns
+// the tallest bar (0 when there is none).
+func (d *dirData) histograms(p *plot.Plot, hist func(*dirSeries) (*plotter.Histogram, error)) float64 {
+	var bar float64
+	add := func(s *dirSeries, outline bool) {
+		h, err := hist(s)
+		if err != nil {
+			return
+		}
+		if outline {
+			h.FillColor = nil
+			h.LineStyle.Color, h.LineStyle.Width = s.color, vg.Points(1.2)
+		}
+		for _, b := range h.Bins {
+			bar = max(bar, b.Weight)
+		}
+		p.Add(h)
+		p.Legend.Add(s.name, h)
+	}
+	if d.orig != nil {
+		add(d.orig, false)
+	}
+	if d.overlay && len(d.gen) > 0 {
+		add(d.gen[len(d.gen)-1], true)
+	}
+	return bar
+}
+
+// span is the range of a feature over the original and the generated
+// series, for axes without a model's bounds.
+func (d *dirData) span(feature func(*dirSeries) []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, s := range append([]*dirSeries{d.orig}, d.gen...) {
+		if s == nil {
+			continue
+		}
+		for _, v := range feature(s) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if lo > hi {
+		return 0, 1
+	}
+	return lo, hi
+}
+
+// setAxes fits the axes to histograms alone: x over [lo, hi], y from 0 to
+// just above the tallest bar.
+func setAxes(p *plot.Plot, bar, lo, hi float64) {
+	if !(bar > 0) {
+		bar = 1
+	}
+	p.X.Min, p.X.Max = lo, hi
+	p.Y.Min, p.Y.Max = 0, bar*1.05
+}
+
 // addDensity draws a fitted density over [lo, hi] and sets the axes, which a
-// function alone does not: y from 0 to the taller of the histogram and the
-// curve, but at most 1.5 times the histogram's tallest bar, so that a very
+// function alone does not: y from 0 to the taller of the histograms' tallest
+// bar (bar, 0 for none) and the curve, but at most 1.5 times bar, so that a very
 // narrow component (a constant size) does not flatten the histogram; its
 // peak is clipped instead.
 //
 // The curve is sampled on a uniform grid plus, for each component, points
 // around its mean (toX maps the component's space to the axis), so that a
 // component narrower than the grid step still shows as a spike.
-func addDensity(p *plot.Plot, h *plotter.Histogram, f func(float64) float64, lo, hi float64, pm profiles.Param, toX func(float64) float64) {
+func addDensity(p *plot.Plot, bar float64, f func(float64) float64, lo, hi float64, pm profiles.Param, toX func(float64) float64) {
 	const samples = 800
 	xs := make([]float64, 0, samples+1+len(pm.Mixture)*17)
 	for i := 0; i <= samples; i++ {
@@ -473,11 +547,7 @@ func addDensity(p *plot.Plot, h *plotter.Histogram, f func(float64) float64, lo,
 		p.Add(l)
 		p.Legend.Add("fitted mixture", l)
 	}
-	if h != nil {
-		var bar float64
-		for _, b := range h.Bins {
-			bar = max(bar, b.Weight)
-		}
+	if bar > 0 {
 		top = min(max(top, bar), 1.5*bar)
 	}
 	if !(top > 0) || math.IsInf(top, 0) {
@@ -491,29 +561,33 @@ func addDensity(p *plot.Plot, h *plotter.Histogram, f func(float64) float64, lo,
 const iatFloor = 1e-7
 
 func iatPanel(d *dirData) *plot.Plot {
+	p := newPlot("inter-arrival time", "inter-arrival time (s, log scale)", "density per decade")
+	p.X.Tick.Marker = secondsTicks{}
+	var lo, hi float64
+	if d.dm != nil {
+		lo, hi = d.dm.IAT.Min, d.dm.IAT.Max
+	} else {
+		lo, hi = d.span(func(s *dirSeries) []float64 { return s.iat })
+	}
+	lo, hi = math.Log10(max(lo, iatFloor)), math.Log10(max(hi, iatFloor))
+	if hi <= lo {
+		lo, hi = lo-0.5, hi+0.5
+	}
+	lo, hi = lo-(hi-lo)*0.03, hi+(hi-lo)*0.03
+	bar := d.histograms(p, func(s *dirSeries) (*plotter.Histogram, error) { return histogram(log10s(s.iat), 60, lo, hi) })
+	if d.dm == nil {
+		setAxes(p, bar, lo, hi)
+		return p
+	}
 	pm := d.dm.IAT
 	tr := pm.Transform
 	if tr == "" {
 		tr = profiles.TransformNone
 	}
-	p := newPlot(fmt.Sprintf("inter-arrival time: %d-component mixture (on %s IAT)", len(pm.Mixture), map[bool]string{true: "log", false: "plain"}[tr == profiles.TransformLog]),
-		"inter-arrival time (s, log scale)", "density per decade")
-	lo, hi := math.Log10(max(pm.Min, iatFloor)), math.Log10(max(pm.Max, iatFloor))
-	if hi <= lo {
-		lo, hi = lo-0.5, hi+0.5
-	}
-	lo, hi = lo-(hi-lo)*0.03, hi+(hi-lo)*0.03
-	var h *plotter.Histogram
-	if d.orig != nil {
-		var err error
-		if h, err = histogram(log10s(d.orig.iat), 60, lo, hi); err == nil {
-			p.Add(h)
-			p.Legend.Add("original (trimmed)", h)
-		}
-	}
+	p.Title.Text = fmt.Sprintf("inter-arrival time: %d-component mixture (on %s IAT)", len(pm.Mixture), map[bool]string{true: "log", false: "plain"}[tr == profiles.TransformLog])
 	f := mixtureDensity(pm)
 	// Density of y = log10(x): f(10^y) · 10^y · ln 10.
-	addDensity(p, h, func(y float64) float64 {
+	addDensity(p, bar, func(y float64) float64 {
 		x := math.Pow(10, y)
 		return f(x) * x * math.Ln10
 	}, lo, hi, pm, func(v float64) float64 {
@@ -522,7 +596,6 @@ func iatPanel(d *dirData) *plot.Plot {
 		}
 		return math.Log10(max(v, iatFloor))
 	})
-	p.X.Tick.Marker = secondsTicks{}
 	return p
 }
 
@@ -782,11 +855,7 @@ func throughputPanel(d *dirData) *plot.Plot {
 		all = append(all, d.origRaw)
 		horizon = d.origRaw.times[len(d.origRaw.times)-1]
 	}
-	for _, g := range d.gen {
-		// The generated series starts with a packet at t=0 whose size is
-		// not kept: pair times[1:] with the sizes.
-		all = append(all, &dirSeries{name: g.name, size: g.size, times: g.times[1:], color: g.color, dash: g.dash})
-	}
+	all = append(all, d.gen...)
 	for _, s := range all {
 		n := len(s.times)
 		for n > 0 && s.times[n-1] > horizon {

@@ -137,6 +137,15 @@ type Bursts struct {
 	Threshold float64  `yaml:"threshold" json:"threshold"`
 	Packets   Marginal `yaml:"packets" json:"packets"`
 	Idle      Marginal `yaml:"idle" json:"idle"`
+	// Block, when not 0, draws the bursts Block at a time (between 2 and
+	// MaxBlock): the block's lengths, and its idle gaps, are a stratified
+	// sample of their distributions (one draw in each 1/Block slice of
+	// probability), each shuffled. Bursts are few and their lengths and
+	// idle gaps heavy-tailed (one 10 s pause among a second's worth), so a
+	// run as long as the capture drawn burst by burst carries a byte rate
+	// and an idle share that swing widely around the capture's; a block as
+	// long as the capture's count of bursts carries them to within a slice.
+	Block int `yaml:"block,omitempty" json:"block,omitempty"`
 }
 
 // MaxRedraw is how many times a burst's packet whose gap exceeds the

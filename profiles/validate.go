@@ -346,6 +346,9 @@ func (v *validator) bursts(path string, b *Bursts) {
 	}
 	v.marginal(path+".packets", &b.Packets)
 	v.marginal(path+".idle", &b.Idle)
+	if b.Block != 0 && (b.Block < 2 || b.Block > MaxBlock) {
+		v.failf(path+".block", "must be 0 or between 2 and %d bursts, got %d", MaxBlock, b.Block)
+	}
 	if n := len(b.Packets.X); n >= 2 && len(b.Packets.Z) == n {
 		if b.Packets.X[0] < 1 {
 			v.failf(path+".packets.x[0]", "must be >= 1 (packets per burst), got %v", b.Packets.X[0])

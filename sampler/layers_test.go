@@ -98,9 +98,84 @@ func TestBursts(t *testing.T) {
 	}
 }
 
+// TestBurstBlocks walks bursts drawn in blocks (profiles.Bursts.Block):
+// within each block the sorted idle gaps and the sorted burst lengths lie
+// one in each 1/Block slice of their maps' probability, so the idle time
+// per block varies far less than when bursts are drawn one by one.
+func TestBurstBlocks(t *testing.T) {
+	const B, blocks = 32, 200
+	plain := testBursts()
+	blocked := *plain
+	blocked.Block = B
+	walk := func(b *profiles.Bursts) (idle, lengths []float64) {
+		d := *tiny(t).Objects[0].From
+		d.Bursts = b
+		src, err := NewSource(&d, HMM, 3, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := 0
+		for i := 0; len(idle) < B*blocks; i++ {
+			g, _ := src.Next()
+			if i > 0 && g > b.Threshold {
+				idle, lengths = append(idle, g), append(lengths, float64(run))
+				run = 0
+			}
+			run++
+		}
+		// The first burst has no idle gap: idle[i] is burst i+1's, and
+		// lengths[i] burst i's. Whole blocks from the second on.
+		return idle[B-1 : B*blocks-1], lengths[B : B*blocks]
+	}
+	spread := func(idle []float64) float64 {
+		var sums []float64
+		for k := 0; k+B <= len(idle); k += B {
+			var s float64
+			for _, g := range idle[k : k+B] {
+				s += g
+			}
+			sums = append(sums, s)
+		}
+		_, sd := meanStd(sums)
+		return sd
+	}
+	idle, lengths := walk(&blocked)
+	for _, f := range []struct {
+		name   string
+		vals   []float64
+		m      *profiles.Marginal
+		rounds bool
+	}{{"idle gap", idle, &blocked.Idle, false}, {"burst length", lengths, &blocked.Packets, true}} {
+		p := NormalKnotProbs(f.m)
+		edges := make([]float64, B+1)
+		for j := range edges {
+			edges[j] = float64(j) / B
+		}
+		quantilesInto(edges, f.m.X, p, edges)
+		for k := 0; k+B <= len(f.vals); k += B {
+			x := slices.Sorted(slices.Values(f.vals[k : k+B]))
+			for j, v := range x {
+				lo, hi := edges[j], edges[j+1]
+				if f.rounds {
+					lo, hi = max(1, math.Round(lo)), max(1, math.Round(hi))
+				}
+				if v < lo-1e-9 || v > hi+1e-9 {
+					t.Fatalf("block %d: %s %d of %d is %g, outside its slice [%g, %g]", k/B, f.name, j, B, v, lo, hi)
+				}
+			}
+		}
+	}
+	plainIdle, _ := walk(plain)
+	sdB, sdP := spread(idle), spread(plainIdle)
+	t.Logf("idle time per block of %d bursts: sd %.3f s in blocks, %.3f s one by one", B, sdB, sdP)
+	if !(sdB < sdP/4) {
+		t.Errorf("idle time per block: sd %.3f s in blocks, %.3f s one by one: want under a quarter", sdB, sdP)
+	}
+}
+
 // TestBlocks walks the sample's slowly drifting size chain with and
-// without blocks: with them every block of 1024 sizes is a sample of the
-// long-run distribution (median KS per block near the ~0.027 of 1024
+// without blocks: with them every block of 1024 sizes is the long-run
+// distribution (stratified: median KS per block below the ~0.027 of 1024
 // independent draws), without them a block sits where the drift happens
 // to be; the lag-1 correlation, which the ranks carry, stays.
 func TestBlocks(t *testing.T) {
@@ -142,8 +217,8 @@ func TestBlocks(t *testing.T) {
 	plainKS, plainR := measure(walked(0))
 	blockKS, blockR := measure(walked(block))
 	t.Logf("median KS per block: %.4f without blocks, %.4f with; lag-1 correlation %.3f, %.3f", plainKS, blockKS, plainR, blockR)
-	if blockKS > 0.04 || !(plainKS > 1.5*blockKS) {
-		t.Errorf("median KS per block %.4f with blocks, %.4f without: want ≤ 0.04 and well below", blockKS, plainKS)
+	if blockKS > 0.01 || !(plainKS > 1.5*blockKS) {
+		t.Errorf("median KS per block %.4f with blocks, %.4f without: want ≤ 0.01 and well below", blockKS, plainKS)
 	}
 	if math.Abs(blockR-plainR) > 0.1 {
 		t.Errorf("lag-1 correlation %.3f with blocks, %.3f without: want within 0.1", blockR, plainR)

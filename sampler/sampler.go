@@ -102,6 +102,11 @@ type Source struct {
 	bursts *profiles.Bursts
 	left   int
 	begun  bool
+	// With a burst block (profiles.Bursts.Block): the block's lengths and
+	// idle gaps, the next one's index, and the maps' knot probabilities.
+	bLen, bIdle   []float64
+	bPos          int
+	bPLen, bPIdle []float64
 
 	clamped int
 }
@@ -204,6 +209,11 @@ func NewSource(d *profiles.Direction, model Model, seed uint64, stream uint64) (
 		rng:    seeds.New(seed, stream),
 		minIAT: d.IAT.Min, maxIAT: d.IAT.Max,
 		minSize: d.Size.Min, maxSize: d.Size.Max,
+	}
+	if b := d.Bursts; b != nil && b.Block > 0 {
+		s.bLen, s.bIdle = make([]float64, b.Block), make([]float64, b.Block)
+		s.bPos = b.Block
+		s.bPLen, s.bPIdle = NormalKnotProbs(&b.Packets), NormalKnotProbs(&b.Idle)
 	}
 	switch model {
 	case IID:
@@ -340,11 +350,15 @@ func KnotProbs(pc *profiles.Chain) [][]float64 {
 // most of a short run no longer skews it), and their order is the chain's
 // (ranks, so the correlation and the regimes stay).
 //
-// The ranks come from one sort of integer keys (each draw's order-keeping
-// bits with its index in the low bits: no comparison closure), and the
-// sorted uniforms without a sort: the partial sums of blk+1 exponential
-// draws, over their total, are distributed as blk sorted uniforms. The
-// quantile function is then read by one walk along the knots.
+// The block's probabilities are stratified — one uniform draw in each of
+// blk equal slices of the unit interval, so already in order — rather than
+// blk independent ones: the block's values are then the capture's
+// distribution to within one slice, and a run of whole blocks carries the
+// capture's mean size and mean gap (its byte rate) to within the slices'
+// width instead of a sample's 1/√blk. The ranks come from one sort of
+// integer keys (each draw's order-keeping bits with its index in the low
+// bits: no comparison closure); the quantile function is then read by one
+// walk along the knots (quantilesInto).
 func (c *chain) fill(r *rand.Rand) {
 	for t := range c.blk {
 		c.move(r)
@@ -360,31 +374,11 @@ func (c *chain) fill(r *rand.Rand) {
 			keys[i] = orderKey(v)&^mask | uint64(i)
 		}
 		slices.Sort(keys)
-		u := c.u
-		sum := 0.0
-		for j := range u {
-			sum += r.ExpFloat64()
-			u[j] = sum
-		}
-		sum += r.ExpFloat64()
-		x, p, vals := c.marg[f].X, c.prob[f], c.vals[f]
-		n, k := len(p), -1 // k: the last knot with p[k] <= q
+		stratify(r, c.u)
+		quantilesInto(c.u, c.marg[f].X, c.prob[f], c.u)
+		vals := c.vals[f]
 		for j, key := range keys {
-			q := u[j] / sum
-			for k+1 < n && p[k+1] <= q {
-				k++
-			}
-			var v float64
-			switch {
-			case k < 0 || !(q > p[0]):
-				v = x[0]
-			case k >= n-1:
-				v = x[n-1]
-			case x[k] == x[k+1]:
-				v = x[k]
-			default:
-				v = x[k] + (x[k+1]-x[k])*(q-p[k])/(p[k+1]-p[k])
-			}
+			v := c.u[j]
 			if c.round[f] {
 				v = math.Round(v)
 			}
@@ -392,6 +386,41 @@ func (c *chain) fill(r *rand.Rand) {
 		}
 	}
 	c.pos = 0
+}
+
+// stratify fills u with a stratified sample of the unit interval,
+// ascending: u[j] uniform in [j/n, (j+1)/n).
+func stratify(r *rand.Rand, u []float64) {
+	n := float64(len(u))
+	for j := range u {
+		u[j] = (float64(j) + r.Float64()) / n
+	}
+}
+
+// quantilesInto writes to out[j] the quantile of probability q[j] (q
+// ascending; out may be q) under the map of values x at knot
+// probabilities p (KnotProbs): the linear interpolation between knots,
+// held at the ends, exact on a run of equal values. One walk along the
+// knots serves the whole sorted batch.
+func quantilesInto(out, x, p, q []float64) {
+	n, k := len(p), -1 // k: the last knot with p[k] <= q
+	for j, qj := range q {
+		for k+1 < n && p[k+1] <= qj {
+			k++
+		}
+		var v float64
+		switch {
+		case k < 0 || !(qj > p[0]):
+			v = x[0]
+		case k >= n-1:
+			v = x[n-1]
+		case x[k] == x[k+1]:
+			v = x[k]
+		default:
+			v = x[k] + (x[k+1]-x[k])*(qj-p[k])/(p[k+1]-p[k])
+		}
+		out[j] = v
+	}
 }
 
 // orderKey maps a float64 to a uint64 of the same order (negative values
@@ -538,11 +567,23 @@ func (s *Source) Next() (gap float64, size int) {
 		return s.next()
 	}
 	if s.left == 0 {
-		n := math.Round(Marginal(&b.Packets, s.rng.NormFloat64()))
-		s.left = int(max(1, n))
+		var n, idle float64
+		if b.Block > 0 {
+			if s.bPos == b.Block {
+				s.fillBursts()
+			}
+			n, idle = s.bLen[s.bPos], s.bIdle[s.bPos]
+			s.bPos++
+		} else {
+			n = Marginal(&b.Packets, s.rng.NormFloat64())
+		}
+		s.left = int(max(1, math.Round(n)))
 		_, size = s.next()
 		if s.begun {
-			gap = Marginal(&b.Idle, s.rng.NormFloat64())
+			if b.Block == 0 {
+				idle = Marginal(&b.Idle, s.rng.NormFloat64())
+			}
+			gap = idle
 		}
 		s.begun = true
 		s.left--
@@ -559,6 +600,35 @@ func (s *Source) Next() (gap float64, size int) {
 			return b.Threshold, size
 		}
 	}
+}
+
+// fillBursts draws the next block of bursts: per map, a stratified
+// sample of its distribution (profiles.Bursts.Block), shuffled.
+func (s *Source) fillBursts() {
+	b := s.bursts
+	for _, f := range []struct {
+		out, p []float64
+		m      *profiles.Marginal
+	}{{s.bLen, s.bPLen, &b.Packets}, {s.bIdle, s.bPIdle, &b.Idle}} {
+		stratify(s.rng, f.out)
+		quantilesInto(f.out, f.m.X, f.p, f.out)
+		s.rng.Shuffle(len(f.out), func(i, j int) { f.out[i], f.out[j] = f.out[j], f.out[i] })
+	}
+	s.bPos = 0
+}
+
+// NormalKnotProbs returns the probabilities of m's knots when m maps a
+// standard normal draw (profiles.Bursts' maps): Φ(Z), with which the map
+// reads as a quantile function.
+func NormalKnotProbs(m *profiles.Marginal) []float64 {
+	p := make([]float64, len(m.Z))
+	for k, z := range m.Z {
+		p[k] = 0.5 * math.Erfc(-z/math.Sqrt2)
+		if k > 0 && p[k] < p[k-1] {
+			p[k] = p[k-1]
+		}
+	}
+	return p
 }
 
 // next is the model's own next packet.
