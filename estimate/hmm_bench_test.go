@@ -57,3 +57,17 @@ func BenchmarkFitTemporalSkype(b *testing.B) {
 		}
 	}
 }
+
+// FitDirection with the model search (Choose) on one direction of the main
+// Skype flow: what estimate's default spends per direction; the models
+// issue's budget is estimate on the whole capture (two such directions,
+// fitted in parallel) within 3 s.
+func BenchmarkFitDirectionChooseSkype(b *testing.B) {
+	from, _ := loadSkypeMain(b)
+	o := DirectionOptions{GMM: GMMOptions{Seed: 1}, Temporal: &TemporalOptions{Seed: 1}, Choose: true, Resolution: 1e-6}
+	for b.Loop() {
+		if _, err := FitDirection(from.IAT, from.Size, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

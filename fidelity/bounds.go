@@ -37,12 +37,12 @@ func Failures(r Row) []string {
 		}
 	}
 	le := func(v Num, b float64) bool { return !math.IsNaN(float64(v)) && float64(v) <= b }
-	fail("KS size", le(s.KSSize, metrics.TolKS))
-	fail("KS gap", le(s.KSIAT, metrics.TolKS))
-	fail("acf size", le(s.ACFErrSize, max(metrics.TolACF, float64(iid.ACFErrSize)/2)))
-	fail("acf gap", le(s.ACFErrIAT, max(metrics.TolACF, float64(iid.ACFErrIAT)/2)))
-	fail("rate", le(Num(math.Abs(float64(s.RateRatio)-1)), metrics.TolRate))
-	for i, name := range []string{"burst 10 ms", "burst 100 ms", "burst 1 s"} {
+	fail(boundNames[0], le(s.KSSize, metrics.TolKS))
+	fail(boundNames[1], le(s.KSIAT, metrics.TolKS))
+	fail(boundNames[2], le(s.ACFErrSize, max(metrics.TolACF, float64(iid.ACFErrSize)/2)))
+	fail(boundNames[3], le(s.ACFErrIAT, max(metrics.TolACF, float64(iid.ACFErrIAT)/2)))
+	fail(boundNames[4], le(Num(math.Abs(float64(s.RateRatio)-1)), metrics.TolRate))
+	for i, name := range boundNames[5:8] {
 		cvo, ratio := float64(r.CV[i]), float64(s.Burst[i])
 		if math.IsNaN(cvo) {
 			continue // the original has no burstiness at this scale
@@ -54,10 +54,13 @@ func Failures(r Row) []string {
 		fail(name, ok)
 	}
 	if !math.IsNaN(float64(r.Idle)) {
-		fail("idle", le(Num(math.Abs(float64(s.Idle)-float64(r.Idle))), metrics.TolIdle))
+		fail(boundNames[8], le(Num(math.Abs(float64(s.Idle)-float64(r.Idle))), metrics.TolIdle))
 	}
 	return out
 }
+
+// boundNames are the names Failures gives the bounds, in its order.
+var boundNames = []string{"KS size", "KS gap", "acf size", "acf gap", "rate", "burst 10 ms", "burst 100 ms", "burst 1 s", "idle"}
 
 // failuresCell is Failures for the table: "–" for a row too short to
 // judge, "ok" when every bound holds.

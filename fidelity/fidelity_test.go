@@ -107,3 +107,29 @@ func TestFailures(t *testing.T) {
 		t.Errorf("short row judged: %v", f)
 	}
 }
+
+// The allowed-misses ratchet: a miss not listed is a regression, a listed
+// one now held is reported; bad lines name the file, line and field.
+func TestRegressions(t *testing.T) {
+	row := Row{Capture: "a.pcap", Object: "UDP 1.2.3.4:5 6.7.8.9:10", Dir: "to", Packets: 500, CV: [3]Num{1, 1, 1},
+		Scores: Scores{KSSize: 0.2, KSIAT: 0.01, RateRatio: 1, Burst: [3]Num{1, 1, 1}, CV: [3]Num{1, 1, 1}}}
+	file := "# known\na.pcap | UDP 1.2.3.4:5 6.7.8.9:10 | to | acf gap\n\n"
+	allowed, err := ParseAllowed(strings.NewReader(file), "allowed.txt")
+	if err != nil || len(allowed) != 1 {
+		t.Fatalf("parse: %v, %v", allowed, err)
+	}
+	missed, held := Regressions([]Row{row}, allowed)
+	if len(missed) != 1 || missed[0].Bound != "KS size" || len(held) != 1 || held[0].Bound != "acf gap" {
+		t.Errorf("missed %v, held %v: want KS size missed, acf gap held", missed, held)
+	}
+	row.Scores.KSSize = 0.01
+	row.Scores.ACFErrIAT = 0.3
+	if missed, held := Regressions([]Row{row}, allowed); len(missed) != 0 || len(held) != 0 {
+		t.Errorf("missed %v, held %v: want none (the one miss is allowed)", missed, held)
+	}
+	for _, bad := range []string{"a.pcap | x | to\n", "a.pcap | x | up | rate\n", "a.pcap | x | to | speed\n"} {
+		if _, err := ParseAllowed(strings.NewReader(bad), "allowed.txt"); err == nil || !strings.Contains(err.Error(), "allowed.txt: line 1") {
+			t.Errorf("%q: error %v, want one naming allowed.txt: line 1", bad, err)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Command fidelity runs the fidelity benchmark (package fidelity) over
 // captures and prints one Markdown table, and optionally the rows as JSON:
 //
-//	go run ./scripts/fidelity [-objects FILE] [-seeds N] [-model auto|gmm|hmm|rnn] [-models] [-json OUT] CAPTURE_OR_DIR...
+//	go run ./scripts/fidelity [-objects FILE] [-allowed FILE] [-check] [-seeds N] [-model auto|gmm|hmm|rnn] [-models] [-json OUT] CAPTURE_OR_DIR...
 //
 // Every capture is estimated at estimate's defaults (but -model), every
 // fitted direction sampled for the original's span with seeds 1..N and
@@ -9,7 +9,10 @@
 // per direction and model (iid, hmm, rnn) with the paper's measures beside
 // ours (fidelity.WriteModels); -model rnn fits all three. The objects file (see
 // fidelity.ParseCases) chooses the object kind and objects per capture.
-// Exit status 2 on bad input, 1 on a failure while running.
+// -allowed FILE (see fidelity.ParseAllowed) exits 1 on a bound missed that
+// FILE does not list: the ratchet CI runs it with. Exit status 2 on bad
+// input, 1 on a failure while running (or, with -check or -allowed, a
+// bound missed).
 package main
 
 import (
@@ -36,6 +39,7 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the rows as JSON to `FILE`")
 	perModel := flag.Bool("models", false, "print one line per direction and model, with the paper's KL and rolling-entropy measures")
 	check := flag.Bool("check", false, "exit 1 unless every direction of at least fidelity.MinBoundPackets packets holds the models issue's bounds")
+	allowedFile := flag.String("allowed", "", "exit 1 on any bound missed that allowed-misses `FILE` does not list (lines \"CAPTURE | OBJECT | DIR | BOUND\")")
 	flag.Parse()
 	fail := func(code int, err error) {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
@@ -61,6 +65,18 @@ func main() {
 		}
 	} else if cases, err = fidelity.ParseCases(strings.NewReader(""), "", captures); err != nil {
 		fail(2, err)
+	}
+	var allowed []fidelity.Miss
+	if *allowedFile != "" {
+		f, err := os.Open(*allowedFile)
+		if err != nil {
+			fail(2, err)
+		}
+		allowed, err = fidelity.ParseAllowed(f, *allowedFile)
+		f.Close()
+		if err != nil {
+			fail(2, err)
+		}
 	}
 	cfg := fidelity.DefaultConfig(cases)
 	cfg.Settings.Model = *model
@@ -96,9 +112,24 @@ func main() {
 			failed++
 		}
 	}
+	regressed := 0
+	if *allowedFile != "" {
+		missed, held := fidelity.Regressions(rows, allowed)
+		for _, m := range missed {
+			fmt.Fprintf(os.Stderr, "fidelity: REGRESSION: %s (not in %s)\n", m, *allowedFile)
+		}
+		for _, m := range held {
+			fmt.Fprintf(os.Stderr, "fidelity: now held, remove it from %s: %s\n", *allowedFile, m)
+		}
+		regressed = len(missed)
+	}
 	defer func() {
 		if *check && failed > 0 {
 			fmt.Fprintf(os.Stderr, "fidelity: %d direction(s) miss a bound\n", failed)
+			os.Exit(1)
+		}
+		if regressed > 0 {
+			fmt.Fprintf(os.Stderr, "fidelity: %d bound(s) missed that %s does not allow\n", regressed, *allowedFile)
 			os.Exit(1)
 		}
 	}()
