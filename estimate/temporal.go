@@ -80,6 +80,17 @@ const (
 	hmmRefineIter = 10
 )
 
+// hmmRefitMax bounds the packets the winner is then refined on (the first
+// ones, as the search's): Baum-Welch keeps some 2.4 KiB a packet
+// (forward, backward and responsibilities of every state and component),
+// so refining on a whole direction of a million packets took 4.7 GB.
+// Five search windows pin the transition and emission estimates far below
+// what the check can tell apart; the chain's evidence (log-likelihood,
+// BIC) is scaled to the whole series, so that it weighs as before against
+// models fitted on all of it. Directions up to this length are refined on
+// all their packets, as before.
+const hmmRefitMax = 50_000
+
 // hmmCand is one candidate chain: k states of m components, initialised as
 // init says, with sticky prior strength ρ (0: none).
 type hmmCand struct {
@@ -211,11 +222,12 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	default:
 		return nil, fmt.Errorf("estimate: temporal: unknown structure %q (want auto, joint or separate)", o.Structure)
 	}
-	fi := hmmFeature("iat", iat, o.IATTransform == "log")
-	fs := hmmFeature("size", size, false)
-	raw := hmmFeature("iat", iat, false)
+	keep := min(len(iat), hmmRefitMax)
+	fi := hmmFeatureHead("iat", iat, o.IATTransform == "log", keep)
+	fs := hmmFeatureHead("size", size, false, keep)
+	raw := hmmFeatureHead("iat", iat, false, keep)
 	// The model search runs on the first hmmSearchMax packets at most; the
-	// winner is then refined on the whole series (searchChain).
+	// winner is then refined on the first hmmRefitMax (searchChain).
 	nw := min(len(iat), hmmSearchMax)
 	ti := newHMMTarget(iat[:nw], false)
 	ts := newHMMTarget(size[:nw], true)
@@ -371,11 +383,13 @@ func hmmBest(cs []*hmmChoice) *hmmChoice {
 // that raw-view initialisations cluster.
 func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int) *hmmChoice {
 	d := len(feats)
-	n := len(feats[0].z)
-	x := make([]float64, n*d)
+	// n packets in all, of which the first nr (up to hmmRefitMax) are
+	// held: what the search and the refinement read.
+	n, nr := feats[0].n, len(feats[0].z)
+	x := make([]float64, nr*d)
 	var rx []float64
 	if raw != nil {
-		rx = make([]float64, n*d)
+		rx = make([]float64, nr*d)
 	}
 	for a, f := range feats {
 		for t, v := range f.z {
@@ -453,23 +467,27 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 			best = hmmBest([]*hmmChoice{best, cand})
 		}
 	}
-	if best != nil && nw < n && best.cand.init.pairs >= 2 {
+	// The refinement's window and the factor that scales its evidence to
+	// the whole series (exactly 1 when the window is the series).
+	xr, whole := x, float64(n)/float64(nr)
+	if best != nil && nw < nr && best.cand.init.pairs >= 2 {
 		// A pair chain is counted, then barely iterated: build it again
-		// on the whole series rather than iterate it further.
+		// on the refinement's window rather than iterate it further.
 		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|2000))
-		if h := hmmPairModel(rng, x, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
-			if ll, _, err := hmmBaumWelch(h, x, &best.cfg); err == nil {
+		if h := hmmPairModel(rng, xr, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
+			if ll, _, err := hmmBaumWelch(h, xr, &best.cfg); err == nil {
 				best.model = h
-				best.chain = hmmChainOf(h, ll, n, feats)
+				best.chain = hmmChainOf(h, ll*whole, n, feats)
 				best.bic = best.chain.BIC
 			}
 		}
-	} else if best != nil && nw < n {
-		// A few iterations on the whole series from the chosen model.
+	} else if best != nil && nw < nr {
+		// A few iterations on the refinement's window from the chosen
+		// model.
 		cfg := best.cfg
 		cfg.maxIter = hmmRefineIter
-		if ll, _, err := hmmBaumWelch(best.model, x, &cfg); err == nil {
-			best.chain = hmmChainOf(best.model, ll, n, feats)
+		if ll, _, err := hmmBaumWelch(best.model, xr, &cfg); err == nil {
+			best.chain = hmmChainOf(best.model, ll*whole, n, feats)
 			best.bic = best.chain.BIC
 		}
 	}
@@ -506,11 +524,24 @@ type hmmFeat struct {
 	name      string
 	log       bool
 	mean, std float64
-	z         []float64
+	// z is the standardised series, or its first values only (see
+	// hmmFeatureHead); n is the whole series' length.
+	z []float64
+	n int
 }
 
 func hmmFeature(name string, v []float64, logT bool) hmmFeat {
-	f := hmmFeat{name: name, log: logT, z: make([]float64, len(v))}
+	return hmmFeatureHead(name, v, logT, len(v))
+}
+
+// hmmFeatureHead is hmmFeature keeping only the first keep standardised
+// values: the scale is the whole series', computed in the same order (the
+// same floats), while the model search and refinement read no further
+// than hmmRefitMax packets, so a long direction costs no copy of its own
+// length.
+func hmmFeatureHead(name string, v []float64, logT bool, keep int) hmmFeat {
+	keep = min(keep, len(v))
+	f := hmmFeat{name: name, log: logT, z: make([]float64, keep), n: len(v)}
 	floor := math.Inf(1)
 	if logT {
 		for _, x := range v {
@@ -524,15 +555,22 @@ func hmmFeature(name string, v []float64, logT bool) hmmFeat {
 			floor /= 2
 		}
 	}
-	for i, x := range v {
+	tr := func(x float64) float64 {
 		if logT {
-			x = math.Log(math.Max(x, floor))
+			return math.Log(math.Max(x, floor))
 		}
-		f.z[i] = x
+		return x
+	}
+	for i, x := range v {
+		x = tr(x)
+		if i < keep {
+			f.z[i] = x
+		}
 		f.mean += x
 	}
 	f.mean /= float64(len(v))
-	for _, x := range f.z {
+	for _, x := range v {
+		x = tr(x)
 		f.std += (x - f.mean) * (x - f.mean)
 	}
 	f.std = math.Sqrt(f.std / float64(len(v)))

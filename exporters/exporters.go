@@ -8,7 +8,6 @@ import (
 	"math"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -259,9 +258,10 @@ func DescribeModel(p *profiles.Profile, o Options) string {
 	}
 	var parts []string
 	seen := map[sampler.Model]bool{}
+	sel := selection(o.Objects)
 	for i := range p.Objects {
 		obj := &p.Objects[i]
-		if o.Objects != nil && !slices.Contains(o.Objects, obj.ID) {
+		if sel != nil && !sel[obj.ID] {
 			continue
 		}
 		for _, d := range dirs {
@@ -437,8 +437,13 @@ func (f *Format) check(p *profiles.Profile, o Options) (Options, error) {
 	if len(p.Objects) == 0 {
 		return o, inputf("the profile has no objects")
 	}
+	// A set, not p.Object per id: an ids file may name tens of thousands.
+	have := make(map[string]bool, len(p.Objects))
+	for i := range p.Objects {
+		have[p.Objects[i].ID] = true
+	}
 	for _, id := range o.Objects {
-		if p.Object(id) == nil {
+		if !have[id] {
 			return o, inputf("no object %q in the profile (valid: %s)", id, quoteList(p.IDs()))
 		}
 	}

@@ -91,9 +91,10 @@ func selectTargets(p *profiles.Profile, o Options) ([]target, error) {
 	if dirs == nil {
 		dirs = []profiles.Dir{profiles.From, profiles.To}
 	}
+	sel := selection(o.Objects)
 	for i := range p.Objects {
 		obj := &p.Objects[i]
-		if o.Objects != nil && !containsStr(o.Objects, obj.ID) {
+		if sel != nil && !sel[obj.ID] {
 			continue
 		}
 		t := target{obj: obj, index: i}
@@ -127,13 +128,17 @@ func selectTargets(p *profiles.Profile, o Options) ([]target, error) {
 	return ts, nil
 }
 
-func containsStr(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
+// selection is the set of ids, nil for nil (every object): a lookup per
+// object, where a scan of the list made selecting n objects cost n².
+func selection(ids []string) map[string]bool {
+	if ids == nil {
+		return nil
 	}
-	return false
+	s := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		s[id] = true
+	}
+	return s
 }
 
 // resolve fills the endpoints from the overrides, the profile and defaults.

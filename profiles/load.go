@@ -3,6 +3,7 @@ package profiles
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,12 +11,7 @@ import (
 	"strings"
 
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
-	"go.yaml.in/yaml/v3"
 )
-
-// maxDocument bounds what Decode reads, so a wrong file (a capture passed as
-// a profile) fails fast instead of filling memory.
-const maxDocument = 64 << 20
 
 // Load reads a profile from a YAML or JSON file and validates it. Errors name
 // the file and, for invalid documents, the field path.
@@ -25,18 +21,50 @@ func Load(path string) (*Profile, error) {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > documentLimit {
+			return nil, tooLarge(path)
+		}
+		// Read into a buffer of the file's size: ReadAll's doubling would
+		// hold up to twice the document.
+		b := make([]byte, 0, st.Size()+1)
+		for {
+			n, err := f.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("profiles: %s: %w", path, err)
+			}
+			if len(b) == cap(b) {
+				// The file grew while read: the general path.
+				rest, err := io.ReadAll(io.LimitReader(f, documentLimit+1-int64(len(b))))
+				if err != nil {
+					return nil, fmt.Errorf("profiles: %s: %w", path, err)
+				}
+				b = append(b, rest...)
+				break
+			}
+		}
+		return decodeBytes(b, path)
+	}
 	return Decode(f, path)
 }
 
 // Decode reads a profile document (YAML, or JSON when it starts with '{')
 // and validates it. name is used in errors only.
 func Decode(r io.Reader, name string) (*Profile, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxDocument+1))
+	b, err := io.ReadAll(io.LimitReader(r, documentLimit+1))
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %s: %w", name, err)
 	}
-	if len(b) > maxDocument {
-		return nil, fmt.Errorf("profiles: %s: larger than %d MiB, not a profile", name, maxDocument>>20)
+	return decodeBytes(b, name)
+}
+
+func decodeBytes(b []byte, name string) (*Profile, error) {
+	if int64(len(b)) > documentLimit {
+		return nil, tooLarge(name)
 	}
 	p := new(Profile)
 	trimmed := bytes.TrimLeft(b, " \t\r\n")
@@ -53,15 +81,8 @@ func Decode(r io.Reader, name string) (*Profile, error) {
 		if !isText(b) {
 			return nil, fmt.Errorf("profiles: %s: binary content, not a YAML or JSON profile", name)
 		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(p); err != nil {
-			// yaml lists several problems on several lines; the CLI contract
-			// wants a one-line reason.
-			msg := strings.TrimPrefix(err.Error(), "yaml: ")
-			msg = strings.ReplaceAll(strings.ReplaceAll(msg, ":\n", ": "), "\n", "; ")
-			msg = strings.Join(strings.Fields(msg), " ")
-			return nil, fmt.Errorf("profiles: %s: %s", name, msg)
+		if err := decodeYAML(b, p); err != nil {
+			return nil, fmt.Errorf("profiles: %s: %s", name, err)
 		}
 	}
 	if err := p.Validate(); err != nil {
@@ -91,28 +112,43 @@ func EncodingFor(path string) Encoding {
 	return YAML
 }
 
-// Encode writes p in the given syntax. It does not validate.
+// Encode writes p in the given syntax. It does not validate, nor check
+// MaxDocument (Save does).
 func Encode(w io.Writer, p *Profile, enc Encoding) error {
 	if enc == JSON {
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		return e.Encode(p)
 	}
-	e := yaml.NewEncoder(w)
-	e.SetIndent(2)
-	if err := e.Encode(p); err != nil {
-		return err
-	}
-	return e.Close()
+	return encodeYAML(w, p)
 }
 
 // Save validates p and writes it atomically to path, as JSON for a .json
-// path and YAML otherwise.
+// path and YAML otherwise; a document over MaxDocument is refused
+// (ErrTooLarge, the message Load gives) and nothing is written.
 func Save(path string, p *Profile) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("profiles: not saving %s: %w", path, err)
 	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		return Encode(w, p, EncodingFor(path))
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		return Encode(&limitWriter{w: w, n: documentLimit}, p, EncodingFor(path))
 	})
+	if errors.Is(err, ErrTooLarge) {
+		return tooLarge(path)
+	}
+	return err
+}
+
+// Write is Save to a stream (standard output, say): it validates p and
+// writes it, failing with ErrTooLarge past MaxDocument, when what was
+// written so far cannot be taken back. name is used in errors only.
+func Write(w io.Writer, name string, p *Profile, enc Encoding) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("profiles: not writing %s: %w", name, err)
+	}
+	err := Encode(&limitWriter{w: w, n: documentLimit}, p, enc)
+	if errors.Is(err, ErrTooLarge) {
+		return tooLarge(name)
+	}
+	return err
 }

@@ -3,7 +3,9 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -170,4 +172,39 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// The digest of a file read in many chunks is the file's: plain pcap and
+// pcapng (hashed in place, beside the parser) and gzipped (hashed from
+// copies).
+func TestDigestManyChunks(t *testing.T) {
+	dir := t.TempDir()
+	pcapPath, ngPath := writeSynthetic(t, dir, 60_000, 100)
+	data, err := os.ReadFile(pcapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 4*readChunk {
+		t.Fatalf("%d bytes: fewer than 4 read chunks", len(data))
+	}
+	gzPath := filepath.Join(dir, "bench.pcap.gz")
+	if err := os.WriteFile(gzPath, gz(t, data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{pcapPath, ngPath, gzPath} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ReadFile(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); c.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: sha256 %s, want %x", filepath.Base(path), c.SHA256, sum)
+		}
+		if c.Packets != 60_000 {
+			t.Errorf("%s: %d packets", filepath.Base(path), c.Packets)
+		}
+	}
 }

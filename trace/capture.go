@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -222,9 +223,10 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 
 // read is Read with a read buffer of bufLen bytes (0: bufSize).
 func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capture, error) {
-	var h hash.Hash
+	var h *hasher
 	if !opts.SkipHash {
-		h = sha256.New()
+		h = newHasher()
+		defer h.stop()
 	}
 	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
 	rd := newReader(name, opts)
@@ -237,7 +239,7 @@ func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capt
 	}
 	c := rd.capture()
 	if h != nil {
-		c.SHA256 = hex.EncodeToString(h.Sum(nil))
+		c.SHA256 = h.sum()
 	}
 	return c, nil
 }
@@ -260,6 +262,11 @@ func (rd *reader) readAll(cr *countReader) error {
 	var body io.Reader = br
 	gz := false
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if cr.h != nil {
+			// Before the decompressor reads, which makes br move its
+			// bytes about (see hasher).
+			cr.h.setCopying()
+		}
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("trace: %s: gzip: %w", name, err)
@@ -276,16 +283,30 @@ func (rd *reader) readAll(cr *countReader) error {
 		buf = *pb
 	}
 	rd.src = source{r: body, buf: buf}
+	if h := cr.h; h != nil {
+		// The hasher may read buf in place: it is done with it before
+		// the buffer goes back to the pool (deferred calls run last in,
+		// first out) and before source moves or overwrites bytes.
+		defer h.wait()
+		rd.src.sync = h.release
+	}
 	if err := rd.run(gz); err != nil {
 		return err
 	}
 	if rd.onRecord != nil {
 		return nil // an iteration needs no digest: stop reading here
 	}
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return fmt.Errorf("trace: %s: %w", name, err)
+	// Drained into buf, not io.Discard: its pooled buffer would go back to
+	// its pool while the hasher may still read the last bytes.
+	for {
+		_, err := br.Read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("trace: %s: %w", name, err)
+		}
 	}
-	return nil
 }
 
 // bufPool recycles read buffers: callers reading many small captures (tests,
@@ -295,7 +316,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b 
 // countReader hashes and counts the file's bytes and reports progress.
 type countReader struct {
 	r        io.Reader
-	h        hash.Hash
+	h        *hasher
 	n, total int64
 	last     int64
 	progress func(done, total int64)
@@ -303,10 +324,13 @@ type countReader struct {
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
+	if c.h != nil {
+		c.h.release() // p may be bytes the hasher still reads
+	}
 	n, err := c.r.Read(p)
 	if n > 0 {
 		if c.h != nil {
-			c.h.Write(p[:n])
+			c.h.write(p[:n])
 		}
 		c.n += int64(n)
 		if c.progress != nil && c.n-c.last >= 1<<20 {
@@ -318,6 +342,118 @@ func (c *countReader) Read(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
+}
+
+// hasher computes a SHA-256 on its own goroutine, so that hashing the file
+// and parsing its records use two cores: inline, the digest took the read
+// rate from 7–8M to under 5M packets/s.
+//
+// Reading a plain capture, it hashes the bytes where they were read to
+// (the parser's buffer) while the parser reads them too: nothing may write
+// there until release has returned, which countReader.Read and
+// source.fill (its hook) call before they do. A gzipped capture's bytes
+// pass through a bufio.Reader that moves them about as the decompressor
+// reads, so there (copying) the hasher takes copies, hasherSlots at most
+// in flight.
+type hasher struct {
+	h       hash.Hash
+	work    chan chunk
+	acks    chan chunk
+	out     int  // chunks handed over and not yet acknowledged
+	copying bool // see setCopying
+	spare   [][]byte
+}
+
+// chunk is bytes to hash; own when they are the hasher's copy.
+type chunk struct {
+	b   []byte
+	own bool
+}
+
+const hasherSlots = 4
+
+func newHasher() *hasher {
+	hs := &hasher{h: sha256.New(), work: make(chan chunk, hasherSlots), acks: make(chan chunk, hasherSlots)}
+	go func() {
+		// A nil chunk ends the work (the package's close shadows the
+		// builtin): write never sends an empty one.
+		for c := range hs.work {
+			if c.b == nil {
+				break
+			}
+			hs.h.Write(c.b)
+			hs.acks <- c
+		}
+		hs.acks <- chunk{}
+	}()
+	return hs
+}
+
+// setCopying makes the hasher take copies from now on.
+func (hs *hasher) setCopying() {
+	hs.wait()
+	hs.copying = true
+}
+
+func (hs *hasher) write(p []byte) {
+	c := chunk{b: p}
+	if hs.copying {
+		for hs.out >= hasherSlots {
+			hs.reclaim()
+		}
+		var b []byte
+		if n := len(hs.spare); n > 0 {
+			b, hs.spare = hs.spare[n-1], hs.spare[:n-1]
+		}
+		if cap(b) < len(p) {
+			// Powers of two from 64 KiB: a slot grows a few times, to the
+			// reader's chunk, and a small file costs one small copy.
+			b = make([]byte, 0, max(64<<10, 1<<bits.Len(uint(len(p)-1))))
+		}
+		c = chunk{b: append(b[:0], p...), own: true}
+	}
+	hs.work <- c
+	hs.out++
+}
+
+func (hs *hasher) reclaim() {
+	c := <-hs.acks
+	hs.out--
+	if c.own {
+		hs.spare = append(hs.spare, c.b)
+	}
+}
+
+// wait returns once every chunk handed over is hashed.
+func (hs *hasher) wait() {
+	for hs.out > 0 {
+		hs.reclaim()
+	}
+}
+
+// release is wait when the hasher reads the caller's bytes in place: the
+// caller may then write over them.
+func (hs *hasher) release() {
+	if !hs.copying {
+		hs.wait()
+	}
+}
+
+// sum waits for the bytes written so far and returns their digest in hex.
+// It ends the goroutine: call it (or stop) once.
+func (hs *hasher) sum() string {
+	hs.stop()
+	return hex.EncodeToString(hs.h.Sum(nil))
+}
+
+// stop ends the goroutine without a digest (a read that failed).
+func (hs *hasher) stop() {
+	if hs.work != nil {
+		hs.wait()
+		hs.work <- chunk{}
+		<-hs.acks
+		hs.work = nil
+	}
 }
 
 func (rd *reader) capture() *Capture {
