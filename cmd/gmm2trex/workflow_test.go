@@ -17,6 +17,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 	"github.com/gmm2trex/gmm2trex/internal/samplecap"
 	"github.com/gmm2trex/gmm2trex/profiles"
+	"github.com/gmm2trex/gmm2trex/profiles/builtin"
 )
 
 // The tests of issue 15: one-shot commands, the CI verdict, object
@@ -402,6 +403,47 @@ func TestHelpConventions(t *testing.T) {
 		for _, f := range newApp(nil, nil).Command(name).Flags {
 			if f.Names()[0] == "model" && name != "imitate" && f.(*cli.StringFlag).Value != "auto" {
 				t.Errorf("%s --model defaults to %q", name, f.(*cli.StringFlag).Value)
+			}
+		}
+	}
+}
+
+// The model note: printed when the directions play different models
+// (--model auto), not when they all play one or --model is given.
+func TestModelNoteOnlyWhenItMatters(t *testing.T) {
+	p, err := builtin.Load("skype-call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	same := filepath.Join(dir, "same.yaml")
+	if err := profiles.Save(same, p); err != nil {
+		t.Fatal(err)
+	}
+	p.Objects[0].From.Model = profiles.ModelIID
+	mixed := filepath.Join(dir, "mixed.yaml")
+	if err := profiles.Save(mixed, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		profile string
+		extra   []string
+		note    bool
+	}{{mixed, nil, true}, {same, nil, false}, {mixed, []string{"--model", "hmm"}, false}} {
+		for _, command := range []string{"sample", "export"} {
+			args := []string{command, c.profile, "-c", "5", "-o", filepath.Join(dir, "out.csv")}
+			if command == "export" {
+				args = append(args, "--format", "csv")
+			}
+			code, _, errs := runCLI(t, append(args, c.extra...)...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			if got := strings.Contains(errs, "gmm2trex: model "); got != c.note {
+				t.Errorf("%v %v: model note %v, want %v: %q", args, c.extra, got, c.note, errs)
+			}
+			if c.note && !strings.Contains(errs, "from iid") {
+				t.Errorf("%v: the note does not say what each direction plays: %q", args, errs)
 			}
 		}
 	}
