@@ -12,7 +12,6 @@ import (
 	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 
 	"github.com/gmm2trex/gmm2trex/compare"
-	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
 )
 
 func init() {
@@ -76,18 +75,14 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	errw := cmd.Root().ErrWriter
 	var sides [2]*compare.Side
 	for i, role := range []compare.Role{compare.Original, compare.Generated} {
-		path := cmd.Args().Get(i)
-		if path == "-" {
-			if i == 1 && cmd.Args().Get(0) == "-" {
-				return usagef("only one side can be standard input (-)")
-			}
-			spooled, remove, err := cmdline.Spool(ctx)
-			if err != nil {
-				return err
-			}
-			defer remove()
-			path = spooled
+		if i == 1 && cmd.Args().Get(0) == "-" && cmd.Args().Get(1) == "-" {
+			return usagef("only one side can be standard input (-)")
 		}
+		path, remove, err := cmdline.InputPath(ctx, cmd.Args().Get(i))
+		if err != nil {
+			return err
+		}
+		defer remove()
 		if role == compare.Generated && cmd.Name == "check" && cmdline.IsProfile(path) {
 			gen, remove, err := cmdline.Generate(ctx, cmd, path, sides[0], cmd.Uint64("seed"))
 			if err != nil {
@@ -127,6 +122,13 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	bounds, _ := cmdline.BoundsOf(cmd) // checked by CompareOptions
 	failed := rep.Gate(bounds)
 	w, check := cmd.Root().Writer, cmd.Name == "check"
+	junit := cmd.String("junit")
+	if check && junit == "-" {
+		if cmd.Bool("json") {
+			return usagef("--junit - and --json: only one of them can be standard output")
+		}
+		w = cmd.Root().ErrWriter // stdout is the XML's
+	}
 	switch {
 	case cmd.Bool("json"):
 		enc := json.NewEncoder(w)
@@ -140,8 +142,8 @@ func runCompare(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if path := cmd.String("junit"); check && path != "" {
-		if err := atomicfile.WriteContext(ctx, path, 0o644, func(w io.Writer) error { return rep.WriteJUnit(w, "gmm2trex check") }); err != nil {
+	if check && junit != "" {
+		if err := cmdline.WriteOutput(ctx, cmd, junit, func(w io.Writer) error { return rep.WriteJUnit(w, "gmm2trex check") }); err != nil {
 			return interrupted(fmt.Errorf("--junit %w", err))
 		}
 	}

@@ -48,7 +48,7 @@ func runReport(ctx context.Context, cmd *cli.Command) error {
 	if out == "" {
 		return usagef("-o FILE: give the HTML file to write")
 	}
-	if err := htmlreport.CheckOutput(out, orig, second); err != nil {
+	if err := htmlreport.CheckOutput(out, orig, second); out != "-" && err != nil {
 		return usagef("-o %v", err)
 	}
 	o := htmlreport.DefaultOptions()
@@ -67,6 +67,9 @@ func runReport(ctx context.Context, cmd *cli.Command) error {
 	r, err := htmlreport.Build(ctx, orig, second, o)
 	if err != nil {
 		return interrupted(err)
+	}
+	if out == "-" {
+		return cmdline.WriteOutput(ctx, cmd, out, r.WriteHTML)
 	}
 	if err := htmlreport.WriteFile(ctx, out, r); err != nil {
 		return interrupted(err)

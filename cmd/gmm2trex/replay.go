@@ -16,7 +16,7 @@ func init() {
 	register(&cli.Command{
 		Name:  "replay",
 		Usage: "send a capture's frames with its own timing (a tcpreplay stand-in)",
-		UsageText: "gmm2trex replay CAPTURE -I IFACE [-x MULTIPLIER] [--loop N] [--topspeed] [--json]\n\n" +
+		UsageText: "gmm2trex replay CAPTURE|- -I IFACE [-x MULTIPLIER] [--loop N] [--topspeed] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex replay gen.pcap -I veth0\n" +
 			"   gmm2trex replay gen.pcap -I veth0 --topspeed --loop 10\n" +
@@ -61,6 +61,12 @@ func runReplay(ctx context.Context, cmd *cli.Command) error {
 		Spin:           cmd.Duration("spin"),
 		BatchThreshold: cmd.Duration("batch-threshold"),
 	}
+	capture, remove, err := cmdline.InputPath(ctx, cfg.Capture)
+	if err != nil {
+		return err
+	}
+	defer remove()
+	cfg.Capture = capture
 	forever := cfg.Loop == 0
 	if forever { // as tcpreplay's --loop 0 and export's --loops 0
 		cfg.Loop = math.MaxInt

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmm2trex/gmm2trex/internal/cmdline"
 	"github.com/gmm2trex/gmm2trex/internal/frame"
 	"github.com/gmm2trex/gmm2trex/internal/netnstest"
 	"github.com/gmm2trex/gmm2trex/native"
@@ -187,6 +188,22 @@ func TestReplayCommand(t *testing.T) {
 	// 400 frames 1 ms apart, two rounds: about 0.4 s.
 	if rep.Packets != 400 || rep.Seconds < 0.39 || rep.Seconds > 0.6 {
 		t.Errorf("report %+v, want 400 frames in about 0.4 s", rep)
+	}
+	// The capture on standard input.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := cmdline.Stdin
+	cmdline.Stdin = bytes.NewReader(b)
+	out.Reset()
+	_ = p.Do(0, func() error {
+		code = run(context.Background(), []string{"gmm2trex", "replay", "-", "-I", p.Iface[0], "-t", "--json"}, &out, &errb)
+		return nil
+	})
+	cmdline.Stdin = old
+	if err := json.Unmarshal(out.Bytes(), &rep); code != 0 || err != nil || rep.Packets != 200 {
+		t.Errorf("replay -: exit %d, %v, report %+v, stderr %q", code, err, rep, errb.String())
 	}
 	code, _, errs := runCLI(t, "replay", path)
 	if code != 2 || !strings.Contains(errs, "-I missing") {

@@ -286,6 +286,15 @@ func TestPipes(t *testing.T) {
 	if code != 2 || out != "" || !strings.Contains(errs, "--format") {
 		t.Errorf("sample -o - without --format: exit %d %q", code, errs)
 	}
+	// check --junit -: the XML on stdout, the verdict on stderr; report -o -.
+	code, out, errs = runIn(t, []byte(gen), "check", samplePcap(t), "-", "--junit", "-")
+	if code != 0 || !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, "<testsuites") || !strings.Contains(errs, "PASS") {
+		t.Errorf("check --junit -: exit %d, stdout %.80q, stderr %q", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "report", samplePcap(t), "builtin:sample-rtp", "-o", "-")
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "</html>") {
+		t.Errorf("report -o -: exit %d, stdout %.80q, stderr %q", code, out, errs)
+	}
 	// -f -: the ids on standard input (not both it and the capture).
 	code, out, errs = runIn(t, []byte(rtpSmall+"\n"), "flows", "-f", "-", "--min-packets", "1")
 	if code != 0 || !strings.Contains(out, rtpSmall) || strings.Contains(out, rtpMain) {

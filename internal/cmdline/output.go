@@ -1,8 +1,10 @@
 package cmdline
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -80,4 +82,29 @@ func (w LogWriter) Write(b []byte) (int, error) {
 		}
 	}
 	return len(b), nil
+}
+
+// WriteOutput writes what write writes to path, whole or not at all: for
+// "-" to standard output once write has finished (nothing partial on a
+// failure), else atomically (atomicfile: no partial file, none left on
+// an interruption).
+func WriteOutput(ctx context.Context, cmd *cli.Command, path string, write func(io.Writer) error) error {
+	if path != "-" {
+		return atomicfile.WriteContext(ctx, path, 0o644, write)
+	}
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return err
+	}
+	_, err := cmd.Root().Writer.Write(b.Bytes())
+	return err
+}
+
+// InputPath is path, or for "-" a file holding standard input (Spool)
+// until remove is called.
+func InputPath(ctx context.Context, path string) (string, func(), error) {
+	if path != "-" {
+		return path, func() {}, nil
+	}
+	return Spool(ctx)
 }
