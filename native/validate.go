@@ -75,6 +75,8 @@ func (c *Config) Validate() error {
 		return fieldf("StartDelay", "%v: must be 0..%v", c.StartDelay, maxStartAhead/2)
 	case c.Drain < 0:
 		return fieldf("Drain", "%v: must not be negative", c.Drain)
+	case c.Capture == "-":
+		return fieldf("Capture", "-: standard output carries the run's report; give a file")
 	case (c.Transport == Raw || c.Capture != "") && c.Iface == "":
 		return fieldf("Iface", "missing: raw sending and Capture need an interface")
 	}

@@ -44,6 +44,7 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Drain = -1 }, "Drain -1ns: must not be negative"},
 		{func(c *Config) { c.Transport = Raw }, "Iface missing: raw sending and Capture need an interface"},
 		{func(c *Config) { c.Capture = "x.pcap" }, "Iface missing: raw sending and Capture need an interface"},
+		{func(c *Config) { c.Capture = "-" }, "Capture -: standard output carries the run's report; give a file"},
 	} {
 		c := ok
 		tc.edit(&c)
