@@ -104,3 +104,56 @@ func TestFitTemporalCycle(t *testing.T) {
 		}
 	}
 }
+
+// A rigid cycle chain keeps the transitions it starts with (rigidSlip)
+// through Baum-Welch; walked, its autocorrelation peak at lag 48 keeps
+// most of its lag-8 height, as a strictly periodic sender's does. (On
+// this clean series the re-estimated chain keeps its phase too; on Opus
+// `to` it learned a slip in five cycles, see rigidSlip.)
+func TestRigidCycle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, p = 2000, 8
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+		if i%p == 0 {
+			x[i] += 2.5
+		}
+	}
+	peaks := func(rigid bool) (h *hmmModel, r8, r48 float64) {
+		cfg := hmmFitConfig{maxIter: 50, tol: 1e-4, pseudo: 1e-3, varFloor: hmmVarFloor}
+		h, _, _, err := fitHMM(rand.New(rand.NewPCG(7, 8)), x, nil, 1, p, 1, hmmInitSpec{cycle: p, rigid: rigid}, &cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Walk the chain's phases (the emissions' order is what the
+		// peaks measure) and take the autocorrelation of the phase's mean.
+		walk := make([]float64, 20000)
+		s := 0
+		for i := range walk {
+			u := rng.Float64()
+			row := h.trans[s*p : (s+1)*p]
+			for j, q := range row {
+				if u -= q; u < 0 || j == p-1 {
+					s = j
+					break
+				}
+			}
+			walk[i] = h.g[s].mean[0]
+		}
+		acf := make([]float64, 48)
+		hmmACFInto(walk, acf)
+		return h, acf[7], acf[47]
+	}
+	h, r8, r48 := peaks(true)
+	for i := 0; i < p; i++ {
+		if st, sk := h.trans[i*p+i], h.trans[i*p+(i+2)%p]; st != rigidSlip || sk != rigidSlip {
+			t.Fatalf("rigid chain, phase %d: stay %g, skip %g after Baum-Welch, want %g", i, st, sk, rigidSlip)
+		}
+	}
+	_, f8, f48 := peaks(false)
+	t.Logf("walked autocorrelation at lags 8 and 48: rigid %.3f, %.3f; re-estimated %.3f, %.3f", r8, r48, f8, f48)
+	if !(r48 > 0.8*r8) {
+		t.Errorf("rigid chain: lag-48 peak %.3f against %.3f at lag 8, want at least 80 %%", r48, r8)
+	}
+}

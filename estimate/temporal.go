@@ -603,8 +603,11 @@ type hmmInitSpec struct {
 	// Baum-Welch with the tie (hmmFitConfig.pairTie).
 	jitter int
 	// cycle ≥ 2 starts a cycle chain of that period (hmmCycleModel): one
-	// state per phase, moving only forward.
+	// state per phase, moving only forward. rigid keeps its transitions
+	// as started, with slips of rigidSlip (Baum-Welch re-estimates only
+	// the emissions).
 	cycle int
+	rigid bool
 	// regimes > 1 first splits the series into that many slow regimes
 	// (k-means on the moving average over smooth observations), then
 	// clusters each regime's windows into its share of the k states, so
@@ -624,8 +627,9 @@ func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg
 	case init.pairs >= 2:
 		h = hmmPairModel(rng, x, d, init.pairs, m, cfg.varFloor)
 	case init.cycle >= 2:
-		h = hmmCycleModel(rng, x, d, init.cycle, m, cfg.varFloor)
+		h = hmmCycleModel(rng, x, d, init.cycle, m, cfg.varFloor, init.rigid)
 		cfg.cycle = h != nil
+		cfg.fixTrans = cfg.fixTrans || h != nil && init.rigid
 	case init.jitter >= 2:
 		if d != 1 {
 			return nil, 0, 0, errHMMNotApplicable
