@@ -92,7 +92,19 @@ func sendPair(t *testing.T, local []string, remoteToken string) (code int, out, 
 		Transport: native.UDP, Token: remoteToken, InsecureNoToken: remoteToken == "", Wait: 5 * time.Second}
 	cfg.ControlPort, _ = strconv.Atoi(ctlPort)
 	cfg.DataPort, _ = strconv.Atoi(remotePort)
+	wait := startRemote(cfg)
+	code, out, errs = runCLI(t, append([]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile,
+		"--control-port", ctlPort, "--data-port", localPort, "--wait", "5s", "--json"}, local...)...)
+	rep, rerr = wait()
+	return code, out, errs, rep, rerr
+}
+
+// startRemote runs the remote side of cfg in the background; wait returns
+// its report once it has ended.
+func startRemote(cfg native.Config) (wait func() (*native.Report, error)) {
 	done := make(chan struct{})
+	var rep *native.Report
+	var rerr error
 	go func() {
 		defer close(done)
 		s, err := native.Open(context.Background(), cfg)
@@ -102,10 +114,7 @@ func sendPair(t *testing.T, local []string, remoteToken string) (code int, out, 
 		}
 		rep, rerr = s.Run(context.Background(), nil)
 	}()
-	code, out, errs = runCLI(t, append([]string{"send", "-m", "local", "-d", "127.0.0.1", "-o", sendProfile,
-		"--control-port", ctlPort, "--data-port", localPort, "--wait", "5s", "--json"}, local...)...)
-	<-done
-	return code, out, errs, rep, rerr
+	return func() (*native.Report, error) { <-done; return rep, rerr }
 }
 
 // TestSendLoopbackJSON runs both sides over loopback and checks the JSON

@@ -94,21 +94,10 @@ func TestSendCaptureLoopback(t *testing.T) {
 	ctlPort, localPort, remotePort := netnstest.FreePort(t), strconv.Itoa(netnstest.FreePort(t)), netnstest.FreePort(t)
 	cfg := native.Config{Role: native.Remote, Peer: netip.MustParseAddr("127.0.0.1"), Profile: prof, Object: &prof.Objects[0],
 		Transport: native.UDP, Token: "a", Wait: 10 * time.Second, ControlPort: ctlPort, DataPort: remotePort}
-	done := make(chan struct{})
-	var rep *native.Report
-	var rerr error
-	go func() {
-		defer close(done)
-		s, err := native.Open(context.Background(), cfg)
-		if err != nil {
-			rerr = err
-			return
-		}
-		rep, rerr = s.Run(context.Background(), nil)
-	}()
+	wait := startRemote(cfg)
 	code, out, errs := runCLI(t, "send", "-m", "local", "-d", "127.0.0.1", "-p", path, "--token", "a", "-c", "20", "--json", "-q",
 		"--control-port", strconv.Itoa(ctlPort), "--data-port", localPort, "--wait", "10s")
-	<-done
+	rep, rerr := wait()
 	if code != 0 || rerr != nil {
 		t.Fatalf("local exit %d, stderr %q; remote %v", code, errs, rerr)
 	}
