@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/gmm2trex/gmm2trex/internal/ctxio"
 	"github.com/gmm2trex/gmm2trex/trace"
 )
 
@@ -34,24 +35,11 @@ func readCSVFile(ctx context.Context, path string) (*Object, int64, error) {
 		return nil, 0, err
 	}
 	defer f.Close()
-	obj, res, err := readCSV(ctxReader{ctx, f}, path)
+	obj, res, err := readCSV(ctxio.Reader(ctx, f), path)
 	if ctx.Err() != nil {
 		return nil, 0, ctx.Err()
 	}
 	return obj, res, err
-}
-
-// ctxReader fails its reads once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }
 
 // ReadCSV reads a CSV written by sample into one object. Times are read as

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/gmm2trex/gmm2trex/internal/ctxio"
 )
 
 // MaxCaplen is the largest captured length of one packet that the reader
@@ -166,7 +168,7 @@ func ReadFileContext(ctx context.Context, path string, opts Options) (*Capture, 
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	c, err := Read(ctxReader{ctx, f}, filepath.Base(path), size, opts)
+	c, err := Read(ctxio.Reader(ctx, f), filepath.Base(path), size, opts)
 	if ctx.Err() != nil {
 		// However the parser wrapped it, the read failed because ctx is done.
 		return nil, ctx.Err()
@@ -198,19 +200,6 @@ func openContext(ctx context.Context, path string) (*os.File, error) {
 		}()
 		return nil, ctx.Err()
 	}
-}
-
-// ctxReader fails its reads once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }
 
 // Read reads a capture from r in one streaming pass. name is used in errors

@@ -16,6 +16,7 @@ import (
 	"github.com/gmm2trex/gmm2trex/compare"
 	"github.com/gmm2trex/gmm2trex/exporters"
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/internal/ctxio"
 	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/sampler"
 )
@@ -174,7 +175,7 @@ func Spool(ctx context.Context) (path string, remove func(), err error) {
 	path = filepath.Join(dir, "stdin")
 	f, err := os.Create(path)
 	if err == nil {
-		_, err = io.Copy(f, ctxReader{ctx, Stdin})
+		_, err = io.Copy(f, ctxio.Reader(ctx, Stdin))
 		err = cmp.Or(err, f.Close())
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/gmm2trex/gmm2trex/internal/ctxio"
 	"github.com/gmm2trex/gmm2trex/internal/samplecap"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
@@ -43,7 +44,7 @@ func ReadCapture(ctx context.Context, cmd *cli.Command, path string, opts trace.
 	case "":
 		c, err = samplecap.Open(opts)
 	case "-":
-		c, err = trace.Read(ctxReader{ctx, Stdin}, "stdin", 0, opts)
+		c, err = trace.Read(ctxio.Reader(ctx, Stdin), "stdin", 0, opts)
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -58,17 +59,4 @@ func ReadCapture(ctx context.Context, cmd *cli.Command, path string, opts trace.
 	}
 	Warn(cmd, c.Warnings)
 	return c, nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(b []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(b)
 }
