@@ -7,9 +7,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -174,9 +176,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// The digest of a file read in many chunks is the file's: plain pcap and
-// pcapng (hashed in place, beside the parser) and gzipped (hashed from
-// copies).
+// The digest of a file read in many chunks is the file's: plain pcap,
+// pcapng and gzipped (hashed below the decompressor), each read and hashed
+// ahead of the parser (readAhead) in chunks that the records straddle.
 func TestDigestManyChunks(t *testing.T) {
 	dir := t.TempDir()
 	pcapPath, ngPath := writeSynthetic(t, dir, 60_000, 100)
@@ -206,5 +208,33 @@ func TestDigestManyChunks(t *testing.T) {
 		if c.Packets != 60_000 {
 			t.Errorf("%s: %d packets", filepath.Base(path), c.Packets)
 		}
+	}
+}
+
+// A parse that fails while the read-ahead goroutine waits for more bytes
+// (a pipe whose writer stays open) returns its error at once.
+func TestReadAheadErrorDoesNotWait(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	hdr := make([]byte, 24+16)
+	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
+	binary.LittleEndian.PutUint16(hdr[4:], 2)
+	binary.LittleEndian.PutUint16(hdr[6:], 4)
+	binary.LittleEndian.PutUint32(hdr[16:], 65535)
+	binary.LittleEndian.PutUint32(hdr[20:], 1)
+	binary.LittleEndian.PutUint32(hdr[24+8:], 1<<30) // caplen over the limit
+	go pw.Write(hdr)
+	done := make(chan error, 1)
+	go func() {
+		_, err := Read(pr, "pipe", 0, Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "caplen") {
+			t.Fatalf("err = %v, want the caplen error", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read waited for the writer after the parse failed")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -212,12 +211,13 @@ func Read(r io.Reader, name string, size int64, opts Options) (*Capture, error) 
 
 // read is Read with a read buffer of bufLen bytes (0: bufSize).
 func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capture, error) {
-	var h *hasher
+	var ra *readAhead
 	if !opts.SkipHash {
-		h = newHasher()
-		defer h.stop()
+		ra = newReadAhead(r)
+		defer ra.stop()
+		r = ra
 	}
-	cr := &countReader{r: r, h: h, total: size, progress: opts.Progress}
+	cr := &countReader{r: r, total: size, progress: opts.Progress}
 	rd := newReader(name, opts)
 	rd.bufLen = bufLen
 	if err := rd.readAll(cr); err != nil {
@@ -227,15 +227,15 @@ func read(r io.Reader, name string, size int64, opts Options, bufLen int) (*Capt
 		opts.Progress(cr.n, size)
 	}
 	c := rd.capture()
-	if h != nil {
-		c.SHA256 = h.sum()
+	if ra != nil {
+		c.SHA256 = ra.sum()
 	}
 	return c, nil
 }
 
 // readAll runs one pass over the capture in cr: gunzip when the bytes say
 // so, detect the format, read every record, then drain what the parser did
-// not need (a trailing gzip member, padding) so that cr's digest is that of
+// not need (a trailing gzip member, padding) so that a digest is that of
 // the whole file. Read and Records share it, so both accept the same files
 // with the same errors.
 func (rd *reader) readAll(cr *countReader) error {
@@ -251,11 +251,6 @@ func (rd *reader) readAll(cr *countReader) error {
 	var body io.Reader = br
 	gz := false
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		if cr.h != nil {
-			// Before the decompressor reads, which makes br move its
-			// bytes about (see hasher).
-			cr.h.setCopying()
-		}
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("trace: %s: gzip: %w", name, err)
@@ -272,40 +267,25 @@ func (rd *reader) readAll(cr *countReader) error {
 		buf = *pb
 	}
 	rd.src = source{r: body, buf: buf}
-	if h := cr.h; h != nil {
-		// The hasher may read buf in place: it is done with it before
-		// the buffer goes back to the pool (deferred calls run last in,
-		// first out) and before source moves or overwrites bytes.
-		defer h.wait()
-		rd.src.sync = h.release
-	}
 	if err := rd.run(gz); err != nil {
 		return err
 	}
 	if rd.onRecord != nil {
 		return nil // an iteration needs no digest: stop reading here
 	}
-	// Drained into buf, not io.Discard: its pooled buffer would go back to
-	// its pool while the hasher may still read the last bytes.
-	for {
-		_, err := br.Read(buf)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("trace: %s: %w", name, err)
-		}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return fmt.Errorf("trace: %s: %w", name, err)
 	}
+	return nil
 }
 
 // bufPool recycles read buffers: callers reading many small captures (tests,
 // the fuzzer, a directory walk) would otherwise allocate 1 MiB for each.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
 
-// countReader hashes and counts the file's bytes and reports progress.
+// countReader counts the file's bytes and reports progress.
 type countReader struct {
 	r        io.Reader
-	h        *hasher
 	n, total int64
 	last     int64
 	progress func(done, total int64)
@@ -313,14 +293,8 @@ type countReader struct {
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
-	if c.h != nil {
-		c.h.release() // p may be bytes the hasher still reads
-	}
 	n, err := c.r.Read(p)
 	if n > 0 {
-		if c.h != nil {
-			c.h.write(p[:n])
-		}
 		c.n += int64(n)
 		if c.progress != nil && c.n-c.last >= 1<<20 {
 			c.last = c.n
@@ -333,117 +307,110 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// hasher computes a SHA-256 on its own goroutine, so that hashing the file
-// and parsing its records use two cores: inline, the digest took the read
-// rate from 7–8M to under 5M packets/s.
-//
-// Reading a plain capture, it hashes the bytes where they were read to
-// (the parser's buffer) while the parser reads them too: nothing may write
-// there until release has returned, which countReader.Read and
-// source.fill (its hook) call before they do. A gzipped capture's bytes
-// pass through a bufio.Reader that moves them about as the decompressor
-// reads, so there (copying) the hasher takes copies, hasherSlots at most
-// in flight.
-type hasher struct {
-	h       hash.Hash
-	work    chan chunk
-	acks    chan chunk
-	out     int  // chunks handed over and not yet acknowledged
-	copying bool // see setCopying
-	spare   [][]byte
+// readAhead reads the file on its own goroutine, up to aheadChunks chunks
+// before the parser, and computes its SHA-256 there, so that reading,
+// hashing and parsing use two cores: inline, the digest took the read rate
+// from 7–8M to under 5M packets/s. (A first version hashed the parser's
+// buffer in place and made the parser wait for the hash before each
+// refill; the two goroutines then took turns, and with GOMAXPROCS=2 the
+// read was no faster than inline.) The hash is of the bytes as stored,
+// compressed or not: readAhead sits below the decompressor.
+type readAhead struct {
+	full   chan aheadChunk // read and hashed, in file order
+	free   chan []byte     // buffers the parser side is done with
+	done   <-chan struct{} // closed by stop: the goroutine ends
+	cancel func()
+	exit   chan struct{} // receives once the goroutine has ended
+	h      hash.Hash     // the goroutine's until exit is closed
+	cur    aheadChunk    // the chunk Read is copying from
+	off    int           // how much of cur.b Read has given out
+	err    error         // sticky: the reader's error or io.EOF
 }
 
-// chunk is bytes to hash; own when they are the hasher's copy.
-type chunk struct {
+type aheadChunk struct {
 	b   []byte
-	own bool
+	err error
 }
 
-const hasherSlots = 4
+const (
+	aheadChunks = 4
+	aheadSize   = 256 << 10
+)
 
-func newHasher() *hasher {
-	hs := &hasher{h: sha256.New(), work: make(chan chunk, hasherSlots), acks: make(chan chunk, hasherSlots)}
+func newReadAhead(r io.Reader) *readAhead {
+	ctx, cancel := context.WithCancel(context.Background())
+	ra := &readAhead{
+		full:   make(chan aheadChunk, aheadChunks),
+		free:   make(chan []byte, aheadChunks+1),
+		done:   ctx.Done(),
+		cancel: cancel,
+		exit:   make(chan struct{}, 1),
+		h:      sha256.New(),
+	}
+	for range aheadChunks {
+		ra.free <- make([]byte, aheadSize)
+	}
 	go func() {
-		// A nil chunk ends the work (the package's close shadows the
-		// builtin): write never sends an empty one.
-		for c := range hs.work {
-			if c.b == nil {
-				break
+		defer func() { ra.exit <- struct{}{} }()
+		for {
+			var b []byte
+			select {
+			case b = <-ra.free:
+			case <-ra.done:
+				return
 			}
-			hs.h.Write(c.b)
-			hs.acks <- c
+			// One read, not a full chunk: what a pipe has so far goes
+			// to the parser now.
+			var n int
+			var err error
+			for n == 0 && err == nil {
+				n, err = r.Read(b)
+			}
+			ra.h.Write(b[:n])
+			select {
+			case ra.full <- aheadChunk{b: b[:n], err: err}:
+			case <-ra.done:
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
-		hs.acks <- chunk{}
 	}()
-	return hs
+	return ra
 }
 
-// setCopying makes the hasher take copies from now on.
-func (hs *hasher) setCopying() {
-	hs.wait()
-	hs.copying = true
-}
-
-func (hs *hasher) write(p []byte) {
-	c := chunk{b: p}
-	if hs.copying {
-		for hs.out >= hasherSlots {
-			hs.reclaim()
+func (ra *readAhead) Read(p []byte) (int, error) {
+	for ra.off == len(ra.cur.b) {
+		if ra.err != nil {
+			return 0, ra.err
 		}
-		var b []byte
-		if n := len(hs.spare); n > 0 {
-			b, hs.spare = hs.spare[n-1], hs.spare[:n-1]
+		if ra.cur.b != nil {
+			ra.free <- ra.cur.b[:cap(ra.cur.b)]
 		}
-		if cap(b) < len(p) {
-			// Powers of two from 64 KiB: a slot grows a few times, to the
-			// reader's chunk, and a small file costs one small copy.
-			b = make([]byte, 0, max(64<<10, 1<<bits.Len(uint(len(p)-1))))
-		}
-		c = chunk{b: append(b[:0], p...), own: true}
+		ra.cur, ra.off = <-ra.full, 0
+		ra.err = ra.cur.err
 	}
-	hs.work <- c
-	hs.out++
+	n := copy(p, ra.cur.b[ra.off:])
+	ra.off += n
+	return n, nil
 }
 
-func (hs *hasher) reclaim() {
-	c := <-hs.acks
-	hs.out--
-	if c.own {
-		hs.spare = append(hs.spare, c.b)
-	}
+// sum returns the digest of the file. Call it once the parser has read
+// to the end (readAll drains the file): the goroutine has then sent its
+// last chunk and ends without another read.
+func (ra *readAhead) sum() string {
+	ra.cancel()
+	<-ra.exit
+	return hex.EncodeToString(ra.h.Sum(nil))
 }
 
-// wait returns once every chunk handed over is hashed.
-func (hs *hasher) wait() {
-	for hs.out > 0 {
-		hs.reclaim()
-	}
-}
-
-// release is wait when the hasher reads the caller's bytes in place: the
-// caller may then write over them.
-func (hs *hasher) release() {
-	if !hs.copying {
-		hs.wait()
-	}
-}
-
-// sum waits for the bytes written so far and returns their digest in hex.
-// It ends the goroutine: call it (or stop) once.
-func (hs *hasher) sum() string {
-	hs.stop()
-	return hex.EncodeToString(hs.h.Sum(nil))
-}
-
-// stop ends the goroutine without a digest (a read that failed).
-func (hs *hasher) stop() {
-	if hs.work != nil {
-		hs.wait()
-		hs.work <- chunk{}
-		<-hs.acks
-		hs.work = nil
-	}
-}
+// stop tells the goroutine to end, without waiting: after a failed parse
+// it may be blocked reading a pipe whose writer stays open, and the error
+// must not wait for it. It ends when that read returns (ReadFileContext
+// closes the file); until then it may still read from Read's reader, and
+// nothing reads its digest. Safe after sum.
+func (ra *readAhead) stop() { ra.cancel() }
 
 func (rd *reader) capture() *Capture {
 	c := &Capture{

@@ -33,9 +33,6 @@ type source struct {
 	pos, end int
 	off      int64 // stream offset of buf[pos]
 	err      error // sticky; io.EOF at the end
-	// sync, when set, is called before buf is written (moved or read
-	// into): the digest's goroutine may be reading bytes of it.
-	sync func()
 }
 
 // fill tries to make n ≤ len(buf) bytes available at pos and returns how
@@ -43,9 +40,6 @@ type source struct {
 func (s *source) fill(n int) int {
 	if s.end-s.pos >= n {
 		return s.end - s.pos
-	}
-	if s.sync != nil {
-		s.sync()
 	}
 	if s.pos+n > len(s.buf) {
 		copy(s.buf, s.buf[s.pos:s.end])
