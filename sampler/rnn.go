@@ -12,6 +12,7 @@ import (
 // draws the next component index, the component's Gaussian the packet, as
 // a chain's state emits it (same scaling, transforms, maps and bounds).
 type rnnWalk struct {
+	net *rnn.Net
 	run *rnn.Runner
 	c   *chain // one state per component
 }
@@ -34,7 +35,13 @@ func newRNNWalk(p *profiles.RNN, b Bounds) (*rnnWalk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rnn.%w", err)
 	}
-	return &rnnWalk{run: rnn.NewRunner(net), c: c}, nil
+	return &rnnWalk{net: net, run: rnn.NewRunner(net), c: c}, nil
+}
+
+// reset starts the network's run again.
+func (w *rnnWalk) reset() {
+	w.run = rnn.NewRunner(w.net)
+	w.c.reset()
 }
 
 // step draws the next packet into w.c.x (own units, inside the bounds).

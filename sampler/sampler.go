@@ -119,12 +119,17 @@ type mix1 struct {
 	round     bool    // whole numbers (sizes): bounds apply to the rounded value
 	lo, hi    float64 // observed bounds in the mixture's domain
 	// marg, when not nil, maps a draw onto the data's distribution
-	// (profiles.Param.Marginal), which lies inside the bounds.
+	// (profiles.Param.Marginal), which lies inside the bounds; mm is it
+	// prepared.
 	marg *profiles.Marginal
+	mm   marginalMap
 }
 
 func newMix1(p profiles.Param, round bool) mix1 {
 	m := mix1{log: p.Transform == profiles.TransformLog, round: round, lo: p.Min, hi: p.Max, marg: p.Marginal}
+	if m.marg != nil {
+		m.mm = newMarginalMap(m.marg)
+	}
 	if m.log {
 		// log(0) = -Inf keeps a zero lower bound meaning "no bound".
 		m.lo, m.hi = math.Log(p.Min), math.Log(p.Max)
@@ -172,6 +177,7 @@ type chain struct {
 	z, x    []float64           // scratch
 	lo, hi  []float64           // bounds per feature, own units
 	marg    []profiles.Marginal // per feature; nil: none (see profiles.Chain.Marginals)
+	mm      []marginalMap       // marg prepared
 
 	// Blocks (with marginal maps only): the chain is walked blk steps at a
 	// time, and each feature's values in a block are the block's own draws
@@ -265,6 +271,9 @@ func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 	c.mean = pc.Scale.Mean
 	c.std = pc.Scale.Std
 	c.marg = pc.Marginals
+	for i := range c.marg {
+		c.mm = append(c.mm, newMarginalMap(&c.marg[i]))
+	}
 	c.start = newAlias(len(pc.Start), func(i int) float64 { return pc.Start[i] })
 	for _, row := range pc.Transitions {
 		c.trans = append(c.trans, newAlias(len(row), func(i int) float64 { return row[i] }))
@@ -290,6 +299,9 @@ func newChain(pc *profiles.Chain, b Bounds) (*chain, error) {
 	}
 	return c, nil
 }
+
+// reset puts the walk back where newChain leaves it.
+func (c *chain) reset() { c.state, c.started, c.pos = 0, false, c.blk }
 
 // initBlocks prepares the block buffers and the knots' probabilities.
 func (c *chain) initBlocks(pc *profiles.Chain) {
@@ -441,7 +453,7 @@ func (c *chain) emit(r *rand.Rand) {
 		if c.marg != nil {
 			// Mapped onto the data's distribution, which lies inside
 			// the bounds: no redraw ever happens for this feature.
-			v = Marginal(&c.marg[i], v)
+			v = c.mm[i].at(v)
 			if c.round[i] {
 				v = math.Round(v)
 			}
@@ -663,7 +675,7 @@ func (s *Source) bounded(m *mix1) float64 {
 	if m.marg != nil {
 		// Unrounded, in the mixture's domain, then mapped: no redraw.
 		i := m.comp.pick(s.rng.Uint64())
-		v := Marginal(m.marg, m.mean[i]+m.std[i]*s.rng.NormFloat64())
+		v := m.mm.at(m.mean[i] + m.std[i]*s.rng.NormFloat64())
 		if m.round {
 			v = math.Round(v)
 		}
@@ -677,6 +689,26 @@ func (s *Source) bounded(m *mix1) float64 {
 	}
 	s.clamped++
 	return m.value(min(max(m.draw(s.rng), m.lo), m.hi))
+}
+
+// Reset makes s draw as NewSource(d, model, seed, stream) would, for the
+// direction and model s was made for, without preparing them again: the
+// model search (estimate.ChooseModel) walks each candidate in many seeded
+// runs, and preparing a chain in blocks costs its knots' probabilities
+// (KnotProbs), more than a short run's draws.
+func (s *Source) Reset(seed, stream uint64) {
+	s.rng = seeds.New(seed, stream)
+	s.out = [2]float64{}
+	s.left, s.begun, s.clamped = 0, false, 0
+	if b := s.bursts; b != nil && b.Block > 0 {
+		s.bPos = b.Block
+	}
+	for _, c := range s.chains {
+		c.reset()
+	}
+	if s.rnn != nil {
+		s.rnn.reset()
+	}
 }
 
 // Clamped is how many draws stayed outside the observed bounds after

@@ -271,3 +271,74 @@ func BenchmarkSampleSkypeHMMBlocks(b *testing.B) {
 	d.HMM = &h
 	benchSource(b, &d, HMM)
 }
+
+// Reset after any number of draws gives NewSource's stream for the new
+// seed, byte for byte: for the mixtures (with and without maps), the
+// chains (with and without blocks), the network, and the on/off layer
+// drawn one by one and in blocks over them.
+func TestResetIsNewSource(t *testing.T) {
+	p, err := builtin.Load("sample-rtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := *p.Objects[0].From
+	blocked := base
+	h := *base.HMM
+	h.Chains = slices.Clone(h.Chains)
+	for i := range h.Chains {
+		if h.Chains[i].Marginals != nil {
+			h.Chains[i].Block = 300
+		}
+	}
+	blocked.HMM = &h
+	layer := testBursts()
+	blockLayer := *layer
+	blockLayer.Block = 16
+	cases := []struct {
+		name  string
+		d     *profiles.Direction
+		model Model
+	}{
+		{"iid", &base, IID}, {"hmm", &base, HMM}, {"hmm-blocks", &blocked, HMM}, {"rnn", cycleRNN(3), RNN},
+	}
+	for _, c := range cases[:3] {
+		for _, b := range []*profiles.Bursts{layer, &blockLayer} {
+			d := *c.d
+			d.Bursts = b
+			name := c.name + "+bursts"
+			if b.Block > 0 {
+				name += "-blocks"
+			}
+			cases = append(cases, struct {
+				name  string
+				d     *profiles.Direction
+				model Model
+			}{name, &d, c.model})
+		}
+	}
+	run := func(s *Source, n int) []float64 {
+		out := make([]float64, 0, 2*n)
+		for range n {
+			g, sz := s.Next()
+			out = append(out, g, float64(sz))
+		}
+		return append(out, float64(s.Clamped()))
+	}
+	for _, c := range cases {
+		s, err := NewSource(c.d, c.model, 1, 7)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for i, used := range []int{0, 1, 299, 1000} {
+			run(s, used)
+			s.Reset(9, uint64(i))
+			fresh, err := NewSource(c.d, c.model, 9, uint64(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, got := run(fresh, 700), run(s, 700); !slices.Equal(want, got) {
+				t.Fatalf("%s: after %d draws, Reset's stream differs from NewSource's", c.name, used)
+			}
+		}
+	}
+}
