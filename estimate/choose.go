@@ -52,11 +52,12 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	ref := newChooseRef(iat, size, resolution)
 	medians := func(dm *profiles.Direction, m sampler.Model) (runMedians, error) {
 		runs := make([]runMeasures, 0, chooseSegments)
+		src, err := sampler.NewSource(dm, m, seed, chooseStream)
+		if err != nil {
+			return runMedians{}, err
+		}
 		for seg := range chooseSegments {
-			src, err := sampler.NewSource(dm, m, seed, chooseStream+uint64(seg))
-			if err != nil {
-				return runMedians{}, err
-			}
+			src.Reset(seed, chooseStream+uint64(seg)) // as a new source, prepared once
 			runs = append(runs, ref.measure(src, resolution))
 		}
 		return ref.mediansOf(runs), nil

@@ -1,0 +1,85 @@
+package estimate
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// mixCDF is the CDF of the mixture marginalOf inverts.
+func mixCDF(w, mu, sd []float64, z float64) float64 {
+	var s, tot float64
+	for i := range w {
+		s += w[i] * 0.5 * math.Erfc(-(z-mu[i])/(sd[i]*math.Sqrt2))
+		tot += w[i]
+	}
+	return s / tot
+}
+
+// marginalCases are mixtures as chains have them, and one whose CDF is a
+// near step inside a grid cell (a component a thousandth as wide as the
+// other, the emission of a value the capture repeats).
+var marginalCases = []struct {
+	name      string
+	w, mu, sd []float64
+}{
+	{"one", []float64{1}, []float64{0}, []float64{1}},
+	{"three", []float64{0.5, 0.3, 0.2}, []float64{-1, 0.5, 2}, []float64{0.3, 0.8, 0.1}},
+	{"narrow", []float64{0.4, 0.6}, []float64{0, 3}, []float64{1, 1e-3}},
+}
+
+// Each knot of a map over distinct values sits where the chain's CDF is
+// the knot's probability, to marginalTolP (the bisection it replaced
+// reached about 1e-12).
+func TestMarginalKnotsAtTheirProbabilities(t *testing.T) {
+	for _, c := range marginalCases {
+		r := rand.New(rand.NewPCG(3, 4))
+		data := make([]float64, 2000)
+		for i := range data {
+			data[i] = 100 + 10*r.NormFloat64()
+		}
+		slices.Sort(data)
+		m := marginalOf(c.w, c.mu, c.sd, data)
+		// A knot sits at one of knotProbs, or where the data's CDF steps
+		// (i/n) between two knots with no value between them.
+		ps := knotProbs(len(data), marginalKnots)
+		for i := range len(data) {
+			ps = append(ps, float64(i)/float64(len(data)))
+		}
+		slices.Sort(ps)
+		worst := 0.0
+		for _, z := range m.Z {
+			q := mixCDF(c.w, c.mu, c.sd, z)
+			j, _ := slices.BinarySearch(ps, q)
+			d := math.Inf(1)
+			for _, k := range []int{j - 1, j} {
+				if k >= 0 && k < len(ps) {
+					d = min(d, math.Abs(q-ps[k]))
+				}
+			}
+			worst = max(worst, d)
+		}
+		if worst > 2*marginalTolP {
+			t.Errorf("%s: a knot's CDF is %.3g off its probability", c.name, worst)
+		}
+	}
+}
+
+// marginalOf on a direction's longest map (256 knots over a chain of 18
+// components): built for every candidate chain the model search checks.
+func BenchmarkMarginalOf(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var w, mu, sd []float64
+	for range 18 {
+		w, mu, sd = append(w, r.Float64()), append(mu, 2*r.NormFloat64()), append(sd, 0.1+r.Float64())
+	}
+	data := make([]float64, 5000)
+	for i := range data {
+		data[i] = math.Round(500 + 300*r.NormFloat64())
+	}
+	slices.Sort(data)
+	for b.Loop() {
+		marginalOf(w, mu, sd, data)
+	}
+}
