@@ -15,6 +15,16 @@ const (
 	// DefaultMinPackets is the fewest packets a direction needs to be
 	// modelled.
 	DefaultMinPackets = 100
+	// DefaultMaxPackets is the most packets a direction keeps for fitting
+	// (trace.Options.MaxPackets): a longer one is fitted on a sample of
+	// that many, in 256 blocks of 4,096 consecutive packets. Fitting keeps
+	// some 140 bytes a packet (the default estimate of 1 flow with 1M
+	// packets a direction peaked at 282 MB), so a direction at the budget
+	// costs about 150 MB whatever the capture's length, and a capture's
+	// few long directions stay well within 1 GB. Every capture of the
+	// fidelity benchmark and the built-in profiles' (at most some 50,000
+	// packets a direction) is far below it and kept whole.
+	DefaultMaxPackets = 1 << 20
 	// DefaultSeed seeds every random choice unless one is given.
 	DefaultSeed = 1
 )
