@@ -186,3 +186,31 @@ func TestSampleWithinBudget(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadSampled reads 1M packets over 4 flows (some 125,000 a
+// direction) whole and under a budget of 16,384 a direction, where every
+// packet past the budget goes through its reservoir: the two rates should
+// be alike (the reservoir draws once a block and copies only the blocks it
+// keeps).
+func BenchmarkReadSampled(b *testing.B) {
+	pcapPath, _ := writeSynthetic(b, b.TempDir(), benchPackets, 4)
+	for _, c := range []struct {
+		name string
+		max  int
+	}{{"whole", 0}, {"budget-16384", 16384}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var got *Capture
+			var err error
+			for b.Loop() {
+				if got, err = ReadFile(pcapPath, Options{SkipHash: true, MaxPackets: c.max, Seed: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if c.max > 0 && got.Objects[0].From.Sample == nil {
+				b.Fatal("the budget sampled nothing")
+			}
+			b.ReportMetric(float64(got.Packets)*float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+		})
+	}
+}
