@@ -13,6 +13,11 @@ import (
 // known) with a payload of 1+i%50 bytes.
 func sampleCapture(t testing.TB, n, small int) []byte {
 	t.Helper()
+	return pcapFile(false, true, layers.LinkTypeEthernet, sampleRecs(t, n, small))
+}
+
+func sampleRecs(t testing.TB, n, small int) []rec {
+	t.Helper()
 	frames := map[[2]int][]byte{}
 	frame := func(which, size int) []byte {
 		k := [2]int{which, size}
@@ -37,7 +42,7 @@ func sampleCapture(t testing.TB, n, small int) []byte {
 			recs = append(recs, rec{ts: ts + 1e3, data: frame(1, 10)}, rec{ts: ts + 2e3, data: frame(2, 20)})
 		}
 	}
-	return pcapFile(false, true, layers.LinkTypeEthernet, recs)
+	return recs
 }
 
 const sampleBase = 1_700_000_000_000_000_000
@@ -212,5 +217,45 @@ func BenchmarkReadSampled(b *testing.B) {
 			}
 			b.ReportMetric(float64(got.Packets)*float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
 		})
+	}
+}
+
+// Out-of-order stamps in a sampled direction are sorted within their
+// blocks, and no gap, at a seam either, comes out negative.
+func TestSampleSortByTime(t *testing.T) {
+	recs := sampleRecs(t, 20_000, 50)
+	// A→B packets stamped 1.5 ms early, before their predecessor: every
+	// 40th (within blocks) and every block's first (before its Prev).
+	block, _ := sampleShape(1000)
+	for i := range recs {
+		j := sampleIndex(recs[i].ts)
+		ab := recs[i].ts == sampleBase+int64(j)*1e6+int64(j%7)*1e3
+		if ab && j > 0 && (j%40 == 0 || j%block == 0) {
+			recs[i].ts -= 1_500_000
+		}
+	}
+	c := readBytes(t, pcapFile(false, true, layers.LinkTypeEthernet, recs), Options{MaxPackets: 1000, Seed: 2})
+	if c.Disorder.Packets == 0 {
+		t.Fatal("the capture is in order: the test needs disorder")
+	}
+	if c.SortByTime() == "" {
+		t.Fatal("SortByTime found nothing to sort")
+	}
+	s := c.Objects[0].From
+	if s.Sample == nil {
+		t.Fatal("not sampled")
+	}
+	for b := range s.Sample.Prev {
+		blk := s.Times[b*s.Sample.Block : (b+1)*s.Sample.Block]
+		for i := 1; i < len(blk); i++ {
+			if blk[i] < blk[i-1] {
+				t.Fatalf("block %d not sorted at %d", b, i)
+			}
+		}
+	}
+	for i, g := range s.IATs() {
+		if g < 0 {
+			t.Fatalf("gap %d is %g s", i, g)
+		}
 	}
 }
