@@ -17,7 +17,8 @@ import (
 // were most of the reading time. At the end the log is distributed, with one
 // counting pass, into two arrays (times, sizes) that the objects' series
 // share. Memory is the log's 16 bytes per kept packet plus, at the end, the
-// series' 12 bytes per packet.
+// series' 12 bytes per packet. A direction past Options.MaxPackets logs no
+// more: its later packets go to its reservoir (sample.go).
 
 // flowKey is a flow's addresses, the lower endpoint (address, then port)
 // first, and meta = port a | port b << 16 | protocol << 32 | v6 << 40.
