@@ -19,6 +19,14 @@ type Job struct {
 	Resolution float64
 }
 
+// Series is the job's direction of its object as read.
+func (j *Job) Series() *trace.Series {
+	if j.Dir == profiles.To {
+		return &j.Object.To
+	}
+	return &j.Object.From
+}
+
 // Skipped is an object with at least one direction left out for want of
 // packets.
 type Skipped struct {
@@ -30,7 +38,7 @@ type Skipped struct {
 // packets, or trimming left it fewer than 2.
 type Short struct {
 	Dir     profiles.Dir
-	Packets int  // before trimming
+	Packets int  // before trimming (in the capture, for a sampled direction)
 	Trimmed bool // it was trimmed, down to Kept packets
 	Kept    int
 }
@@ -54,7 +62,9 @@ func (s Skipped) String() string {
 
 // Cut trims every direction of c's objects with enough packets and returns
 // them as jobs in capture order (an object's from before its to), with the
-// objects that lost a direction. s must be valid (Settings.Validate).
+// objects that lost a direction. s must be valid (Settings.Validate). A
+// sampled direction (trace.Series.Sample) counts as the capture held it and
+// is trimmed and fitted on its sample.
 func Cut(c *trace.Capture, s Settings) ([]Job, []Skipped) {
 	var jobs []Job
 	var skipped []Skipped
@@ -65,7 +75,7 @@ func Cut(c *trace.Capture, s Settings) ([]Job, []Skipped) {
 			if d == profiles.To {
 				series = o.To
 			}
-			n := series.Len()
+			n := series.Packets()
 			if n < s.MinPackets || n < 3 {
 				short = append(short, Short{Dir: d, Packets: n})
 				continue

@@ -94,7 +94,7 @@ func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error
 	if len(jobs) == 0 {
 		e := &NoObjectError{Capture: c.Name, Packets: c.Packets, MinPackets: s.MinPackets}
 		for _, o := range c.Objects {
-			e.Objects = append(e.Objects, ObjectCount{o.ID, o.From.Len(), o.To.Len()})
+			e.Objects = append(e.Objects, ObjectCount{o.ID, o.From.Packets(), o.To.Packets()})
 		}
 		return nil, e
 	}
@@ -118,6 +118,9 @@ func Estimate(ctx context.Context, c *trace.Capture, s Settings) (*Result, error
 				Local: endpointOf(o.Local), Remote: endpointOf(o.Remote)})
 		}
 		po := &p.Objects[len(p.Objects)-1]
+		if sm := j.Series().Sample; sm != nil {
+			fits[i].Sample = &profiles.Sample{Kept: int64(j.Series().Len()), Of: sm.Packets, Block: sm.Block}
+		}
 		if j.Dir == profiles.From {
 			po.From = fits[i]
 		} else {

@@ -38,6 +38,10 @@ type Settings struct {
 	// MinPackets is the fewest packets a direction needs to be fitted
 	// (and never fewer than 3).
 	MinPackets int
+	// MaxPackets is the most packets kept per direction for fitting, 0
+	// for no limit: a longer direction is read as a sample
+	// (trace.Options.MaxPackets), which the profile records.
+	MaxPackets int
 	Seed       uint64
 	// Progress, when not nil, is called with (0, total) before the first
 	// fit and with the count done after each; calls do not overlap, and
@@ -52,13 +56,13 @@ func DefaultSettings() Settings {
 		MaxComponents: estimate.DefaultMaxK,
 		PercentileLo:  DefaultPercentileLo, PercentileHi: DefaultPercentileHi,
 		Model: ModelAuto, IATTransform: estimate.DefaultIATTransform,
-		MinPackets: DefaultMinPackets, Seed: DefaultSeed,
+		MinPackets: DefaultMinPackets, MaxPackets: DefaultMaxPackets, Seed: DefaultSeed,
 	}
 }
 
 // TraceOptions are the options to read a capture with for s.
 func (s Settings) TraceOptions() trace.Options {
-	return trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty}
+	return trace.Options{Kind: s.Kind, Size: s.Size, KeepEmpty: s.KeepEmpty, MaxPackets: s.MaxPackets, Seed: s.Seed}
 }
 
 // FieldError is a setting out of range, so that a front end can name its
@@ -94,6 +98,8 @@ func (s Settings) Validate() error {
 		return fieldf("IATTransform", "%q: want %s or %s", s.IATTransform, estimate.TransformNone, estimate.TransformLog)
 	case s.MinPackets < 0:
 		return fieldf("MinPackets", "%d: must not be negative", s.MinPackets)
+	case s.MaxPackets < 0 || s.MaxPackets > 0 && s.MaxPackets < max(s.MinPackets, 3):
+		return fieldf("MaxPackets", "%d: want 0 (no limit) or at least MinPackets (%d) and 3", s.MaxPackets, s.MinPackets)
 	}
 	return nil
 }

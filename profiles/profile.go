@@ -119,6 +119,19 @@ type Direction struct {
 	// Bursts, when present, plays the direction as bursts of packets
 	// separated by idle gaps, whatever the model: see Bursts.
 	Bursts *Bursts `yaml:"bursts,omitempty" json:"bursts,omitempty"`
+	// Sample, when present, says that the direction held more packets than
+	// estimate's budget (--max-packets) and was fitted on a sample of them:
+	// Packets counts the sample's packets fitted, Sample the whole direction.
+	Sample *Sample `yaml:"sample,omitempty,flow" json:"sample,omitempty"`
+}
+
+// Sample is how a direction was sampled for fitting: Kept packets of the Of
+// the capture held, in blocks of Block consecutive packets chosen uniformly
+// over the whole direction and kept in time order.
+type Sample struct {
+	Kept  int64 `yaml:"kept" json:"kept"`
+	Of    int64 `yaml:"of" json:"of"`
+	Block int   `yaml:"block" json:"block"`
 }
 
 // Bursts is a direction's on/off timeline: the packets come in bursts, a

@@ -135,6 +135,16 @@ func (v *validator) direction(path string, d *Direction) {
 	if d.Packets < 0 {
 		v.failf(path+".packets", "must be >= 0, got %d", d.Packets)
 	}
+	if sm := d.Sample; sm != nil {
+		switch {
+		case sm.Kept < 1:
+			v.failf(path+".sample.kept", "must be >= 1, got %d", sm.Kept)
+		case sm.Of < sm.Kept:
+			v.failf(path+".sample.of", "must be >= kept (%d), got %d", sm.Kept, sm.Of)
+		case sm.Block < 1 || int64(sm.Block) > sm.Kept:
+			v.failf(path+".sample.block", "must be between 1 and kept (%d), got %d", sm.Kept, sm.Block)
+		}
+	}
 	v.param(path+".size", d.Size, false)
 	v.param(path+".iat", d.IAT, true)
 	if d.Size.Min < 0 {

@@ -37,6 +37,7 @@ func Estimate(w io.Writer, res *pipeline.Result) {
 			fmt.Fprintf(w, "%-*s  %-4s  %7d  %6d  %5d  %-15s  %s\n", idw, o.ID, dir, d.Packets, len(d.Size.Mixture), len(d.IAT.Mixture), hmm, Plays(d))
 		}
 	}
+	sampled(w, p)
 	if len(res.Skipped) > 0 {
 		const show = 20
 		fmt.Fprintf(w, "skipped (fewer than --min-packets %d packets), with their packet counts:\n", p.Settings.MinPackets)
@@ -47,6 +48,33 @@ func Estimate(w io.Writer, res *pipeline.Result) {
 			}
 			fmt.Fprintf(w, "  %s\n", s)
 		}
+	}
+}
+
+// sampled lists the directions fitted on a sample (longer than
+// --max-packets), the first 20 objects: "ID: from 1048576 of 15000000".
+func sampled(w io.Writer, p *profiles.Profile) {
+	n := 0
+	for _, o := range p.Objects {
+		var parts []string
+		for _, dir := range []profiles.Dir{profiles.From, profiles.To} {
+			if d := o.Dir(dir); d != nil && d.Sample != nil {
+				parts = append(parts, fmt.Sprintf("%s %d of %d", dir, d.Sample.Kept, d.Sample.Of))
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		if n == 0 {
+			fmt.Fprintln(w, "sampled (longer than --max-packets), fitted on blocks of packets spread over the capture:")
+		}
+		if n++; n > 20 {
+			continue
+		}
+		fmt.Fprintf(w, "  %s: %s\n", o.ID, strings.Join(parts, ", "))
+	}
+	if n > 20 {
+		fmt.Fprintf(w, "  … and %d more\n", n-20)
 	}
 }
 

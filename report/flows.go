@@ -54,7 +54,7 @@ func Listed(c *trace.Capture, minPackets int) []*trace.Object {
 func NewFlowsDoc(c *trace.Capture, minPackets int) *FlowsDoc {
 	doc := &FlowsDoc{Objects: []FlowsObject{}, Read: FlowsRead{Packets: c.Packets, Skipped: c.Skipped}}
 	for _, o := range Listed(c, minPackets) {
-		doc.Objects = append(doc.Objects, FlowsObject{o.ID, o.Kind.String(), FlowsCount{o.From.Len()}, FlowsCount{o.To.Len()}})
+		doc.Objects = append(doc.Objects, FlowsObject{o.ID, o.Kind.String(), FlowsCount{o.From.Packets()}, FlowsCount{o.To.Packets()}})
 	}
 	return doc
 }
@@ -70,7 +70,7 @@ func Flows(w io.Writer, c *trace.Capture, minPackets int) error {
 	}
 	fmt.Fprintf(w, "%-*s  %-4s  %8s  %8s  %9s  %s\n", idw, "OBJECT", "KIND", "FROM", "TO", "TOTAL", "#")
 	for _, o := range shown {
-		fmt.Fprintf(w, "%-*s  %-4s  %8d  %8d  %9d  #%d\n", idw, o.ID, o.Kind, o.From.Len(), o.To.Len(), o.Packets(), slices.Index(c.Objects, o)+1)
+		fmt.Fprintf(w, "%-*s  %-4s  %8d  %8d  %9d  #%d\n", idw, o.ID, o.Kind, o.From.Packets(), o.To.Packets(), o.Packets(), slices.Index(c.Objects, o)+1)
 	}
 	fmt.Fprintln(w)
 	var start string

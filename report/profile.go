@@ -45,6 +45,9 @@ func Profile(w io.Writer, p *profiles.Profile) error {
 				continue
 			}
 			fmt.Fprintf(w, "  %s: %d packets, plays %s\n", d, dir.Packets, Plays(dir))
+			if sm := dir.Sample; sm != nil {
+				fmt.Fprintf(w, "    fitted on a sample: %d of the capture's %d packets, in blocks of %d\n", sm.Kept, sm.Of, sm.Block)
+			}
 			if err := param(w, "size", dir.Size, "bytes"); err != nil {
 				return err
 			}

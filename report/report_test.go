@@ -139,3 +139,25 @@ func TestBurstsLine(t *testing.T) {
 		}
 	}
 }
+
+// A direction fitted on a sample says so in estimate's table and in show.
+func TestSampledLines(t *testing.T) {
+	p, err := builtin.Load("skype-call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Objects[0].From.Sample = &profiles.Sample{Kept: 1048576, Of: 15000000, Block: 4096}
+	var b bytes.Buffer
+	Estimate(&b, &pipeline.Result{Profile: p})
+	want := "sampled (longer than --max-packets), fitted on blocks of packets spread over the capture:\n  " + p.Objects[0].ID + ": from 1048576 of 15000000\n"
+	if !bytes.Contains(b.Bytes(), []byte(want)) {
+		t.Errorf("estimate's table:\n%s\nwant it to hold\n%s", b.Bytes(), want)
+	}
+	b.Reset()
+	if err := Profile(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	if want := "    fitted on a sample: 1048576 of the capture's 15000000 packets, in blocks of 4096\n"; !bytes.Contains(b.Bytes(), []byte(want)) {
+		t.Errorf("show:\n%s\nwant it to hold %q", b.Bytes(), want)
+	}
+}

@@ -42,6 +42,14 @@ type Options struct {
 	Size      SizeMode
 	KeepEmpty bool      // keep packets with no TCP/UDP payload (pure ACKs, SYNs)
 	Select    *Selector // nil: all objects
+	// MaxPackets, when > 0, bounds the packets kept per direction while
+	// reading: a direction with more keeps a sample of MaxPackets
+	// (rounded down to whole blocks) in blocks of consecutive packets,
+	// chosen uniformly over the whole direction with Seed and put back in
+	// time order (Series.Sample says so and holds the direction's totals).
+	// 0 keeps every packet.
+	MaxPackets int
+	Seed       uint64
 	// SkipHash leaves Capture.SHA256 empty, for callers that do not need
 	// it: hashing takes longer than the whole rest of the read.
 	SkipHash bool
@@ -112,6 +120,10 @@ func (c *Capture) SortByTime() string {
 // sortByTime sorts the series by time, stably, sizes along.
 func (s *Series) sortByTime() {
 	if slices.IsSorted(s.Times) {
+		return
+	}
+	if s.Sample != nil {
+		s.sortBlocks()
 		return
 	}
 	idx := make([]int32, len(s.Times))

@@ -28,26 +28,42 @@ type Object struct {
 	From, To Series
 }
 
-// Packets returns the packets of both directions.
-func (o *Object) Packets() int { return o.From.Len() + o.To.Len() }
+// Packets returns the packets of both directions in the capture (sampled or
+// not).
+func (o *Object) Packets() int { return o.From.Packets() + o.To.Packets() }
 
 // Enough reports whether at least one direction has min packets or more, the
 // condition for an object to be estimated (DESIGN.md, "Minimum samples").
-func (o *Object) Enough(min int) bool { return o.From.Len() >= min || o.To.Len() >= min }
+func (o *Object) Enough(min int) bool { return o.From.Packets() >= min || o.To.Packets() >= min }
 
 // Series is one direction of an object: packet times and sizes, in capture
 // order. Times are nanoseconds since the Unix epoch.
 type Series struct {
 	Times []int64
 	Sizes []int32
+	// Sample, when not nil, says that the series holds a sample of the
+	// direction's packets (Options.MaxPackets), and what the whole
+	// direction held: its counts and first and last times.
+	Sample *Sample
 }
 
-// Len returns the number of packets.
+// Len returns the number of packets held (kept, for a sampled series).
 func (s Series) Len() int { return len(s.Times) }
+
+// Packets returns the direction's packets in the capture: Len, or what a
+// sampled series was sampled from.
+func (s Series) Packets() int {
+	if s.Sample != nil {
+		return int(s.Sample.Packets)
+	}
+	return len(s.Times)
+}
 
 // IATs returns the inter-arrival times in seconds: IATs()[i] is the gap
 // before packet i+1, so the first packet has none and the result has Len()-1
-// elements (nil for fewer than two packets).
+// elements (nil for fewer than two packets). In a sampled series the gap
+// before a block's first packet is the one it had in the capture
+// (Sample.Prev), not the jump from the block before.
 func (s Series) IATs() []float64 {
 	if len(s.Times) < 2 {
 		return nil
@@ -55,6 +71,12 @@ func (s Series) IATs() []float64 {
 	out := make([]float64, len(s.Times)-1)
 	for i := range out {
 		out[i] = float64(s.Times[i+1]-s.Times[i]) * 1e-9
+	}
+	if sm := s.Sample; sm != nil {
+		for b := 1; b < len(sm.Prev) && b*sm.Block < len(s.Times); b++ {
+			i := b * sm.Block
+			out[i-1] = float64(s.Times[i]-sm.Prev[b]) * 1e-9
+		}
 	}
 	return out
 }

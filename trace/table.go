@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"math"
 	"net"
 	"net/netip"
 	"slices"
@@ -16,7 +17,8 @@ import (
 // were most of the reading time. At the end the log is distributed, with one
 // counting pass, into two arrays (times, sizes) that the objects' series
 // share. Memory is the log's 16 bytes per kept packet plus, at the end, the
-// series' 12 bytes per packet.
+// series' 12 bytes per packet. A direction past Options.MaxPackets logs no
+// more: its later packets go to its reservoir (sample.go).
 
 // flowKey is a flow's addresses, the lower endpoint (address, then port)
 // first, and meta = port a | port b << 16 | protocol << 32 | v6 << 40.
@@ -52,13 +54,31 @@ type table struct {
 	ips   map[ipKey]int32
 	macs  map[[6]byte]int32
 	objs  []*Object
-	count []int32 // packets per ref
+	dirs  []dirCount // per ref
 	log   [][]logEntry
 	cur   []logEntry // the chunk being filled, also the last of log
+	// limit is the most packets a direction keeps before it is sampled
+	// (math.MaxInt64: no limit), block the sample's block length, seed
+	// its seed, and res the sampled directions' reservoirs, by ref (nil
+	// until one is sampled).
+	limit int64
+	block int
+	seed  uint64
+	res   []*reservoir
+}
+
+// dirCount is what a direction's totals need, whether it is sampled or not.
+type dirCount struct {
+	n, bytes int64
+	last     int64 // the latest packet's time
 }
 
 func (t *table) init(opts Options) {
 	t.kind, t.sel = opts.Kind, opts.Select
+	t.limit, t.seed = math.MaxInt64, opts.Seed
+	if opts.MaxPackets > 0 {
+		t.block, t.limit = sampleShape(opts.MaxPackets)
+	}
 	switch t.kind {
 	case IP:
 		t.ips = map[ipKey]int32{}
@@ -70,6 +90,15 @@ func (t *table) init(opts Options) {
 }
 
 func (t *table) push(ref int32, ts int64, size int32) {
+	d := &t.dirs[ref]
+	prev := d.last
+	d.n++
+	d.bytes += int64(size)
+	d.last = ts
+	if d.n > t.limit {
+		t.sample(ref, prev, ts, size)
+		return
+	}
 	if len(t.cur) == cap(t.cur) {
 		n := 1024 // small captures (tests, the fuzzer) stay small
 		if t.cur != nil {
@@ -79,7 +108,27 @@ func (t *table) push(ref int32, ts int64, size int32) {
 		t.cur = make([]logEntry, 0, n)
 	}
 	t.cur = append(t.cur, logEntry{ts, size, ref})
-	t.count[ref]++
+}
+
+// sample hands a packet past the direction's budget to its reservoir.
+func (t *table) sample(ref int32, prev, ts int64, size int32) {
+	if t.res == nil {
+		t.res = make([]*reservoir, len(t.dirs), cap(t.dirs))
+	}
+	for int(ref) >= len(t.res) {
+		t.res = append(t.res, nil)
+	}
+	r := t.res[ref]
+	if r == nil {
+		r = t.newReservoir(ref)
+		t.res[ref] = r
+	}
+	r.add(t.dirs[ref].n-1, prev, ts, size)
+}
+
+// kept is how many packets direction ref keeps.
+func (t *table) kept(ref int) int64 {
+	return min(t.dirs[ref].n, t.limit)
 }
 
 // objects distributes the log into the kept objects' series and returns
@@ -90,30 +139,102 @@ func (t *table) objects() []*Object {
 		t.cur = nil
 	}
 	var total int64
-	off := make([]int64, len(t.count))
-	for r, n := range t.count {
+	off := make([]int64, len(t.dirs))
+	for r := range t.dirs {
 		off[r] = total
-		total += int64(n)
+		total += t.kept(r)
 	}
 	times, sizes := make([]int64, total), make([]int32, total)
 	for i, o := range t.objs {
 		for dir, s := range [2]*Series{&o.From, &o.To} {
 			r := 2*i + dir
-			a, b := off[r], off[r]+int64(t.count[r])
+			a, b := off[r], off[r]+t.kept(r)
 			s.Times, s.Sizes = times[a:b:b], sizes[a:b:b]
 		}
 	}
+	sampled := false
+	for _, r := range t.res {
+		if r != nil {
+			r.order()
+			sampled = true
+		}
+	}
 	for ci, chunk := range t.log {
-		for _, e := range chunk {
-			i := off[e.ref]
-			off[e.ref] = i + 1
-			times[i], sizes[i] = e.ts, e.size
+		if !sampled {
+			for _, e := range chunk {
+				i := off[e.ref]
+				off[e.ref] = i + 1
+				times[i], sizes[i] = e.ts, e.size
+			}
+		} else {
+			t.distribute(chunk, off, times, sizes)
 		}
 		t.log[ci] = nil // let the collector take it while the rest is copied
 	}
 	t.log = nil
+	for ref, r := range t.res {
+		if r != nil {
+			t.finish(ref, r)
+		}
+	}
+	t.res = nil
 	// A flow seen only in empty packets has nothing to show.
 	return slices.DeleteFunc(t.objs, func(o *Object) bool { return o.Packets() == 0 })
+}
+
+// distribute is objects' copy of one log chunk when some directions are
+// sampled: a sampled direction's entry goes to its block's place in time
+// order if the reservoir still holds that block, else nowhere. off is
+// where each unsampled direction's next packet goes.
+func (t *table) distribute(chunk []logEntry, off []int64, times []int64, sizes []int32) {
+	for _, e := range chunk {
+		var r *reservoir
+		if int(e.ref) < len(t.res) {
+			r = t.res[e.ref]
+		}
+		if r == nil {
+			i := off[e.ref]
+			off[e.ref] = i + 1
+			times[i], sizes[i] = e.ts, e.size
+			continue
+		}
+		s := r.seq
+		r.seq++
+		b, k := s/r.block, s%r.block
+		if s == 0 {
+			r.keptFirst, r.scanLast = e.ts, e.ts
+		}
+		if r.times[b] == nil { // slot b still holds block b, from the log
+			if k == 0 {
+				r.prev[b] = r.scanLast
+			}
+			i := off[e.ref] + int64(r.pos[b])*r.block + k
+			times[i], sizes[i] = e.ts, e.size
+		}
+		r.scanLast = e.ts
+	}
+}
+
+// finish copies a sampled direction's blocks read past the log into its
+// series and records the sample.
+func (t *table) finish(ref int, r *reservoir) {
+	o := t.objs[ref>>1]
+	s := &o.From
+	if ref&1 == 1 {
+		s = &o.To
+	}
+	d := t.dirs[ref]
+	smp := &Sample{Packets: d.n, Bytes: d.bytes, First: r.keptFirst, Last: d.last, Block: int(r.block),
+		Prev: make([]int64, len(r.held))}
+	for j, p := range r.pos {
+		smp.Prev[p] = r.prev[j]
+		if r.times[j] != nil {
+			a := int64(p) * r.block
+			copy(s.Times[a:], r.times[j])
+			copy(s.Sizes[a:], r.sizes[j])
+		}
+	}
+	s.Sample = smp
 }
 
 // less orders endpoints by address, then port.
@@ -235,7 +356,7 @@ func (t *table) keep(o *Object) int32 {
 		return -1
 	}
 	t.objs = append(t.objs, o)
-	t.count = append(t.count, 0, 0)
+	t.dirs = append(t.dirs, dirCount{}, dirCount{})
 	return int32(len(t.objs) - 1)
 }
 

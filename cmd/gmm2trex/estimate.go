@@ -21,7 +21,7 @@ func init() {
 		Usage: "fit per object and direction the models of packet sizes and gaps, and save them as a profile",
 		UsageText: "gmm2trex estimate [-p CAPTURE|-] [-i flow|ip|mac] [-f IDS] [--object ID|#N]... [-n auto|N] [--max-components N]\n" +
 			"                  [--percentiles LO,HI] [--model auto|gmm|hmm|rnn] [--iat-transform none|log]\n" +
-			"                  [--min-packets N] [--size payload|ip|frame] [--seed S] [-o PROFILE|-] [--plot DIR] [--json]\n\n" +
+			"                  [--min-packets N] [--max-packets N] [--size payload|ip|frame] [--seed S] [-o PROFILE|-] [--plot DIR] [--json]\n\n" +
 			"Examples:\n" +
 			"   gmm2trex estimate                                  # the embedded sample -> ffmpeg-rtp.profile.yaml\n" +
 			"   gmm2trex estimate -p call.pcap -n auto --model hmm -o call.profile.yaml\n" +

@@ -15,7 +15,6 @@ import (
 	"github.com/gmm2trex/gmm2trex/native"
 	"github.com/gmm2trex/gmm2trex/pipeline"
 	"github.com/gmm2trex/gmm2trex/profiles"
-	"github.com/gmm2trex/gmm2trex/trace"
 )
 
 func init() {
@@ -164,7 +163,7 @@ func profileToSend(ctx context.Context, cmd *cli.Command) (*profiles.Profile, *p
 		return nil, nil, usagef("the PROFILE argument or -o PROFILE is required (or -p CAPTURE to estimate one)")
 	case capture != "":
 		want := cmp.Or(cmd.String("object"), cmdline.Largest)
-		res, err := cmdline.Estimate(ctx, cmd, pipeline.DefaultSettings(), trace.Options{}, []string{want})
+		res, err := cmdline.Estimate(ctx, cmd, pipeline.DefaultSettings(), pipeline.DefaultSettings().TraceOptions(), []string{want})
 		if err != nil {
 			return nil, nil, err
 		}

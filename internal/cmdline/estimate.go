@@ -30,12 +30,14 @@ func EstimateSettings(cmd *cli.Command) (pipeline.Settings, trace.Options, error
 		return s, trace.Options{}, Usagef("--percentiles %v", err)
 	}
 	s.MaxComponents, s.MinPackets, s.Seed = cmd.Int("max-components"), cmd.Int("min-packets"), cmd.Uint64("seed")
+	s.MaxPackets = cmd.Int("max-packets")
 	s.Model, s.IATTransform = cmd.String("model"), cmd.String("iat-transform")
 	o, err := TraceOptions(cmd)
 	if err != nil {
 		return s, o, err
 	}
 	s.Kind, s.Size, s.KeepEmpty = o.Kind, o.Size, o.KeepEmpty
+	o.MaxPackets, o.Seed = s.MaxPackets, s.Seed
 	return s, o, FlagError(s.Validate())
 }
 
@@ -49,6 +51,7 @@ func EstimateFlags() []cli.Flag {
 		&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`MODEL` to fit: auto (fit both, each direction plays the one that imitates it best), gmm (independent mixtures), hmm (adds the temporal model) or rnn (adds the HMM and a recurrent network over mixture components, and plays the network)"},
 		&cli.StringFlag{Name: "iat-transform", Value: estimate.DefaultIATTransform, Usage: "fit the gap mixture on the gap (none) or on its log: `T`"},
 		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "fit a direction only with at least `N` packets"},
+		&cli.IntFlag{Name: "max-packets", Value: pipeline.DefaultMaxPackets, Usage: "fit a longer direction on a sample of `N` of its packets, in blocks of consecutive packets spread over the whole capture (0: every packet)"},
 		&cli.Uint64Flag{Name: "seed", Value: pipeline.DefaultSeed, Usage: "seed `S` of every random choice"},
 		QuietFlag,
 	)

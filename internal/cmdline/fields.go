@@ -25,6 +25,7 @@ var fieldFlags = map[string]string{
 	// pipeline.Settings (estimate); Kind, Size and the percentiles are
 	// checked as their flags are parsed.
 	"Components": "-n", "MaxComponents": "--max-components", "IATTransform": "--iat-transform", "MinPackets": "--min-packets",
+	"MaxPackets": "--max-packets",
 	// exporters.Options (export, sample)
 	"Options.Output": "-o", "Options.Count": "-c", "Options.Duration": "-l", "Options.MaxFrame": "--max-frame",
 	"Options.Objects": "--object", "Options.Dirs": "--direction", "Options.MaxBytes": "--max-output", "Options.Flows": "--flows",
