@@ -38,8 +38,10 @@ import (
 //
 // A burst ends where a gap exceeds a threshold: the smallest decade of
 // burstThresholds that leaves burstMin idle gaps and bursts of at least
-// burstMinMean packets on average, the rule of the on/off layer (bursts.go);
-// a direction whose gaps show no such bursts gets no candidate.
+// burstMinMean packets on average, the rule of the on/off layer (bursts.go),
+// and whose bursts are sent back to back (their inner gaps a decade below
+// the threshold: burstSpread); a direction whose gaps show no such bursts
+// gets no candidate, and pays nothing for it.
 
 // burstMaxPos caps the lengths L a burst-position chain tells apart
 // (L(L+1)/2 states: 21 at 6): longer bursts share the last class, whose
@@ -67,7 +69,7 @@ func burstCut(gaps []float64, tr func(float64) float64) (cut float64, positions 
 		c := tr(th)
 		lengths := burstRuns(gaps, c)
 		idle := len(lengths) - 1
-		if idle < burstMin || float64(n) < burstMinMean*float64(len(lengths)) {
+		if idle < burstMin || float64(n) < burstMinMean*float64(len(lengths)) || !backToBack(gaps, c, tr(th/burstSpread)) {
 			continue
 		}
 		slices.Sort(lengths)
@@ -75,6 +77,30 @@ func burstCut(gaps []float64, tr func(float64) float64) (cut float64, positions 
 		return c, min(max(l, 2), burstMaxPos), true
 	}
 	return 0, 0, false
+}
+
+// burstSpread is how far below the threshold a burst's own gaps must lie
+// (their median, backToBack) for its bursts to count as sent back to back:
+// a decade, the spacing of burstThresholds. Skype's `from` gaps (a 10, 20,
+// 20, 30 ms clock) cut at 10 ms into "bursts" of about 2 packets whose
+// inner gaps are the clock's 10 ms: a pattern the gap chains keep, which a
+// burst-position size chain (21 states) only made slower to choose.
+const burstSpread = 10
+
+// backToBack says whether the gaps at or below cut (the packets within
+// bursts, the first packet's gap aside) have a median at or below inner.
+func backToBack(gaps []float64, cut, inner float64) bool {
+	var in []float64
+	for t, g := range gaps {
+		if t > 0 && !(g > cut) {
+			in = append(in, g)
+		}
+	}
+	if len(in) == 0 {
+		return false
+	}
+	slices.Sort(in)
+	return in[len(in)/2] <= inner
 }
 
 // burstRuns cuts the series at the gaps above cut and returns the
