@@ -78,6 +78,27 @@ func TestBurstCut(t *testing.T) {
 	if cands := burstCands(c.z, c.scale); len(cands) != 0 {
 		t.Errorf("a steady clock got %d burst-position candidates, want none", len(cands))
 	}
+	// A clock of 20, 5, 5 ms gaps cuts at 10 ms into triples, whose inner
+	// gaps (5 ms) are no back-to-back send: no candidate either.
+	for i := range clock {
+		clock[i] = 0.020 + 0.0005*rng.NormFloat64()
+		if i%3 != 0 {
+			clock[i] = 0.005 + 0.0005*rng.NormFloat64()
+		}
+	}
+	c = hmmFeature("iat", clock, true)
+	if runs := burstRuns(c.z, c.scale(0.01)); len(runs) != 667 {
+		t.Fatalf("20/5/5 ms clock: %d bursts at 10 ms, want 667 triples", len(runs))
+	}
+	if cands := burstCands(c.z, c.scale); len(cands) != 0 {
+		t.Errorf("a 20/5/5 ms clock got %d burst-position candidates, want none", len(cands))
+	}
+	if backToBack(c.z, c.scale(0.01), c.scale(0.01/burstSpread)) {
+		t.Error("20/5/5 ms clock: 5 ms inner gaps taken for back-to-back sends")
+	}
+	if !backToBack(f.z, f.scale(0.001), f.scale(0.001/burstSpread)) {
+		t.Error("video: 20-40 µs inner gaps not taken for back-to-back sends")
+	}
 }
 
 // On packetised video the size chain chosen is a burst-position chain, and
