@@ -239,14 +239,14 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	var wg sync.WaitGroup
 	if o.Structure != "joint" {
 		wg.Go(func() {
-			ci = searchChain(o, 1, []hmmFeat{fi}, [][]float64{raw.z}, []*hmmTarget{ti}, hmmIATCands, o.Restarts)
+			ci = searchChain(o, 1, []hmmFeat{fi}, [][]float64{raw.z}, []*hmmTarget{ti}, hmmIATCands, o.Restarts, nil)
 		})
 		wg.Go(func() {
-			cs = searchChain(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands, o.Restarts)
+			cs = searchChain(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands, o.Restarts, &fi)
 		})
 	}
 	jointSearch := func(cands []hmmCand, restarts int) *hmmChoice {
-		return searchChain(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands, restarts)
+		return searchChain(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands, restarts, nil)
 	}
 	switch o.Structure {
 	case "joint":
@@ -380,8 +380,10 @@ func hmmBest(cs []*hmmChoice) *hmmChoice {
 // searchChain fits every candidate over feats and returns the best by the
 // predictive check, BIC breaking ties; nil when no candidate could be fitted.
 // raw, when not nil, holds per feature the untransformed standardised series
-// that raw-view initialisations cluster.
-func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int) *hmmChoice {
+// that raw-view initialisations cluster. gaps, when not nil, are the
+// direction's gaps as fitted (aligned with feats) for the size chain,
+// whose burst-position candidates they label.
+func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int, gaps *hmmFeat) *hmmChoice {
 	d := len(feats)
 	// n packets in all, of which the first nr (up to hmmRefitMax) are
 	// held: what the search and the refinement read.
@@ -402,7 +404,13 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	nw := len(tg[0].v) // the search window
 	xs := x[:nw*d]
 	// A series that repeats also gets cycle chains of its period.
-	cands = affordable(append(slices.Clone(cands), cycleCands(hmmPeriods(xs, d, nw))...), d, n)
+	cands = append(slices.Clone(cands), cycleCands(hmmPeriods(xs, d, nw))...)
+	// A size chain also gets burst-position chains where the gaps cut the
+	// series into bursts of several packets (hmm_burst.go).
+	if gaps != nil {
+		cands = append(cands, burstCands(gaps.z[:nw], gaps.scale)...)
+	}
+	cands = affordable(cands, d, n)
 	var rxs []float64
 	if rx != nil {
 		rxs = rx[:nw*d]
@@ -528,6 +536,17 @@ type hmmFeat struct {
 	// hmmFeatureHead); n is the whole series' length.
 	z []float64
 	n int
+	// floor is the log transform's floor (see hmmFeatureHead).
+	floor float64
+}
+
+// scale maps a value in data units (seconds, bytes) onto the fitted,
+// standardised units of z.
+func (f hmmFeat) scale(v float64) float64 {
+	if f.log {
+		v = math.Log(math.Max(v, f.floor))
+	}
+	return (v - f.mean) / f.std
 }
 
 func hmmFeature(name string, v []float64, logT bool) hmmFeat {
@@ -554,6 +573,7 @@ func hmmFeatureHead(name string, v []float64, logT bool, keep int) hmmFeat {
 		} else {
 			floor /= 2
 		}
+		f.floor = floor
 	}
 	tr := func(x float64) float64 {
 		if logT {
@@ -608,6 +628,13 @@ type hmmInitSpec struct {
 	// the emissions).
 	cycle int
 	rigid bool
+	// burst ≥ 2 starts a burst-position chain telling bursts of up to
+	// that many packets apart (hmmBurstModel, hmm_burst.go): a burst ends
+	// where burstGaps, the direction's gaps as fitted (search window),
+	// exceed burstCut. rigid holds its counted transitions.
+	burst     int
+	burstCut  float64
+	burstGaps []float64
 	// regimes > 1 first splits the series into that many slow regimes
 	// (k-means on the moving average over smooth observations), then
 	// clusters each regime's windows into its share of the k states, so
@@ -629,6 +656,9 @@ func fitHMM(rng *rand.Rand, x, raw []float64, d, k, m int, init hmmInitSpec, cfg
 	case init.cycle >= 2:
 		h = hmmCycleModel(rng, x, d, init.cycle, m, cfg.varFloor, init.rigid)
 		cfg.cycle = h != nil
+		cfg.fixTrans = cfg.fixTrans || h != nil && init.rigid
+	case init.burst >= 2:
+		h = hmmBurstModel(rng, x, d, init, m, cfg.varFloor)
 		cfg.fixTrans = cfg.fixTrans || h != nil && init.rigid
 	case init.jitter >= 2:
 		if d != 1 {
