@@ -177,10 +177,7 @@ func hmmBurstModel(rng *rand.Rand, x []float64, d int, init hmmInitSpec, m int, 
 	labels := burstLabels(init.burstGaps, init.burstCut, positions)
 	h := hmmInitFromLabels(rng, x, d, k, m, labels, varFloor)
 	if rigid {
-		counts := make([]float64, k*k)
-		for t := 1; t < n; t++ {
-			counts[labels[t-1]*k+labels[t]]++
-		}
+		counts := labelCounts(labels[:n], k)
 		for i := 0; i < k; i++ {
 			var sum float64
 			for j := 0; j < k; j++ {

@@ -42,16 +42,23 @@ func hmmEmbed(x []float64, d, window int) []float64 {
 	return out
 }
 
+// labelCounts counts the transitions between consecutive labels (k
+// states, row-major from → to).
+func labelCounts(labels []int, k int) []float64 {
+	counts := make([]float64, k*k)
+	for t := 1; t < len(labels); t++ {
+		counts[labels[t-1]*k+labels[t]]++
+	}
+	return counts
+}
+
 // hmmInitFromLabels builds a k-state, m-component model from state labels.
 func hmmInitFromLabels(rng *rand.Rand, x []float64, d, k, m int, labels []int, varFloor float64) *hmmModel {
 	n := len(x) / d
 	h := newHMMModel(d, k, m)
-	counts := make([]float64, k*k)
+	counts := labelCounts(labels[:n], k)
 	for s := range counts {
-		counts[s] = 0.5 // keeps unseen transitions possible
-	}
-	for t := 1; t < n; t++ {
-		counts[labels[t-1]*k+labels[t]]++
+		counts[s] += 0.5 // keeps unseen transitions possible
 	}
 	for i := 0; i < k; i++ {
 		var sum float64

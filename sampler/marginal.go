@@ -73,18 +73,5 @@ func (mm *marginalMap) at(v float64) float64 {
 			hi = n - 1
 		}
 	}
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if z[mid] <= v {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	i := lo
-	x0, x1 := m.X[i], m.X[i+1]
-	if x0 == x1 {
-		return x0
-	}
-	return x0 + (x1-x0)*(v-z[i])/(z[i+1]-z[i])
+	return interpolate(m, knotBelow(z, v, lo, hi), v)
 }

@@ -495,8 +495,12 @@ func Marginal(m *profiles.Marginal, v float64) float64 {
 	if v >= z[n-1] {
 		return m.X[n-1]
 	}
-	// The last knot ≤ v: z[i] ≤ v < z[i+1].
-	lo, hi := 0, n-1
+	return interpolate(m, knotBelow(z, v, 0, n-1), v)
+}
+
+// knotBelow is the last knot i in [lo, hi) with z[i] ≤ v, given z[lo] ≤ v
+// < z[hi]: a binary search.
+func knotBelow(z []float64, v float64, lo, hi int) int {
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
 		if z[mid] <= v {
@@ -505,11 +509,17 @@ func Marginal(m *profiles.Marginal, v float64) float64 {
 			hi = mid
 		}
 	}
-	x0, x1 := m.X[lo], m.X[lo+1]
+	return lo
+}
+
+// interpolate is m's value at v between knots i and i+1 (z[i] ≤ v <
+// z[i+1]); equal values give that value exactly.
+func interpolate(m *profiles.Marginal, i int, v float64) float64 {
+	x0, x1 := m.X[i], m.X[i+1]
 	if x0 == x1 {
 		return x0
 	}
-	return x0 + (x1-x0)*(v-z[lo])/(z[lo+1]-z[lo])
+	return x0 + (x1-x0)*(v-m.Z[i])/(m.Z[i+1]-m.Z[i])
 }
 
 func (c *chain) inside() bool {
