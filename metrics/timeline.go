@@ -45,16 +45,20 @@ func TimelineOf(s Series) Timeline {
 	}
 	var ws sparse
 	for i, w := range BurstWindows {
-		if span >= w && ws.of(s.Time, s.Size, w) && ws.whole >= 2 {
-			t.CV[i] = ws.cv()
-		} else if span >= w {
+		switch {
+		case span < w:
+		case ws.of(s.Time, s.Size, w):
+			if ws.whole >= 2 {
+				t.CV[i] = ws.cv()
+			}
+		default:
 			if win := Throughput(nil, s.Time, s.Size, w); len(win) >= 2 {
 				t.CV[i] = cv(win)
 			}
 		}
 	}
 	if span >= IdleWindow {
-		if ws.of(s.Time, s.Size, IdleWindow) && ws.whole >= 1 {
+		if ws.of(s.Time, s.Size, IdleWindow) {
 			t.Idle = float64(ws.whole-len(ws.k)) / float64(ws.whole)
 		} else {
 			counts := make([]float64, n)

@@ -98,6 +98,21 @@ func TestBursts(t *testing.T) {
 	}
 }
 
+// inBlocks returns a copy of d with every chain that has marginal maps
+// walked in blocks of b steps (0: none); d is not changed.
+func inBlocks(d *profiles.Direction, b int) *profiles.Direction {
+	dd := *d
+	h := *d.HMM
+	h.Chains = slices.Clone(h.Chains)
+	for i := range h.Chains {
+		if h.Chains[i].Marginals != nil {
+			h.Chains[i].Block = b
+		}
+	}
+	dd.HMM = &h
+	return &dd
+}
+
 // TestBurstBlocks walks bursts drawn in blocks (profiles.Bursts.Block):
 // within each block the sorted idle gaps and the sorted burst lengths lie
 // one in each 1/Block slice of their maps' probability, so the idle time
@@ -185,19 +200,7 @@ func TestBlocks(t *testing.T) {
 	}
 	d := *p.Objects[0].From
 	const block, blocks = 1024, 60
-	// walked returns d with every mapped chain walked in blocks of b steps (0: none).
-	walked := func(b int) *profiles.Direction {
-		dd := d
-		h := *d.HMM
-		h.Chains = slices.Clone(h.Chains)
-		for i := range h.Chains {
-			if h.Chains[i].Marginals != nil {
-				h.Chains[i].Block = b
-			}
-		}
-		dd.HMM = &h
-		return &dd
-	}
+	walked := func(b int) *profiles.Direction { return inBlocks(&d, b) }
 	measure := func(d *profiles.Direction) (medKS, r1 float64) {
 		_, long := draws(t, d, HMM, 5, 200000)
 		slices.Sort(long)

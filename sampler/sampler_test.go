@@ -260,16 +260,7 @@ func BenchmarkSampleSkypeHMMBlocks(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := *p.Objects[0].From
-	h := *d.HMM
-	h.Chains = slices.Clone(h.Chains)
-	for i := range h.Chains {
-		if h.Chains[i].Marginals != nil {
-			h.Chains[i].Block = 1024
-		}
-	}
-	d.HMM = &h
-	benchSource(b, &d, HMM)
+	benchSource(b, inBlocks(p.Objects[0].From, 1024), HMM)
 }
 
 // Reset after any number of draws gives NewSource's stream for the new
@@ -282,15 +273,7 @@ func TestResetIsNewSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := *p.Objects[0].From
-	blocked := base
-	h := *base.HMM
-	h.Chains = slices.Clone(h.Chains)
-	for i := range h.Chains {
-		if h.Chains[i].Marginals != nil {
-			h.Chains[i].Block = 300
-		}
-	}
-	blocked.HMM = &h
+	blocked := inBlocks(&base, 300)
 	layer := testBursts()
 	blockLayer := *layer
 	blockLayer.Block = 16
@@ -299,7 +282,7 @@ func TestResetIsNewSource(t *testing.T) {
 		d     *profiles.Direction
 		model Model
 	}{
-		{"iid", &base, IID}, {"hmm", &base, HMM}, {"hmm-blocks", &blocked, HMM}, {"rnn", cycleRNN(3), RNN},
+		{"iid", &base, IID}, {"hmm", &base, HMM}, {"hmm-blocks", blocked, HMM}, {"rnn", cycleRNN(3), RNN},
 	}
 	for _, c := range cases[:3] {
 		for _, b := range []*profiles.Bursts{layer, &blockLayer} {
