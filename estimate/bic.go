@@ -21,6 +21,21 @@ func Params1D(k int) int { return 3*k - 1 }
 // dimensions with full covariances.
 func ParamsFull(k, d int) int { return k - 1 + k*d + k*d*(d+1)/2 }
 
+// affordableK caps an automatic search's largest component count hi at
+// the largest k whose mixture n observations pay for at hmmObsPerParam
+// each (params(k) free parameters), at least 1: the rule that bounds the
+// chains' size (temporal.go, affordable), so that a 100-packet direction
+// is not fitted twelve components of 35 parameters that BIC then has to
+// refuse. It changes nothing from 4·params(hi) observations on (140 for
+// the 1-D default of 12), hence no direction of the fidelity benchmark,
+// and halves the mixtures' cost on a 100-packet direction.
+func affordableK(n, hi int, params func(k int) int) int {
+	for hi > 1 && float64(params(hi))*hmmObsPerParam > float64(n) {
+		hi--
+	}
+	return hi
+}
+
 // BICTable holds the BIC of the best fit found for each component count k
 // (index k-1) of a search; +Inf marks a k that was not tried (below the
 // search's lowest k) or gave no fit.

@@ -80,3 +80,37 @@ func TestKSearch(t *testing.T) {
 		t.Errorf("chose ll %v (best %d), want k = 4", g.ll, table.Best())
 	}
 }
+
+// TestMixtureSizeBoundedByData: an automatic search tries no more
+// components than the data pays for (affordableK), and the whole default
+// range once it does.
+func TestMixtureSizeBoundedByData(t *testing.T) {
+	// Twelve well separated values, every one repeated: a sample that
+	// would take all twelve components if it could pay for them.
+	sample := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(100*(i%12)) + float64(i%5)
+		}
+		return x
+	}
+	for _, c := range []struct{ n, wantK int }{{40, 3}, {100, 8}, {139, 11}, {140, 12}, {1000, 12}} {
+		m, err := FitMixture1D(sample(c.n), GMMOptions{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.BICByK) != c.wantK {
+			t.Errorf("n=%d: searched k up to %d, want %d", c.n, len(m.BICByK), c.wantK)
+		}
+		if p := Params1D(len(m.Components)); float64(p)*hmmObsPerParam > float64(c.n) && len(m.Components) > 1 {
+			t.Errorf("n=%d: %d components (%d parameters) exceed the data's budget", c.n, len(m.Components), p)
+		}
+	}
+	rows := make([][]float64, 100)
+	for i := range rows {
+		rows[i] = []float64{float64(100 * (i % 12)), float64(i % 7)}
+	}
+	if hi := affordableK(len(rows), 12, func(k int) int { return ParamsFull(k, 2) }); hi != 4 {
+		t.Errorf("2-D, 100 rows: up to %d components, want 4 (ParamsFull(4, 2) = 23)", hi)
+	}
+}

@@ -617,7 +617,7 @@ func FitMixture1D(x []float64, o GMMOptions) (*Mixture1D, error) {
 		eval = exact.binned(16 * coarseBins)
 	}
 	search := kSearch[gmm1D]{
-		lo: 1, hi: min(o.MaxK, len(coarse.v)), workers: o.Workers,
+		lo: 1, hi: affordableK(len(x), min(o.MaxK, len(coarse.v)), Params1D), workers: o.Workers,
 		n: len(x), params: Params1D,
 		fit: func(k int) *gmm1D {
 			g := fitK(coarse, k, o, min(searchIter, o.MaxIter), max(o.Tol, searchTol))

@@ -593,6 +593,9 @@ func FitMixture(x []float64, d int, o MixtureOptions) (*Mixture, error) {
 		return nil, fmt.Errorf("estimate: no %d-D fit for %d rows", d, n)
 	}
 	lo, hi := o.KMin, min(o.KMax, distinct)
+	// Components the rows pay for (affordableK), never below the KMin
+	// asked for.
+	hi = max(affordableK(nEff, hi, func(k int) int { return ParamsFull(k, d) }), min(lo, hi))
 	if hi > coarse.n/4 {
 		coarse = p
 	}
