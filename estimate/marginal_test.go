@@ -40,7 +40,7 @@ func TestMarginalKnotsAtTheirProbabilities(t *testing.T) {
 			data[i] = 100 + 10*r.NormFloat64()
 		}
 		slices.Sort(data)
-		m := marginalOf(c.w, c.mu, c.sd, data)
+		m := marginalOf(c.w, c.mu, c.sd, data, knotBudget(len(data)))
 		// A knot sits at one of knotProbs, or where the data's CDF steps
 		// (i/n) between two knots with no value between them.
 		ps := knotProbs(len(data), marginalKnots)
@@ -96,6 +96,32 @@ func BenchmarkMarginalOf(b *testing.B) {
 	}
 	slices.Sort(data)
 	for b.Loop() {
-		marginalOf(w, mu, sd, data)
+		marginalOf(w, mu, sd, data, knotBudget(len(data)))
+	}
+}
+
+// A map has no more knots than its data pays for (knotBudget): a quarter
+// of n evenly spaced up to marginalKnots, and the tails' order statistics
+// (an eighth of them a side, at most marginalTail), each a data value (a
+// step where the data has nothing between two knots repeats them, not
+// counted); its extremes still the smallest and largest value.
+func TestMarginalKnotsBoundedByData(t *testing.T) {
+	c := marginalCases[0]
+	for _, n := range []int{8, 100, 400, 1024, 5000} {
+		r := rand.New(rand.NewPCG(5, uint64(n)))
+		data := make([]float64, n)
+		for i := range data {
+			data[i] = 100 + 10*r.NormFloat64()
+		}
+		slices.Sort(data)
+		m := marginalOf(c.w, c.mu, c.sd, data, knotBudget(len(data)))
+		k := min(marginalKnots, max(2, n/4))
+		want := k + 2*min(marginalTail, k/8)
+		if got := len(slices.Compact(slices.Clone(m.X))); got > want || got < k {
+			t.Errorf("n=%d: %d knot values, want %d to %d", n, got, k, want)
+		}
+		if m.X[0] != data[0] || m.X[len(m.X)-1] != data[n-1] {
+			t.Errorf("n=%d: map spans [%g, %g], the data [%g, %g]", n, m.X[0], m.X[len(m.X)-1], data[0], data[n-1])
+		}
 	}
 }

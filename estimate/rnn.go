@@ -113,7 +113,7 @@ func FitRNN(iat, size []float64, o RNNOptions) (*profiles.RNN, error) {
 				w, mu, sd = append(w, freq[c]), append(mu, comp.Mean[f]), append(sd, math.Sqrt(comp.Cov[f][f]))
 			}
 		}
-		p.Marginals = append(p.Marginals, marginalOf(w, mu, sd, sorted[f]))
+		p.Marginals = append(p.Marginals, marginalOf(w, mu, sd, sorted[f], knotBudget(len(sorted[f]))))
 	}
 	return p, nil
 }
