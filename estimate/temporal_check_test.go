@@ -1,6 +1,8 @@
 package estimate
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -89,5 +91,80 @@ func TestAffordable(t *testing.T) {
 	}
 	if got := affordable(hmmIATCands, 1, 191); len(got) == len(hmmIATCands) || len(got) == 0 {
 		t.Errorf("191 observations: %d candidates", len(got))
+	}
+}
+
+// hmmACFPlain is hmmACFInto one lag at a time, each sum in order of t: the
+// estimator the check's scores are defined by.
+func hmmACFPlain(x []float64, lags int) []float64 {
+	n := len(x)
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(n)
+	c := make([]float64, n)
+	var den float64
+	for i, v := range x {
+		c[i] = v - m
+		den += c[i] * c[i]
+	}
+	out := make([]float64, lags)
+	if den == 0 {
+		return out
+	}
+	for k := range out {
+		if k+1 >= n {
+			continue
+		}
+		var s float64
+		for t := 0; t+k+1 < n; t++ {
+			s += c[t] * c[t+k+1]
+		}
+		out[k] = s / den
+	}
+	return out
+}
+
+// The check's ACF, eight lags a pass, is the plain estimator to the last
+// bit, for series shorter and longer than the lags.
+func TestHMMACFBitIdentical(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 2, 3, 7, 8, 9, 15, 49, 50, 51, 52, 57, 58, 59, 100, 1001} {
+		for _, lags := range []int{1, 5, 8, 50} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Exp(r.NormFloat64())
+				if i%7 == 3 {
+					x[i] = x[max(0, i-1)] // ties
+				}
+			}
+			got := make([]float64, lags)
+			hmmACFInto(x, got)
+			want := hmmACFPlain(x, lags)
+			for k := range want {
+				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("n=%d lags=%d: lag %d is %v, the plain sum %v", n, lags, k+1, got[k], want[k])
+				}
+			}
+		}
+	}
+}
+
+// The check's ACF of one simulated segment, 50 lags (every segment of
+// every candidate pays it).
+func BenchmarkHMMACF(b *testing.B) {
+	for _, n := range []int{100, 500, 4000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 2))
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = r.NormFloat64()
+			}
+			c, out := make([]float64, n), make([]float64, hmmCheckLags)
+			for b.Loop() {
+				hmmACFScratch(x, c, out)
+			}
+		})
 	}
 }
