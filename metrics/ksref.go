@@ -132,7 +132,8 @@ func (t *ksTable) buckets() {
 		t.bin[e] = ksBinade{base: int32(nb), shift: uint8(52 - bits)}
 		nb += 1 << bits
 		if nb > math.MaxInt32 {
-			panic("metrics: NewKSRef: bucket table overflow") // unreachable: nb ≤ 4q + 4096
+			// nb ≤ 4q + 4096: a reference of over 2^29 distinct values.
+			panic("metrics: NewKSRef: bucket table over 2^31 buckets")
 		}
 	}
 	t.idx = make([]int32, nb+1)
@@ -161,8 +162,9 @@ func (r *KSRef) Len() int { return r.t.m }
 // — bit for bit, in time linear in len(x) plus one bit a distinct
 // reference value, allocating nothing after the first call. It returns
 // NaN when x or the reference is empty, as KS does, and when x holds a NaN
-// (which no sort puts in KS's order). −0 and +0 are one value, as they are
-// to KS. It panics when x has 2^31 values or more.
+// (for which KS has no answer: its merge stops advancing at a NaN and
+// never returns). −0 and +0 are one value, as they are to KS. It panics
+// when x has 2^31 values or more.
 func (r *KSRef) Distance(x []float64) float64 {
 	t := r.t
 	n, q := len(x), len(t.keys)
