@@ -233,7 +233,7 @@ func structureOf(h *profiles.HMM) string {
 // chooseRef is the data as the score needs it.
 type chooseRef struct {
 	iat, size       []float64
-	sIAT, sSize     []float64 // sorted
+	ksIAT, ksSize   *metrics.KSRef // iat, size sorted, for KS
 	acfIAT, acfSize []float64
 	tl              metrics.Timeline
 	acfTol          [2]float64 // acf_err tolerance of gaps, sizes
@@ -249,7 +249,8 @@ func newChooseRef(iat, size []float64, res float64) *chooseRef {
 	for i, g := range iat {
 		iat[i] = onClock(g, res)
 	}
-	r := &chooseRef{iat: iat, size: size, sIAT: slices.Sorted(slices.Values(iat)), sSize: slices.Sorted(slices.Values(size))}
+	r := &chooseRef{iat: iat, size: size,
+		ksIAT: metrics.NewKSRef(slices.Sorted(slices.Values(iat))), ksSize: metrics.NewKSRef(slices.Sorted(slices.Values(size)))}
 	r.acfIAT, r.acfSize = make([]float64, metrics.ACFLags), make([]float64, metrics.ACFLags)
 	hmmACFInto(iat, r.acfIAT)
 	hmmACFInto(size, r.acfSize)
@@ -297,17 +298,17 @@ func (r *chooseRef) measure(src *sampler.Source, res float64) runMeasures {
 	m := runMeasures{tl: metrics.TimelineOf(timelineSeries(gi, gs))}
 	acf := make([]float64, metrics.ACFLags)
 	for _, f := range []struct {
-		gen, ref, sorted []float64
-		ks, acf          *float64
-	}{{gi, r.acfIAT, r.sIAT, &m.ksIAT, &m.acfIAT}, {gs, r.acfSize, r.sSize, &m.ksSize, &m.acfSize}} {
+		gen, ref []float64
+		data     *metrics.KSRef
+		ks, acf  *float64
+	}{{gi, r.acfIAT, r.ksIAT, &m.ksIAT, &m.acfIAT}, {gs, r.acfSize, r.ksSize, &m.ksSize, &m.acfSize}} {
 		hmmACFInto(f.gen, acf)
 		var a float64
 		for k := range acf {
 			a += math.Abs(acf[k] - f.ref[k])
 		}
 		*f.acf = a / float64(len(acf))
-		slices.Sort(f.gen) // measured in order above: sorted in place for KS
-		*f.ks = metrics.KS(f.gen, f.sorted)
+		*f.ks = f.data.Distance(f.gen) // KS of f.gen as sorted
 	}
 	return m
 }

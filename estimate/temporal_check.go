@@ -42,7 +42,8 @@ const (
 type hmmTarget struct {
 	v      []float64 // observed values
 	sorted []float64
-	acf    []float64 // lags 1..hmmCheckLags
+	ks     *metrics.KSRef // sorted, prepared for KS (a checker uses a Clone)
+	acf    []float64      // lags 1..hmmCheckLags
 	lo, hi float64
 	round  bool // sizes are whole bytes
 }
@@ -50,6 +51,7 @@ type hmmTarget struct {
 func newHMMTarget(v []float64, round bool) *hmmTarget {
 	t := &hmmTarget{v: v, sorted: slices.Clone(v), round: round}
 	slices.Sort(t.sorted)
+	t.ks = metrics.NewKSRef(t.sorted)
 	t.lo, t.hi = t.sorted[0], t.sorted[len(t.sorted)-1]
 	t.acf = make([]float64, hmmCheckLags)
 	hmmACFInto(v, t.acf)
@@ -192,7 +194,7 @@ type hmmChecker struct {
 	bad          bool // the model cannot be prepared: score +Inf
 	seg          [][]float64
 	acf, centred []float64
-	sortBuf      []float64 // scratch for metrics.SortFloats
+	ks           []*metrics.KSRef // the targets', one each: its own scratch
 	scores, acfs []float64
 	medS, medA   []float64 // scratch for the medians
 }
@@ -221,7 +223,10 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 		}
 		c.acf = make([]float64, hmmCheckLags)
 		c.centred = make([]float64, n)
-		c.sortBuf = make([]float64, n)
+		c.ks = make([]*metrics.KSRef, d)
+		for a, t := range c.tg {
+			c.ks[a] = t.ks.Clone() // checkers run side by side
+		}
 	}
 	for len(c.scores) < segs {
 		hmmSimulate(c.w, c.seg)
@@ -233,8 +238,9 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 				e += math.Abs(v - c.tg[a].acf[i])
 			}
 			e /= hmmCheckLags
-			metrics.SortFloats(c.seg[a], c.sortBuf)
-			sr += e + hmmKSWeight*metrics.KS(c.seg[a], c.tg[a].sorted)
+			// KS of the segment as sorted, without sorting it (the
+			// segment is simulated afresh next time round).
+			sr += e + hmmKSWeight*c.ks[a].Distance(c.seg[a])
 			ar += e
 		}
 		c.scores = append(c.scores, sr)

@@ -12,8 +12,8 @@ import (
 const radixThreshold = 1 << 11
 
 // SortFloats sorts x ascending, using buf (len(buf) ≥ len(x)) as scratch for
-// long inputs (KS and Wasserstein take sorted samples; estimate's predictive
-// check sorts every simulated series with it): an LSD radix sort on the IEEE bits, 11 bits a pass, skipping
+// long inputs (KS and Wasserstein take sorted samples; estimate's model
+// search no longer sorts its runs: KSRef): an LSD radix sort on the IEEE bits, 11 bits a pass, skipping
 // the passes whose digit is the same in every value (most of them for packet
 // sizes, which are small whole numbers). It is about three times as fast as
 // slices.Sort on a million values. x must hold no NaN (compare's series never
