@@ -12,12 +12,13 @@ import (
 // slices must be sorted in ascending order (slices.Sort); KS panics when one
 // is not, since the result would be meaningless. Ties are handled exactly: the
 // supremum is taken after all copies of a value. It returns NaN when either
-// sample is empty, and allocates nothing.
+// sample is empty or holds a NaN (as KSRef.Distance does; the merge below
+// would never pass a NaN), and allocates nothing.
 func KS(x, y []float64) float64 {
 	mustSorted("KS", x)
 	mustSorted("KS", y)
 	n, m := len(x), len(y)
-	if n == 0 || m == 0 {
+	if n == 0 || m == 0 || hasNaN(x) || hasNaN(y) {
 		return math.NaN()
 	}
 	fn, fm := float64(n), float64(m)
@@ -78,6 +79,16 @@ func kolmogorovQ(lambda float64) float64 {
 
 // mustSorted panics when x is not ascending: callers break a documented
 // precondition, which is a programming error, not bad input.
+// hasNaN says whether x holds a NaN.
+func hasNaN(x []float64) bool {
+	for _, v := range x {
+		if v != v {
+			return true
+		}
+	}
+	return false
+}
+
 func mustSorted(fn string, x []float64) {
 	for i := 1; i < len(x); i++ {
 		if x[i] < x[i-1] {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 // Deterministic fixtures that the scipy reference values below were computed
@@ -424,5 +425,28 @@ func TestKLFarApart(t *testing.T) {
 			t.Errorf("gen width %g: KL = %g, want finite and above %g", width, kl, prev)
 		}
 		prev = kl
+	}
+}
+
+// KS of a sample holding a NaN is NaN, at once: the merge never passes a
+// NaN, so it looped for ever.
+func TestKSNaN(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range [][2][]float64{
+		{{nan}, {1}},
+		{{1}, {nan}},
+		{{nan, 1, 2}, {1, 2, 3}},
+		{{1, 2, nan}, {1, 2, 3}},
+	} {
+		done := make(chan float64, 1)
+		go func() { done <- KS(c[0], c[1]) }()
+		select {
+		case d := <-done:
+			if !math.IsNaN(d) {
+				t.Errorf("KS(%v, %v) = %v, want NaN", c[0], c[1], d)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("KS(%v, %v) did not return", c[0], c[1])
+		}
 	}
 }
