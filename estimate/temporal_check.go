@@ -75,17 +75,8 @@ func hmmACFInto(x, out []float64) {
 // BenchmarkHMMACF).
 func hmmACFScratch(x, c, out []float64) {
 	n := len(x)
-	var m float64
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(n)
 	c = c[:n]
-	var den float64
-	for i, v := range x {
-		c[i] = v - m
-		den += c[i] * c[i]
-	}
+	den := hmmCentre(x, c)
 	clear(out)
 	if den == 0 {
 		return
@@ -132,6 +123,21 @@ func hmmACFScratch(x, c, out []float64) {
 		}
 		out[k] = s / den
 	}
+}
+
+// hmmCentre writes x less its mean to c (len(x)) and returns the sum of
+// squares of c: the ACF's centred series and its denominator.
+func hmmCentre(x, c []float64) (den float64) {
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	for i, v := range x {
+		c[i] = v - m
+		den += c[i] * c[i]
+	}
+	return den
 }
 
 // hmmCheckStream is the sampler stream the check draws its segments from

@@ -98,17 +98,8 @@ func TestAffordable(t *testing.T) {
 // estimator the check's scores are defined by.
 func hmmACFPlain(x []float64, lags int) []float64 {
 	n := len(x)
-	var m float64
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(n)
 	c := make([]float64, n)
-	var den float64
-	for i, v := range x {
-		c[i] = v - m
-		den += c[i] * c[i]
-	}
+	den := hmmCentre(x, c)
 	out := make([]float64, lags)
 	if den == 0 {
 		return out
