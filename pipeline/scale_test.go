@@ -148,3 +148,42 @@ func cheapest(a, b map[string]stageCost) map[string]stageCost {
 	}
 	return a
 }
+
+// BenchmarkEstimateDirection is the default estimate (`--model auto`) of
+// issue 18's many-flow captures at a size a benchmark affords: synthetic
+// flows of 100 and of 500 packets a direction (the 10,000 × 100 and
+// 1,000 × 500 goals), read once, fitted each iteration on every core.
+// cpu-ms/dir is the process's CPU time per direction fitted (what the
+// goals need: about 9 and 60 ms on two cores), wall-ms/dir the wall time.
+func BenchmarkEstimateDirection(b *testing.B) {
+	for _, c := range []struct{ flows, packets int }{{20, 100}, {8, 500}} {
+		b.Run(fmt.Sprintf("%dx%d", c.flows, c.packets), func(b *testing.B) {
+			var capture bytes.Buffer
+			if _, err := synthcap.Write(&capture, synthcap.Spec{Flows: c.flows, Packets: c.packets, Seed: 3}); err != nil {
+				b.Fatal(err)
+			}
+			s := pipeline.DefaultSettings()
+			tc, err := trace.Read(bytes.NewReader(capture.Bytes()), "bench.pcap", int64(capture.Len()), s.TraceOptions())
+			if err != nil {
+				b.Fatal(err)
+			}
+			dirs := 0
+			cpu0, t0 := processCPU(), time.Now()
+			for b.Loop() {
+				res, err := pipeline.Estimate(context.Background(), tc, s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, o := range res.Profile.Objects {
+					for _, d := range []*profiles.Direction{o.From, o.To} {
+						if d != nil {
+							dirs++
+						}
+					}
+				}
+			}
+			b.ReportMetric(float64((processCPU()-cpu0).Milliseconds())/float64(dirs), "cpu-ms/dir")
+			b.ReportMetric(float64(time.Since(t0).Milliseconds())/float64(dirs), "wall-ms/dir")
+		})
+	}
+}
