@@ -20,9 +20,9 @@ const marginalKnots = 256
 // (knotProbs adds the tails' order statistics, an eighth of them a side):
 // marginalKnots, or fewer where the data cannot pay for them at
 // hmmObsPerParam values a knot (each knot is a quantile of the data), at
-// least 2. With a knot a
-// value, a 100-packet direction's maps were the data itself — 91 % of the
-// profile of 10,000 such flows, and no model of it. A quarter of n leaves
+// least 2. With a knot a value, a 100-packet direction's maps were the
+// data itself — 91 % of the profile of 10,000 such flows, and no model of
+// it. A quarter of n leaves
 // the map's CDF within about 4/n of the data's between knots, inside the
 // 1/√n a sample of n resolves; from 1,024 values on nothing changes.
 func knotBudget(n int) int {
@@ -30,7 +30,7 @@ func knotBudget(n int) int {
 }
 
 // marginalTail is how many of the smallest and of the largest values get a
-// knot each (at most an eighth of the data each): evenly spaced knots leave
+// knot each (at most an eighth of the knots each): evenly spaced knots leave
 // the top 1/255 of the mass to one linear piece from a high quantile to the
 // largest gap seen, which on a heavy tail (a 10 s silence among 20 ms gaps)
 // generates far more long gaps than the capture has — the Skype flow's
