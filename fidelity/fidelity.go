@@ -11,6 +11,7 @@ package fidelity
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -47,6 +48,10 @@ type Config struct {
 	Compare compare.Options
 	// Progress, when not nil, is told each capture as it starts.
 	Progress func(capture string)
+	// SkipEmpty, when not nil, is told each case whose capture has no
+	// object to estimate (pipeline.ErrNoObject), which is then left out
+	// instead of failing the run: a capture cut short (Cut) may have none.
+	SkipEmpty func(capture string, err error)
 }
 
 // DefaultConfig judges cases with estimate's and compare's defaults and
@@ -122,6 +127,10 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 			cfg.Progress(c.Capture)
 		}
 		r, err := runCase(ctx, cfg, c, seeds)
+		if err != nil && cfg.SkipEmpty != nil && errors.Is(err, pipeline.ErrNoObject) {
+			cfg.SkipEmpty(c.Capture, err)
+			continue
+		}
 		if err != nil {
 			return rows, err
 		}

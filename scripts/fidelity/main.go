@@ -1,7 +1,13 @@
 // Command fidelity runs the fidelity benchmark (package fidelity) over
 // captures and prints one Markdown table, and optionally the rows as JSON:
 //
-//	go run ./scripts/fidelity [-objects FILE] [-allowed FILE] [-check] [-seeds N] [-model auto|gmm|hmm|rnn] [-models] [-json OUT] CAPTURE_OR_DIR...
+//	go run ./scripts/fidelity [-objects FILE] [-allowed FILE] [-check] [-seeds N] [-model auto|gmm|hmm|rnn] [-models] [-json OUT] [-cut N] CAPTURE_OR_DIR...
+//
+// -cut N judges each capture cut to its first N packets (fidelity.Cut,
+// into a temporary directory, same names), as a short capture: directions
+// of a few hundred packets; a capture that then has no object to
+// estimate is left out with a note. It takes no -allowed (that list is
+// the whole captures').
 //
 // Every capture is estimated at estimate's defaults (but -model), every
 // fitted direction sampled for the original's span with seeds 1..N and
@@ -40,6 +46,7 @@ func main() {
 	perModel := flag.Bool("models", false, "print one line per direction and model, with the paper's KL and rolling-entropy measures")
 	check := flag.Bool("check", false, "exit 1 unless every direction of at least fidelity.MinBoundPackets packets holds the models issue's bounds")
 	allowedFile := flag.String("allowed", "", "exit 1 on any bound missed that allowed-misses `FILE` does not list (lines \"CAPTURE | OBJECT | DIR | BOUND\")")
+	cut := flag.Int("cut", 0, "judge each capture cut to its first `N` packets (0: whole)")
 	flag.Parse()
 	fail := func(code int, err error) {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
@@ -48,9 +55,31 @@ func main() {
 	if flag.NArg() == 0 || *seeds < 1 {
 		fail(2, fmt.Errorf("usage: fidelity [-objects FILE] [-seeds N] [-model M] [-models] [-json OUT] CAPTURE_OR_DIR..."))
 	}
+	if *cut < 0 || *cut > 0 && *allowedFile != "" {
+		fail(2, fmt.Errorf("-cut %d: want a positive packet count, and no -allowed (its list is the whole captures')", *cut))
+	}
 	captures, err := fidelity.Captures(flag.Args())
 	if err != nil {
 		fail(2, err)
+	}
+	if *cut > 0 {
+		dir, err := os.MkdirTemp("", "fidelity-cut-")
+		if err != nil {
+			fail(1, err)
+		}
+		defer os.RemoveAll(dir)
+		for i, c := range captures {
+			// The cut is a plain pcap of the same name, so that the
+			// objects file still names it.
+			dst := filepath.Join(dir, strings.TrimSuffix(strings.TrimSuffix(filepath.Base(c), ".gz"), ".pcapng"))
+			if !strings.HasSuffix(dst, ".pcap") {
+				dst += ".pcap"
+			}
+			if err := fidelity.Cut(c, dst, *cut); err != nil {
+				fail(2, err)
+			}
+			captures[i] = dst
+		}
 	}
 	var cases []fidelity.Case
 	if *objects != "" {
@@ -90,6 +119,11 @@ func main() {
 	start := time.Now()
 	cfg.Progress = func(c string) {
 		fmt.Fprintf(os.Stderr, "fidelity: %s (%.0f s)\n", filepath.Base(c), time.Since(start).Seconds())
+	}
+	if *cut > 0 {
+		cfg.SkipEmpty = func(c string, err error) {
+			fmt.Fprintf(os.Stderr, "fidelity: %s cut to %d packets left out: %v\n", filepath.Base(c), *cut, err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
