@@ -49,7 +49,9 @@ func TestCut(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
 	frame := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 60+i) }
-	at := func(i int, res time.Duration) time.Time { return start.Add(time.Duration(i) * 1500 * time.Microsecond).Truncate(res) }
+	at := func(i int, res time.Duration) time.Time {
+		return start.Add(time.Duration(i) * 1500 * time.Microsecond).Truncate(res)
+	}
 	write := func(name string, nanos, ng, gz bool) string {
 		var buf bytes.Buffer
 		res := time.Microsecond
