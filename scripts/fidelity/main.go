@@ -69,12 +69,10 @@ func main() {
 		}
 		defer os.RemoveAll(dir)
 		for i, c := range captures {
-			// The cut is a plain pcap of the same name, so that the
-			// objects file still names it.
-			dst := filepath.Join(dir, strings.TrimSuffix(strings.TrimSuffix(filepath.Base(c), ".gz"), ".pcapng"))
-			if !strings.HasSuffix(dst, ".pcap") {
-				dst += ".pcap"
-			}
+			// The cut keeps the capture's name (less .gz), so that the
+			// objects file still names it: a pcap, which the reader knows
+			// by its magic number whatever the name says.
+			dst := filepath.Join(dir, strings.TrimSuffix(filepath.Base(c), ".gz"))
 			if err := fidelity.Cut(c, dst, *cut); err != nil {
 				fail(2, err)
 			}
