@@ -1,13 +1,9 @@
 package fidelity
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -15,80 +11,58 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/gmm2trex/gmm2trex/internal/atomicfile"
+	"github.com/gmm2trex/gmm2trex/trace"
 )
 
-// Cut writes the first n packets of the capture src (pcap or pcapng,
-// either gzipped) to dst as a pcap of src's link type (its first
-// interface's for pcapng, whose packets on other interfaces are left out)
-// and timestamp resolution: microseconds where src has them or coarser,
-// else nanoseconds — the resolution is the capture clock the model search
-// rounds generated gaps to, so a cut keeps it. It is how the benchmark judges short captures
-// (scripts/fidelity -cut): the real programs' captures cut to their first
-// few hundred packets give directions of the length a short real capture
-// has, where the model search meets less data than the whole captures
-// offer. Errors name src; dst is written whole or not at all.
+// errCutDone stops the read of a capture once a cut has its packets.
+var errCutDone = errors.New("cut done")
+
+// Cut writes the first n packets of the capture src (what trace reads:
+// pcap or pcapng, either gzipped) to dst as a pcap of src's link type (its
+// first packet's; for pcapng, packets of another link type are left out)
+// and clock: microseconds where src ticks in them or coarser, else
+// nanoseconds — the resolution is the capture clock the model search
+// rounds generated gaps to, so a cut keeps it. It is how the benchmark
+// judges short captures (scripts/fidelity -cut): the real programs'
+// captures cut to their first few hundred packets give directions of the
+// length a short real capture has, where the model search meets less data
+// than the whole captures offer. Errors name src; dst is written whole or
+// not at all.
 func Cut(src, dst string, n int) error {
 	if n < 1 {
 		return fmt.Errorf("fidelity: cut %s: %d packets: want at least 1", src, n)
 	}
-	f, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("fidelity: cut %s: %w", src, err)
-		}
-		defer gz.Close()
-		r = bufio.NewReader(gz)
-	}
-	type packets interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-		LinkType() layers.LinkType
-		Resolution() gopacket.TimestampResolution
-	}
-	var in packets
-	var snap uint32 = 262144
-	if magic, _ := r.(*bufio.Reader).Peek(4); bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		ng, err := pcapgo.NewNgReader(r, pcapgo.NgReaderOptions{SkipUnknownVersion: true})
-		if err != nil {
-			return fmt.Errorf("fidelity: cut %s: %w", src, err)
-		}
-		in = ng
-	} else {
-		pr, err := pcapgo.NewReader(r)
-		if err != nil {
-			return fmt.Errorf("fidelity: cut %s: %w", src, err)
-		}
-		in, snap = pr, pr.Snaplen()
-	}
 	var out bytes.Buffer
-	w := pcapgo.NewWriterNanos(&out)
-	if in.Resolution().ToDuration() >= time.Microsecond {
-		w = pcapgo.NewWriter(&out)
+	var w *pcapgo.Writer
+	var link uint32
+	kept := 0
+	_, err := trace.RecordsFile(src, func(r *trace.Record) error {
+		if w == nil {
+			link = r.Link
+			if w = pcapgo.NewWriterNanos(&out); r.Tick >= int64(time.Microsecond) {
+				w = pcapgo.NewWriter(&out)
+			}
+			if err := w.WriteFileHeader(262144, layers.LinkType(link)); err != nil {
+				return err
+			}
+		}
+		if r.Link != link {
+			return nil
+		}
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, r.Time), CaptureLength: len(r.Data), Length: int(r.OrigLen)}
+		if err := w.WritePacket(ci, r.Data); err != nil {
+			return err
+		}
+		if kept++; kept == n {
+			return errCutDone
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errCutDone) {
+		return fmt.Errorf("fidelity: cut %s: %w", src, err)
 	}
-	if err := w.WriteFileHeader(snap, in.LinkType()); err != nil {
-		return err
-	}
-	for kept := 0; kept < n; {
-		data, ci, err := in.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("fidelity: cut %s: packet %d: %w", src, kept+1, err)
-		}
-		if ci.InterfaceIndex != 0 {
-			continue
-		}
-		if err := w.WritePacket(ci, data); err != nil {
-			return fmt.Errorf("fidelity: cut %s: packet %d: %w", src, kept+1, err)
-		}
-		kept++
+	if w == nil {
+		return fmt.Errorf("fidelity: cut %s: no packet", src)
 	}
 	return atomicfile.WriteBytes(dst, 0o644, out.Bytes())
 }

@@ -113,7 +113,7 @@ func (rd *reader) cut(off int64, have, want int, what string) error {
 func (rd *reader) packet(ts int64, link uint32, data []byte, origLen uint32) {
 	if rd.onRecord != nil {
 		rd.packets++
-		rd.rec = Record{Number: rd.packets, Time: ts, Link: link, Data: data, OrigLen: origLen}
+		rd.rec = Record{Number: rd.packets, Time: ts, Link: link, Data: data, OrigLen: origLen, Tick: max(rd.tick, 1)}
 		rd.stop = rd.onRecord(&rd.rec)
 		return
 	}

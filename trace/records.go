@@ -14,6 +14,10 @@ type Record struct {
 	Link    uint32 // the LINKTYPE_ value of the record's interface (1: Ethernet)
 	Data    []byte // the captured bytes; valid only until fn returns
 	OrigLen uint32 // the packet's length on the wire
+	// Tick is the capture clock's tick in ns as far as read (1000 for a
+	// microsecond pcap; for pcapng the coarsest interface so far), as
+	// Capture.Resolution has it for the whole capture.
+	Tick int64
 }
 
 // LinkEthernet is Record.Link for Ethernet frames.

@@ -50,6 +50,26 @@ func TestRecords(t *testing.T) {
 		}
 	}
 
+	// Each record carries the clock's tick: 1 ns above, 1 µs for a
+	// microsecond pcap.
+	for name, b := range files {
+		Records(bytes.NewReader(b), "x", func(r *Record) error {
+			if r.Tick != 1 {
+				t.Errorf("%s: record %d: tick %d ns, want 1", name, r.Number, r.Tick)
+			}
+			return nil
+		})
+	}
+	us := []rec{{ts: base, data: ether(macA, macB, ip)}, {ts: base + step, data: ether(macA, macB, ip)}}
+	if _, err := Records(bytes.NewReader(pcapFile(false, false, layers.LinkTypeEthernet, us)), "us", func(r *Record) error {
+		if r.Tick != 1000 {
+			t.Errorf("microsecond pcap: record %d: tick %d ns, want 1000", r.Number, r.Tick)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
 	good := files["pcap ns"]
 	// An error from fn stops the read at that record and comes back as is.
 	stop := errors.New("enough")
