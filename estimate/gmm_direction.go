@@ -78,12 +78,13 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 	if f.IAT, err = FitMixture1D(x, o.GMM); err != nil {
 		return nil, fmt.Errorf("iat: %w", err)
 	}
+	var searched *temporalSearches // the chain searches, for the other structure's fit
 	if o.Temporal != nil {
 		to := *o.Temporal
 		if to.IATTransform == "" {
 			to.IATTransform = tr
 		}
-		if f.Temporal, err = FitTemporal(iat, size, to); err != nil {
+		if f.Temporal, searched, err = fitTemporal(iat, size, to, nil); err != nil {
 			// Choosing, a direction too short for an HMM simply has the
 			// mixtures; asked for an HMM, it is an error.
 			if !o.Choose || !errors.Is(err, ErrTooFewObservations) {
@@ -95,7 +96,9 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 	// Choosing, the structure the HMM's own search preferred (by its
 	// per-feature check) is weighed against the other one by the whole
 	// direction's score, which sees what separate chains cannot keep: the
-	// coupling of sizes and gaps in bursts (bulk TCP, video frames).
+	// coupling of sizes and gaps in bursts (bulk TCP, video frames). The
+	// other structure's fit takes the separate chains the first one
+	// searched rather than searching them again.
 	var alt *profiles.HMM
 	if o.Choose && f.Temporal != nil && (o.Temporal.Structure == "" || o.Temporal.Structure == "auto") {
 		to := *o.Temporal
@@ -106,7 +109,7 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 		if len(f.Temporal.Chains) == 1 {
 			to.Structure = "separate"
 		}
-		if t, err := FitTemporal(iat, size, to); err == nil {
+		if t, _, err := fitTemporal(iat, size, to, searched); err == nil {
 			alt = hmmOf(t)
 		}
 	}

@@ -431,6 +431,42 @@ func TestFitTemporalDeterministicAndValid(t *testing.T) {
 	}
 }
 
+// TestFitTemporalReusesSearches: a "separate" fit given an "auto" fit's
+// searches (as FitDirection weighs the other structure) is the fit it
+// would have been on its own, and the searches it was given are kept.
+func TestFitTemporalReusesSearches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	n := 400
+	iat, size := make([]float64, n), make([]float64, n)
+	for i := range iat {
+		iat[i] = 0.02 + 0.005*rng.ExpFloat64()
+		size[i] = math.Round(200 + 50*math.Sin(float64(i)/20) + 5*rng.NormFloat64())
+	}
+	o := TemporalOptions{Seed: 3}
+	_, searched, err := fitTemporal(iat, size, o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !searched.separate || searched.iat == nil || searched.size == nil {
+		t.Fatalf("auto fit: searches %+v, want both separate chains", searched)
+	}
+	o.Structure = "separate"
+	alone, err := FitTemporal(iat, size, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reused, again, err := fitTemporal(iat, size, o, searched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(alone, reused) {
+		t.Error("separate fit from the auto fit's searches differs from one of its own")
+	}
+	if again.iat != searched.iat || again.size != searched.size {
+		t.Error("the searches given were not the ones used")
+	}
+}
+
 func TestFitTemporalNoTransform(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	n := 300

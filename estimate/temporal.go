@@ -197,30 +197,48 @@ func affordable(cands []hmmCand, d, n int) []hmmCand {
 // "auto" the best joint chain is set against the best pair of separate
 // chains the same way.
 func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
+	t, _, err := fitTemporal(iat, size, opts, nil)
+	return t, err
+}
+
+// temporalSearches are the chain searches a fit ran, for a fit of the same
+// series with the same options but another Structure to reuse: a search's
+// result depends on the series, the options and its own stream alone, so
+// the separate chains a "auto" fit searched are exactly those a
+// "separate" fit would search (FitDirection weighs both structures; the
+// second fit took a third of a 500-packet direction's estimate).
+type temporalSearches struct {
+	separate  bool       // iat and size were searched
+	iat, size *hmmChoice // their best (nil: none could be fitted)
+}
+
+// fitTemporal is FitTemporal, reusing prior's searches where it has them
+// (prior may be nil) and returning the searches it ran or reused.
+func fitTemporal(iat, size []float64, opts TemporalOptions, prior *temporalSearches) (*Temporal, *temporalSearches, error) {
 	o := opts.withDefaults()
 	if len(iat) != len(size) {
-		return nil, fmt.Errorf("estimate: temporal: %d IATs but %d sizes", len(iat), len(size))
+		return nil, nil, fmt.Errorf("estimate: temporal: %d IATs but %d sizes", len(iat), len(size))
 	}
 	if len(iat) < hmmMinObs {
-		return nil, fmt.Errorf("%w: temporal model needs at least %d packets, got %d", ErrTooFewObservations, hmmMinObs, len(iat))
+		return nil, nil, fmt.Errorf("%w: temporal model needs at least %d packets, got %d", ErrTooFewObservations, hmmMinObs, len(iat))
 	}
 	for i := range iat {
 		if math.IsNaN(iat[i]) || math.IsInf(iat[i], 0) || iat[i] < 0 {
-			return nil, fmt.Errorf("estimate: temporal: iat[%d] = %v: must be finite and >= 0", i, iat[i])
+			return nil, nil, fmt.Errorf("estimate: temporal: iat[%d] = %v: must be finite and >= 0", i, iat[i])
 		}
 		if math.IsNaN(size[i]) || math.IsInf(size[i], 0) || size[i] < 0 {
-			return nil, fmt.Errorf("estimate: temporal: size[%d] = %v: must be finite and >= 0", i, size[i])
+			return nil, nil, fmt.Errorf("estimate: temporal: size[%d] = %v: must be finite and >= 0", i, size[i])
 		}
 	}
 	switch o.IATTransform {
 	case "log", "none":
 	default:
-		return nil, fmt.Errorf("estimate: temporal: unknown IAT transform %q (want log or none)", o.IATTransform)
+		return nil, nil, fmt.Errorf("estimate: temporal: unknown IAT transform %q (want log or none)", o.IATTransform)
 	}
 	switch o.Structure {
 	case "auto", "joint", "separate":
 	default:
-		return nil, fmt.Errorf("estimate: temporal: unknown structure %q (want auto, joint or separate)", o.Structure)
+		return nil, nil, fmt.Errorf("estimate: temporal: unknown structure %q (want auto, joint or separate)", o.Structure)
 	}
 	keep := min(len(iat), hmmRefitMax)
 	fi := hmmFeatureHead("iat", iat, o.IATTransform == "log", keep)
@@ -237,7 +255,12 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 	// and give the same result as run one after the other.
 	var ci, cs, cj *hmmChoice
 	var wg sync.WaitGroup
-	if o.Structure != "joint" {
+	searched := &temporalSearches{}
+	switch {
+	case o.Structure == "joint":
+	case prior != nil && prior.separate:
+		ci, cs = prior.iat, prior.size
+	default:
 		wg.Go(func() {
 			ci = searchChain(o, 1, []hmmFeat{fi}, [][]float64{raw.z}, []*hmmTarget{ti}, hmmIATCands, o.Restarts, nil)
 		})
@@ -274,7 +297,7 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 		best = joint
 	}
 	if best == nil {
-		return nil, fmt.Errorf("estimate: temporal: no HMM could be fitted to %d observations", len(iat))
+		return nil, nil, fmt.Errorf("estimate: temporal: no HMM could be fitted to %d observations", len(iat))
 	}
 	// The chosen chains carry the whole series' distribution.
 	sortedOf := map[string][]float64{"iat": slices.Sorted(slices.Values(iat)), "size": slices.Sorted(slices.Values(size))}
@@ -287,7 +310,10 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 		}
 		c.Marginals = marginalsOf(&pc, sorted)
 	}
-	return &Temporal{Chains: best.chains}, nil
+	if o.Structure != "joint" {
+		searched.separate, searched.iat, searched.size = true, ci, cs
+	}
+	return &Temporal{Chains: best.chains}, searched, nil
 }
 
 // hmmScoreTie is how close two predictive scores must be to count as
