@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gmm2trex/gmm2trex/metrics"
 )
 
 // refACF is the ACF by its definition, as hmmACFInto was first written.
@@ -157,5 +159,50 @@ func BenchmarkHMMACF(b *testing.B) {
 				hmmACFScratch(x, c, out)
 			}
 		})
+	}
+}
+
+// TestCountTimeline: the check's one-pass timeline of gaps is
+// metrics.TimelineOf's of packets counting one each, at every window.
+func TestCountTimeline(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, n := range []int{2, 50, 3000} {
+		for _, mean := range []float64{0.0003, 0.004, 0.05, 0.7} {
+			gaps := make([]float64, n)
+			for i := range gaps {
+				gaps[i] = mean * rng.ExpFloat64()
+			}
+			s := metrics.Series{Time: make([]float64, n), Size: make([]float64, n)}
+			now := 0.0
+			for i, g := range gaps {
+				if i > 0 {
+					now += g
+				}
+				s.Time[i], s.Size[i] = now, 1
+			}
+			want, got := metrics.TimelineOf(s), countTimeline(gaps)
+			same := func(a, b float64) bool {
+				return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-9*max(1, math.Abs(a))
+			}
+			for k := range want.CV {
+				if !same(want.CV[k], got.CV[k]) {
+					t.Errorf("n %d, mean gap %v: CV at %v s %v, want %v", n, mean, metrics.BurstWindows[k], got.CV[k], want.CV[k])
+				}
+			}
+			if !same(want.Idle, got.Idle) {
+				t.Errorf("n %d, mean gap %v: idle %v, want %v", n, mean, got.Idle, want.Idle)
+			}
+		}
+	}
+}
+
+func BenchmarkCountTimeline(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	gaps := make([]float64, 500)
+	for i := range gaps {
+		gaps[i] = 0.02 * rng.ExpFloat64()
+	}
+	for b.Loop() {
+		countTimeline(gaps)
 	}
 }

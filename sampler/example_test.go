@@ -29,5 +29,5 @@ func Example() {
 	}
 	fmt.Printf("from %d, to %d packets, the last at %.0f s\n", n[0], n[1], last)
 	// Output:
-	// from 1000, to 1000 packets, the last at 20 s
+	// from 1000, to 1000 packets, the last at 28 s
 }

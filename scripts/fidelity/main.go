@@ -47,6 +47,7 @@ func main() {
 	check := flag.Bool("check", false, "exit 1 unless every direction of at least fidelity.MinBoundPackets packets holds the models issue's bounds")
 	allowedFile := flag.String("allowed", "", "exit 1 on any bound missed that allowed-misses `FILE` does not list (lines \"CAPTURE | OBJECT | DIR | BOUND\")")
 	cut := flag.Int("cut", 0, "judge each capture cut to its first `N` packets (0: whole)")
+	estSeed := flag.Uint64("estimate-seed", pipeline.DefaultSeed, "estimate's --seed `S`: a hold that another seed loses rests on the search's random streams, not on the model")
 	flag.Parse()
 	fail := func(code int, err error) {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
@@ -57,6 +58,9 @@ func main() {
 	}
 	if *cut < 0 || *cut > 0 && *allowedFile != "" {
 		fail(2, fmt.Errorf("-cut %d: want a positive packet count, and no -allowed (its list is the whole captures')", *cut))
+	}
+	if *estSeed != pipeline.DefaultSeed && *allowedFile != "" {
+		fail(2, fmt.Errorf("-estimate-seed %d: no -allowed (its list is the default seed's)", *estSeed))
 	}
 	captures, err := fidelity.Captures(flag.Args())
 	if err != nil {
@@ -107,6 +111,7 @@ func main() {
 	}
 	cfg := fidelity.DefaultConfig(cases)
 	cfg.Settings.Model = *model
+	cfg.Settings.Seed = *estSeed
 	if err := cfg.Settings.Validate(); err != nil {
 		fail(2, err)
 	}
