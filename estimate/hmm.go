@@ -3,6 +3,7 @@ package estimate
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
 )
@@ -230,4 +231,15 @@ func (h *hmmModel) chainFrom() Chain {
 		ch.States[a] = mix
 	}
 	return ch
+}
+
+// clone is a deep copy of h.
+func (h *hmmModel) clone() *hmmModel {
+	c := *h
+	c.start, c.trans, c.pk = slices.Clone(h.start), slices.Clone(h.trans), slices.Clone(h.pk)
+	c.g = slices.Clone(h.g)
+	for i, g := range h.g {
+		c.g[i].mean, c.g[i].cov, c.g[i].chol = slices.Clone(g.mean), slices.Clone(g.cov), slices.Clone(g.chol)
+	}
+	return &c
 }

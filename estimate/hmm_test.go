@@ -465,6 +465,52 @@ func TestFitTemporalReusesSearches(t *testing.T) {
 	if again.iat != searched.iat || again.size != searched.size {
 		t.Error("the searches given were not the ones used")
 	}
+	// The joint structure: the auto fit's joint search, restarted, where
+	// the series affords the same candidates (400 packets afford none of
+	// the joint list: the small ones stand in for both).
+	o.Structure = "joint"
+	alone, err = FitTemporal(iat, size, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(searched.joint.candsFor(hmmJointCands), searched.joint.cands) {
+		t.Fatal("400 packets: the joint list and its first candidate leave different candidates")
+	}
+	if reused, _, err = fitTemporal(iat, size, o, searched); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(alone, reused) {
+		t.Error("joint fit from the auto fit's joint search differs from one of its own")
+	}
+}
+
+// TestChainSearchResumes: restarts run in steps, with results taken
+// between them, give the search that ran them at once.
+func TestChainSearchResumes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	n := 300
+	iat, size := make([]float64, n), make([]float64, n)
+	for i := range iat {
+		iat[i] = 0.01 + 0.01*rng.ExpFloat64()
+		size[i] = math.Round(100 + 30*rng.NormFloat64())
+	}
+	o := TemporalOptions{Seed: 2}.withDefaults()
+	fs := hmmFeatureHead("size", size, false, n)
+	ts := newHMMTarget(size, true)
+	search := func() *chainSearch {
+		return newChainSearch(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands, nil)
+	}
+	once := search()
+	once.restart(3)
+	steps := search()
+	steps.result()
+	steps.restart(1)
+	steps.result()
+	steps.restart(3)
+	a, b := once.result(), steps.result()
+	if a.score != b.score || a.bic != b.bic || !reflect.DeepEqual(a.chain, b.chain) {
+		t.Errorf("restarted in steps: score %v bic %v, at once: score %v bic %v", b.score, b.bic, a.score, a.bic)
+	}
 }
 
 func TestFitTemporalNoTransform(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 )
@@ -204,12 +205,16 @@ func FitTemporal(iat, size []float64, opts TemporalOptions) (*Temporal, error) {
 // temporalSearches are the chain searches a fit ran, for a fit of the same
 // series with the same options but another Structure to reuse: a search's
 // result depends on the series, the options and its own stream alone, so
-// the separate chains a "auto" fit searched are exactly those a
-// "separate" fit would search (FitDirection weighs both structures; the
-// second fit took a third of a 500-packet direction's estimate).
+// the separate chains an "auto" fit searched are exactly those a
+// "separate" fit would search, and its joint search (one candidate, the
+// rest of the list where the series affords none of it) the one a "joint"
+// fit would make where both leave the same candidates, less restarts
+// (FitDirection weighs both structures; the second fit took a third of a
+// 500-packet direction's estimate).
 type temporalSearches struct {
-	separate  bool       // iat and size were searched
-	iat, size *hmmChoice // their best (nil: none could be fitted)
+	separate  bool         // iat and size were searched
+	iat, size *hmmChoice   // their best (nil: none could be fitted)
+	joint     *chainSearch // the joint chain's search, resumable (nil: none)
 }
 
 // fitTemporal is FitTemporal, reusing prior's searches where it has them
@@ -268,22 +273,39 @@ func fitTemporal(iat, size []float64, opts TemporalOptions, prior *temporalSearc
 			cs = searchChain(o, 2, []hmmFeat{fs}, nil, []*hmmTarget{ts}, hmmSizeCands, o.Restarts, &fi)
 		})
 	}
-	jointSearch := func(cands []hmmCand, restarts int) *hmmChoice {
-		return searchChain(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands, restarts, nil)
+	newJoint := func(cands []hmmCand) *chainSearch {
+		return newChainSearch(o, 3, []hmmFeat{fi, fs}, [][]float64{raw.z, fs.z}, []*hmmTarget{ti, ts}, cands, nil)
 	}
+	var js *chainSearch // the joint search
 	switch o.Structure {
 	case "joint":
-		wg.Go(func() { cj = jointSearch(hmmJointCands, o.Restarts) })
+		wg.Go(func() {
+			// The auto fit's joint search is this one where the full list
+			// leaves the same candidates (those a short series affords):
+			// it is restarted, not searched again.
+			if prior != nil && prior.joint != nil && reflect.DeepEqual(prior.joint.candsFor(hmmJointCands), prior.joint.cands) {
+				js = prior.joint
+			} else {
+				js = newJoint(hmmJointCands)
+			}
+			js.restart(o.Restarts)
+			cj = js.result()
+		})
 	case "auto":
 		// One joint fit, no restarts, to weigh the structure; restarts
 		// only if it wins (below).
-		wg.Go(func() { cj = jointSearch(hmmJointCands[:1], 0) })
+		wg.Go(func() {
+			js = newJoint(hmmJointCands[:1])
+			cj = js.result()
+		})
 	}
 	wg.Wait()
 	if o.Structure == "auto" && cj != nil && o.Restarts > 0 && (ci == nil || cs == nil ||
 		cj.better(&hmmChoice{score: ci.score + cs.score, acf: ci.acf + cs.acf, bic: ci.chain.BIC + cs.chain.BIC})) {
-		cj = jointSearch(hmmJointCands[:1], o.Restarts)
+		js.restart(o.Restarts)
+		cj = js.result()
 	}
+	searched.joint = js
 	var sep, joint *hmmChoice
 	if ci != nil && cs != nil {
 		sep = &hmmChoice{score: ci.score + cs.score, acf: ci.acf + cs.acf, bic: ci.chain.BIC + cs.chain.BIC,
@@ -404,12 +426,39 @@ func hmmBest(cs []*hmmChoice) *hmmChoice {
 }
 
 // searchChain fits every candidate over feats and returns the best by the
-// predictive check, BIC breaking ties; nil when no candidate could be fitted.
-// raw, when not nil, holds per feature the untransformed standardised series
-// that raw-view initialisations cluster. gaps, when not nil, are the
-// direction's gaps as fitted (aligned with feats) for the size chain,
-// whose burst-position candidates they label.
+// predictive check, BIC breaking ties, after restarts of its configuration
+// and the refinement on the whole window; nil when no candidate could be
+// fitted. raw, when not nil, holds per feature the untransformed
+// standardised series that raw-view initialisations cluster. gaps, when
+// not nil, are the direction's gaps as fitted (aligned with feats) for the
+// size chain, whose burst-position candidates they label.
 func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, restarts int, gaps *hmmFeat) *hmmChoice {
+	s := newChainSearch(o, stream, feats, raw, tg, cands, gaps)
+	s.restart(restarts)
+	return s.result()
+}
+
+// chainSearch is one chain's search, resumable: its candidates fitted and
+// the best of them (newChainSearch), then restarts of the best's
+// configuration up to a count (restart), and the best refined (result),
+// which leaves the search as it was, so that it can be restarted further
+// and refined again. A search resumed so gives what a search asked for
+// every restart at once gives: each restart has its own stream, and the
+// checks compare in the same order.
+type chainSearch struct {
+	o        TemporalOptions
+	stream   uint64
+	feats    []hmmFeat
+	cands    []hmmCand // as tried: with the series' own, affordable
+	own      []hmmCand // the series' own candidates (cycles, burst positions)
+	x        []float64 // the first nr packets, d features each
+	n, nw    int       // packets in all, in the search window
+	fit      func(c hmmCand, streamID uint64) *hmmChoice
+	best     *hmmChoice
+	restarts int // restarts run
+}
+
+func newChainSearch(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]float64, tg []*hmmTarget, cands []hmmCand, gaps *hmmFeat) *chainSearch {
 	d := len(feats)
 	// n packets in all, of which the first nr (up to hmmRefitMax) are
 	// held: what the search and the refinement read.
@@ -430,18 +479,20 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	nw := len(tg[0].v) // the search window
 	xs := x[:nw*d]
 	// A series that repeats also gets cycle chains of its period.
-	cands = append(slices.Clone(cands), cycleCands(hmmPeriods(xs, d, nw))...)
+	own := cycleCands(hmmPeriods(xs, d, nw))
 	// A size chain also gets burst-position chains where the gaps cut the
 	// series into bursts of several packets (hmm_burst.go).
 	if gaps != nil {
-		cands = append(cands, burstCands(gaps.z[:nw], gaps.scale)...)
+		own = append(own, burstCands(gaps.z[:nw], gaps.scale)...)
 	}
-	cands = affordable(cands, d, n)
 	var rxs []float64
 	if rx != nil {
 		rxs = rx[:nw*d]
 	}
-	fit := func(c hmmCand, streamID uint64) *hmmChoice {
+	s := &chainSearch{o: o, stream: stream, feats: feats, own: own, x: x, n: n, nw: nw}
+	cands = s.candsFor(cands)
+	s.cands = cands
+	s.fit = func(c hmmCand, streamID uint64) *hmmChoice {
 		k, m := min(c.k, o.MaxStates), min(c.m, o.MaxComponents)
 		if c.init.cycle >= 2 && k < c.k {
 			return nil // a cycle needs a state per phase
@@ -489,43 +540,70 @@ func searchChain(o TemporalOptions, stream uint64, feats []hmmFeat, raw [][]floa
 	}
 	var fitted []*hmmChoice
 	for i, c := range cands {
-		if cand := fit(c, stream<<32|uint64(i)); cand != nil {
+		if cand := s.fit(c, stream<<32|uint64(i)); cand != nil {
 			fitted = append(fitted, cand)
 		}
 	}
-	best := hmmBest(fitted)
-	// Baum-Welch finds a local optimum that depends on the initial
-	// clustering: the winning configuration gets further restarts.
-	for r := 1; best != nil && r <= restarts; r++ {
-		if cand := fit(best.cand, stream<<32|uint64(1000+r)); cand != nil {
-			best = hmmBest([]*hmmChoice{best, cand})
+	s.best = hmmBest(fitted)
+	return s
+}
+
+// candsFor is the list a search of these series would try given the
+// candidates base: base and the series' own, those affordable.
+func (s *chainSearch) candsFor(base []hmmCand) []hmmCand {
+	return affordable(append(slices.Clone(base), s.own...), len(s.feats), s.n)
+}
+
+// restart runs the restarts of the best's configuration up to upTo in all.
+// Baum-Welch finds a local optimum that depends on the initial
+// clustering: the winning configuration gets further starts.
+func (s *chainSearch) restart(upTo int) {
+	for ; s.best != nil && s.restarts < upTo; s.restarts++ {
+		r := s.restarts + 1
+		if cand := s.fit(s.best.cand, s.stream<<32|uint64(1000+r)); cand != nil {
+			s.best = hmmBest([]*hmmChoice{s.best, cand})
 		}
 	}
+}
+
+// result is the best so far, refined on the refinement's window when that
+// is longer than the search's: a copy, the search's own left unrefined.
+func (s *chainSearch) result() *hmmChoice {
+	if s.best == nil {
+		return nil
+	}
+	best := *s.best
+	nr := len(s.x) / len(s.feats)
+	if s.nw == nr {
+		return &best
+	}
 	// The refinement's window and the factor that scales its evidence to
-	// the whole series (exactly 1 when the window is the series).
-	xr, whole := x, float64(n)/float64(nr)
-	if best != nil && nw < nr && best.cand.init.pairs >= 2 {
+	// the whole series.
+	xr, whole := s.x, float64(s.n)/float64(nr)
+	d := len(s.feats)
+	if best.cand.init.pairs >= 2 {
 		// A pair chain is counted, then barely iterated: build it again
 		// on the refinement's window rather than iterate it further.
-		rng := rand.New(rand.NewPCG(o.Seed, stream<<32|2000))
+		rng := rand.New(rand.NewPCG(s.o.Seed, s.stream<<32|2000))
 		if h := hmmPairModel(rng, xr, d, best.cand.init.pairs, best.model.m, best.cfg.varFloor); h != nil {
 			if ll, _, err := hmmBaumWelch(h, xr, &best.cfg); err == nil {
 				best.model = h
-				best.chain = hmmChainOf(h, ll*whole, n, feats)
+				best.chain = hmmChainOf(h, ll*whole, s.n, s.feats)
 				best.bic = best.chain.BIC
 			}
 		}
-	} else if best != nil && nw < nr {
-		// A few iterations on the refinement's window from the chosen
-		// model.
-		cfg := best.cfg
-		cfg.maxIter = hmmRefineIter
-		if ll, _, err := hmmBaumWelch(best.model, xr, &cfg); err == nil {
-			best.chain = hmmChainOf(best.model, ll*whole, n, feats)
-			best.bic = best.chain.BIC
-		}
+		return &best
 	}
-	return best
+	// A few iterations on the refinement's window from the chosen model.
+	cfg := best.cfg
+	cfg.maxIter = hmmRefineIter
+	h := best.model.clone()
+	if ll, _, err := hmmBaumWelch(h, xr, &cfg); err == nil {
+		best.model = h
+		best.chain = hmmChainOf(h, ll*whole, s.n, s.feats)
+		best.bic = best.chain.BIC
+	}
+	return &best
 }
 
 // hmmChainOf converts a model fitted to n observations of feats, with
