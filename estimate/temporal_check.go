@@ -88,7 +88,11 @@ func newHMMTarget(v []float64, round bool) *hmmTarget {
 // where the span holds fewer than two, one for the idle share, as
 // metrics.TimelineOf). One pass,
 // every window at once: the check measures every simulated segment so.
-func countTimeline(gaps []float64) metrics.Timeline {
+func countTimeline(gaps []float64) metrics.Timeline { return weightTimeline(gaps, nil) }
+
+// weightTimeline is countTimeline with packet i weighing wt[i] (nil: 1):
+// with sizes, the timeline of bytes, as metrics.TimelineOf has it.
+func weightTimeline(gaps, wt []float64) metrics.Timeline {
 	nan := math.NaN()
 	tl := metrics.Timeline{CV: [3]float64{nan, nan, nan}, Idle: nan}
 	if len(gaps) < 2 {
@@ -129,7 +133,11 @@ func countTimeline(gaps []float64) metrics.Timeline {
 				}
 				end[k], cnt[k] = (math.Floor(t/w[k])+1)*w[k], 0
 			}
-			cnt[k]++
+			if wt == nil {
+				cnt[k]++
+			} else {
+				cnt[k] += wt[i]
+			}
 		}
 	}
 	for k := range nw {
@@ -290,8 +298,9 @@ func hmmWalker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) (*sam
 }
 
 // hmmChecker scores a fitted chain. Each simulated segment gets
-// s = Σ over features of (ACF error + hmmKSWeight·KS), plus for the gaps
-// the timeline error (timelineErr); the score is the
+// s = Σ over features of (ACF error + hmmKSWeight·KS), plus the timeline
+// error (timelineErr) of a gap chain's packets or a joint chain's bytes,
+// which it generates as the direction plays them; the score is the
 // median of s over segments: what a typical run of the data's length shows,
 // which long regimes make very different from run to run (on the Skype `to`
 // sizes one model's KS ranges 0.02-0.16 across runs). acf is the median over
@@ -310,11 +319,19 @@ type hmmChecker struct {
 	acf, centred []float64
 	ks           []*metrics.KSRef // the targets', one each: its own scratch
 	scores, acfs []float64
-	medS, medA   []float64 // scratch for the medians
+	medS, medA   []float64        // scratch for the medians
+	gi           int              // a joint chain's gap feature
+	tlJoint      metrics.Timeline // and the data's bytes timeline
 }
 
 func newHMMChecker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) *hmmChecker {
 	c := &hmmChecker{tg: tg}
+	if len(tg) == 2 {
+		if tg[0].round {
+			c.gi = 1
+		}
+		c.tlJoint = weightTimeline(tg[c.gi].v, tg[1-c.gi].v)
+	}
 	var err error
 	if c.w, err = hmmWalker(seed, h, feats, tg); err != nil {
 		c.bad = true
@@ -355,10 +372,14 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 			// KS of the segment as sorted, without sorting it (the
 			// segment is simulated afresh next time round).
 			sr += e + hmmKSWeight*c.ks[a].Distance(c.seg[a])
-			if !c.tg[a].round {
+			if !c.tg[a].round && d == 1 {
 				sr += timelineErr(c.tg[a].tl, countTimeline(c.seg[a]))
 			}
 			ar += e
+		}
+		if d == 2 {
+			// A joint chain: the timeline of its bytes.
+			sr += timelineErr(c.tlJoint, weightTimeline(c.seg[c.gi], c.seg[1-c.gi]))
 		}
 		c.scores = append(c.scores, sr)
 		c.acfs = append(c.acfs, ar)

@@ -163,7 +163,8 @@ func BenchmarkHMMACF(b *testing.B) {
 }
 
 // TestCountTimeline: the check's one-pass timeline of gaps is
-// metrics.TimelineOf's of packets counting one each, at every window.
+// metrics.TimelineOf's of packets counting one each, at every window, and
+// with sizes as weights its timeline of bytes.
 func TestCountTimeline(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, n := range []int{2, 50, 3000} {
@@ -179,6 +180,17 @@ func TestCountTimeline(t *testing.T) {
 					now += g
 				}
 				s.Time[i], s.Size[i] = now, 1
+			}
+			sizes := make([]float64, n)
+			for i := range sizes {
+				sizes[i] = float64(40 + rng.IntN(1460))
+			}
+			ws := metrics.Series{Time: s.Time, Size: sizes}
+			wantB, gotB := metrics.TimelineOf(ws), weightTimeline(gaps, sizes)
+			for k := range wantB.CV {
+				if d := math.Abs(wantB.CV[k] - gotB.CV[k]); !(math.IsNaN(wantB.CV[k]) && math.IsNaN(gotB.CV[k])) && !(d <= 1e-9*max(1, wantB.CV[k])) {
+					t.Errorf("n %d, mean gap %v: bytes CV at %v s %v, want %v", n, mean, metrics.BurstWindows[k], gotB.CV[k], wantB.CV[k])
+				}
 			}
 			want, got := metrics.TimelineOf(s), countTimeline(gaps)
 			same := func(a, b float64) bool {
