@@ -431,17 +431,23 @@ func TestFitTemporalDeterministicAndValid(t *testing.T) {
 	}
 }
 
+// seriesOf is n packets of gap and size drawn by f from a seeded source.
+func seriesOf(seed uint64, n int, f func(rng *rand.Rand, i int) (iat, size float64)) (iat, size []float64) {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	iat, size = make([]float64, n), make([]float64, n)
+	for i := range iat {
+		iat[i], size[i] = f(rng, i)
+	}
+	return iat, size
+}
+
 // TestFitTemporalReusesSearches: a "separate" fit given an "auto" fit's
 // searches (as FitDirection weighs the other structure) is the fit it
 // would have been on its own, and the searches it was given are kept.
 func TestFitTemporalReusesSearches(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 8))
-	n := 400
-	iat, size := make([]float64, n), make([]float64, n)
-	for i := range iat {
-		iat[i] = 0.02 + 0.005*rng.ExpFloat64()
-		size[i] = math.Round(200 + 50*math.Sin(float64(i)/20) + 5*rng.NormFloat64())
-	}
+	iat, size := seriesOf(8, 400, func(rng *rand.Rand, i int) (float64, float64) {
+		return 0.02 + 0.005*rng.ExpFloat64(), math.Round(200 + 50*math.Sin(float64(i)/20) + 5*rng.NormFloat64())
+	})
 	o := TemporalOptions{Seed: 3}
 	_, searched, err := fitTemporal(iat, size, o, nil)
 	if err != nil {
@@ -487,13 +493,10 @@ func TestFitTemporalReusesSearches(t *testing.T) {
 // TestChainSearchResumes: restarts run in steps, with results taken
 // between them, give the search that ran them at once.
 func TestChainSearchResumes(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 9))
 	n := 300
-	iat, size := make([]float64, n), make([]float64, n)
-	for i := range iat {
-		iat[i] = 0.01 + 0.01*rng.ExpFloat64()
-		size[i] = math.Round(100 + 30*rng.NormFloat64())
-	}
+	_, size := seriesOf(9, n, func(rng *rand.Rand, _ int) (float64, float64) {
+		return 0.01 + 0.01*rng.ExpFloat64(), math.Round(100 + 30*rng.NormFloat64())
+	})
 	o := TemporalOptions{Seed: 2}.withDefaults()
 	fs := hmmFeatureHead("size", size, false, n)
 	ts := newHMMTarget(size, true)
