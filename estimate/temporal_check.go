@@ -19,9 +19,9 @@ import (
 // outside the observed range, round sizes) in segments as long as the data,
 // and scored by what the comparison reports for each segment: the mean |ACF
 // difference| over lags 1..50 against the data and the KS distance, with
-// equal weight (hmmKSWeight), and for gaps the segment's timeline (packets
-// per window, idle share: hmmTimelineWeight); see hmmChecker for how
-// segments are pooled.
+// equal weight (hmmKSWeight), and the segment's timeline (a gap chain's
+// packets, a joint chain's bytes, per window, and the idle share:
+// hmmTimelineWeight); see hmmChecker for how segments are pooled.
 // The walk is the sampler's own (sampler.Walker): the candidate is turned
 // into the profile's chain and generated exactly as `sample`, the exports
 // and the native sender will generate it.
@@ -93,8 +93,8 @@ func newHMMTarget(v []float64, round bool) *hmmTarget {
 // metrics.BurstWindows and the share of empty windows of
 // metrics.IdleWindow, over the whole windows from the first packet (NaN
 // where the span holds fewer than two, one for the idle share, as
-// metrics.TimelineOf). One pass,
-// every window at once: the check measures every simulated segment so.
+// metrics.TimelineOf). One pass, every window at once: the check measures
+// every simulated segment so.
 func countTimeline(gaps []float64) metrics.Timeline { return weightTimeline(gaps, nil) }
 
 // weightTimeline is countTimeline with packet i weighing wt[i] (nil: 1):
@@ -164,7 +164,7 @@ func weightTimeline(gaps, wt []float64) metrics.Timeline {
 	return tl
 }
 
-// timelineErr is the check's timeline part for a gap segment: the
+// timelineErr is the check's timeline part for a segment: the
 // burstiness error at each window (metrics.BurstErr) and the idle share's,
 // each in units of its tolerance, weighed by hmmTimelineWeight.
 func timelineErr(ref, gen metrics.Timeline) float64 {
