@@ -254,6 +254,7 @@ func fitTemporal(iat, size []float64, opts TemporalOptions, prior *temporalSearc
 	nw := min(len(iat), hmmSearchMax)
 	ti := newHMMTarget(iat[:nw], false)
 	ts := newHMMTarget(size[:nw], true)
+	ti.withSizes(ts.v)
 
 	// The three searches are independent (own data views, own random
 	// streams): run side by side, they use both cores of a small machine

@@ -71,8 +71,9 @@ type hmmTarget struct {
 	lo, hi float64
 	round  bool // sizes are whole bytes
 	// tl is the packet timeline of gaps (not sizes): packets per window
-	// at the burst windows, idle share.
-	tl metrics.Timeline
+	// at the burst windows, idle share; bytes, of gaps whose sizes a joint
+	// chain generates with them, the bytes timeline (withSizes).
+	tl, bytes metrics.Timeline
 }
 
 func newHMMTarget(v []float64, round bool) *hmmTarget {
@@ -86,6 +87,12 @@ func newHMMTarget(v []float64, round bool) *hmmTarget {
 		t.tl = countTimeline(v)
 	}
 	return t
+}
+
+// withSizes gives the gap target t the bytes timeline of its packets of
+// sizes (aligned with its gaps), which a joint chain's check weighs.
+func (t *hmmTarget) withSizes(sizes []float64) {
+	t.bytes = weightTimeline(t.v, sizes)
 }
 
 // countTimeline is the timeline of packets placed at the cumulative gaps,
@@ -326,18 +333,14 @@ type hmmChecker struct {
 	acf, centred []float64
 	ks           []*metrics.KSRef // the targets', one each: its own scratch
 	scores, acfs []float64
-	medS, medA   []float64        // scratch for the medians
-	gi           int              // a joint chain's gap feature
-	tlJoint      metrics.Timeline // and the data's bytes timeline
+	medS, medA   []float64 // scratch for the medians
+	gi           int       // a joint chain's gap feature
 }
 
 func newHMMChecker(seed uint64, h *hmmModel, feats []hmmFeat, tg []*hmmTarget) *hmmChecker {
 	c := &hmmChecker{tg: tg}
-	if len(tg) == 2 {
-		if tg[0].round {
-			c.gi = 1
-		}
-		c.tlJoint = weightTimeline(tg[c.gi].v, tg[1-c.gi].v)
+	if len(tg) == 2 && tg[0].round {
+		c.gi = 1
 	}
 	var err error
 	if c.w, err = hmmWalker(seed, h, feats, tg); err != nil {
@@ -386,7 +389,7 @@ func (c *hmmChecker) run(segs int) (score, acfErr float64) {
 		}
 		if d == 2 {
 			// A joint chain: the timeline of its bytes.
-			sr += hmmJointTimelineFactor * timelineErr(c.tlJoint, weightTimeline(c.seg[c.gi], c.seg[1-c.gi]))
+			sr += hmmJointTimelineFactor * timelineErr(c.tg[c.gi].bytes, weightTimeline(c.seg[c.gi], c.seg[1-c.gi]))
 		}
 		c.scores = append(c.scores, sr)
 		c.acfs = append(c.acfs, ar)
