@@ -25,7 +25,8 @@ const burstMin = 16
 // on/off layer of its bursts (profiles.Bursts) and their count, or nil when the cut leaves
 // fewer than burstMin idle gaps or bursts of one packet on average (then
 // the "bursts" are the packets themselves, and the model's gaps say all).
-// iat[i] is the gap before packet i; every packet before the first idle
+// iat[i] is the gap before packet i of the series (the capture's i+1:
+// its first packet has no gap); every packet before the first idle
 // gap, and every one after the last, counts as a burst too (the capture
 // cut them short: their lengths are a lower bound, kept so that the
 // capture's packets and span are all accounted for).
@@ -33,7 +34,15 @@ func fitBursts(iat []float64, threshold float64) (b *profiles.Bursts, bursts int
 	var lengths, idle []float64
 	n := 0
 	for i, g := range iat {
-		if g > threshold && i > 0 {
+		if g > threshold {
+			if i == 0 {
+				// The series starts at the capture's second packet: the
+				// first one, before this gap, is a burst of its own. Left
+				// out, the gap (a page load's first wait, 22 % of one
+				// capture's span) went with it, and every run drawn was
+				// denser than the capture.
+				n = 1
+			}
 			lengths = append(lengths, float64(n))
 			idle = append(idle, g)
 			n = 0
