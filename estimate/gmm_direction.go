@@ -79,11 +79,15 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 		return nil, fmt.Errorf("iat: %w", err)
 	}
 	var searched *temporalSearches // the chain searches, for the other structure's fit
+	// Choosing, a direction whose order carries no evidence (orderless)
+	// gets no search: one-state chains, its independent draws.
+	orderless := o.Choose && o.Temporal != nil && orderless(iat, size, o.GMM.Seed)
 	if o.Temporal != nil {
 		to := *o.Temporal
 		if to.IATTransform == "" {
 			to.IATTransform = tr
 		}
+		to.orderless = orderless
 		if f.Temporal, searched, err = fitTemporal(iat, size, to, nil); err != nil {
 			// Choosing, a direction too short for an HMM simply has the
 			// mixtures; asked for an HMM, it is an error.
@@ -100,7 +104,7 @@ func FitDirection(iat, size []float64, o DirectionOptions) (*profiles.Direction,
 	// other structure's fit takes the separate chains the first one
 	// searched rather than searching them again.
 	var alt *profiles.HMM
-	if o.Choose && f.Temporal != nil && (o.Temporal.Structure == "" || o.Temporal.Structure == "auto") {
+	if o.Choose && f.Temporal != nil && !orderless && (o.Temporal.Structure == "" || o.Temporal.Structure == "auto") {
 		to := *o.Temporal
 		if to.IATTransform == "" {
 			to.IATTransform = tr
