@@ -152,9 +152,9 @@ var (
 // as long as the capture then holds its distribution to within a stratum,
 // its rare long gaps included, where independent draws scatter the run's
 // marginal and byte rate about the capture's: on 60 synthetic flows of 500
-// memoryless packets a direction, the chains that searched their order
-// for nothing scored 1.9 where the mixtures scored 4.3, by their blocks
-// alone).
+// packets a direction, the 70 directions judged orderless scored 1.93 on
+// average with these chains, 3.79 with the mixtures, and 1.87 with the
+// chains the full search chose for them).
 var hmmOrderlessCands = []hmmCand{{k: 1, m: 1}}
 
 // fitOrderless fits feature f's chain of one state (hmmOrderlessCands) on

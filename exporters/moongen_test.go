@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmm2trex/gmm2trex/estimate"
 	"github.com/gmm2trex/gmm2trex/metrics"
 	"github.com/gmm2trex/gmm2trex/profiles"
 	"github.com/gmm2trex/gmm2trex/profiles/builtin"
@@ -161,6 +163,51 @@ func TestMoonGenMatchesModel(t *testing.T) {
 	}
 	if !(acf[sampler.HMM] < acf[sampler.IID]) {
 		t.Errorf("acf_err_size: hmm %.4f, iid %.4f; want hmm below iid", acf[sampler.HMM], acf[sampler.IID])
+	}
+}
+
+// TestMoonGenOneStateChains runs the script of a direction whose order
+// carries no evidence (estimate gives it chains of one state, their draws
+// carried by the marginal maps) and compares it with the Go sampler: KS of
+// sizes and of gaps ≤ 0.05, walked draw by draw and in blocks.
+func TestMoonGenOneStateChains(t *testing.T) {
+	const n = 20000
+	r := rand.New(rand.NewPCG(4, 4))
+	var iat, size []float64
+	for range 600 {
+		iat = append(iat, math.Round(math.Exp(-4+r.NormFloat64())*1e6)/1e6)
+		size = append(size, float64([]int{60, 160, 172, 1200}[r.IntN(4)]))
+	}
+	d, err := estimate.FitDirection(iat, size, estimate.DirectionOptions{
+		GMM: estimate.GMMOptions{Seed: 1}, Temporal: &estimate.TemporalOptions{Seed: 1}, Choose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.HMM == nil || len(d.HMM.Chains) != 2 || len(d.HMM.Chains[0].States) != 1 || len(d.HMM.Chains[1].States) != 1 {
+		t.Skip("this draw got a searched chain (its order tested as not independent): nothing to check")
+	}
+	for _, block := range []int{0, 600} {
+		dm := *d
+		h := *d.HMM
+		h.Chains = slices.Clone(h.Chains)
+		for i := range h.Chains {
+			h.Chains[i].Block = block
+		}
+		dm.HMM, dm.Bursts = &h, nil
+		p := loadTiny(t)
+		p.Objects[0].From = &dm
+		rs, _ := runMoonGen(t, p, Options{Model: sampler.HMM, Seed: 7, Dirs: []profiles.Dir{profiles.From}}, n, "0")
+		ports := byPort(rs)
+		if len(ports) != 1 || len(ports[0]) < n {
+			t.Fatalf("block %d: want %d packets on port 0, got %d ports", block, n, len(ports))
+		}
+		gaps, sizes := gapsSizes(ports[0], n)
+		wantGaps, wantSizes := modelDraws(t, &dm, sampler.HMM, 99, n)
+		ksSize, ksGap := ks(sizes, wantSizes), ks(gaps, wantGaps)
+		t.Logf("block %d: KS size %.4f, KS gap %.4f", block, ksSize, ksGap)
+		if ksSize > 0.05 || ksGap > 0.05 {
+			t.Errorf("block %d: KS size %.4f, KS gap %.4f; want both ≤ 0.05", block, ksSize, ksGap)
+		}
 	}
 }
 
