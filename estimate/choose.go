@@ -3,6 +3,7 @@ package estimate
 import (
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/gmm2trex/gmm2trex/metrics"
 	"github.com/gmm2trex/gmm2trex/profiles"
@@ -50,26 +51,44 @@ const chooseStream = 0x63686f6f7365 // "choose"
 // drawn one by one or in blocks: the best) "iid+bursts", "hmm+bursts".
 func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64, seed uint64, alts ...*profiles.HMM) error {
 	ref := newChooseRef(iat, size, resolution)
-	medians := func(dm *profiles.Direction, m sampler.Model) (runMedians, error) {
+	// medians scores a model on its runs. With beat finite, it stops as
+	// soon as the runs so far prove the score cannot come below beat
+	// (chooseRef.bound) and says so (lost): the candidate's score is then
+	// not needed, since it would neither be chosen nor change a score
+	// recorded (the callers pass the larger of the two).
+	medians := func(dm *profiles.Direction, m sampler.Model, beat float64) (med runMedians, lost bool, err error) {
 		runs := make([]runMeasures, 0, chooseSegments)
 		src, err := sampler.NewSource(dm, m, seed, chooseStream)
 		if err != nil {
-			return runMedians{}, err
+			return runMedians{}, false, err
 		}
 		for seg := range chooseSegments {
 			src.Reset(seed, chooseStream+uint64(seg)) // as a new source, prepared once
 			runs = append(runs, ref.measure(src, resolution))
+			if chooseBoundFrom > 0 && seg+1 >= chooseBoundFrom && seg+1 < chooseSegments && !math.IsInf(beat, 1) && ref.bound(runs, chooseSegments) >= beat {
+				chooseLost.Add(1)
+				return runMedians{}, true, nil
+			}
 		}
-		return ref.mediansOf(runs), nil
+		return ref.mediansOf(runs), false, nil
 	}
-	score := func(dm *profiles.Direction, m sampler.Model) (float64, error) {
-		med, err := medians(dm, m)
-		return ref.score(med), err
+	score := func(dm *profiles.Direction, m sampler.Model, beat float64) (float64, bool, error) {
+		med, lost, err := medians(dm, m, beat)
+		return ref.score(med), lost, err
+	}
+	// beatFor is what a candidate recorded under key must beat to matter:
+	// the score to choose it (best) and the key's record, when it has one;
+	// without a record its score is recorded, so it is scored to the end.
+	beatFor := func(key string, best float64) float64 {
+		if old, ok := d.Scores[key]; ok {
+			return max(old, best)
+		}
+		return math.Inf(1)
 	}
 	d.Scores = map[string]float64{}
 	// The independent draws are the reference of the acf_err tolerance
 	// (metrics.TolACF: half of theirs, at least the floor).
-	im, err := medians(d, sampler.IID)
+	im, _, err := medians(d, sampler.IID, math.Inf(1))
 	if err != nil {
 		return err
 	}
@@ -79,7 +98,7 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	// as the chains have them): kept where they score lower.
 	dm := *d
 	dm.IAT.Marginal, dm.Size.Marginal = mixtureMap(d.IAT, iat), mixtureMap(d.Size, size)
-	mapped, err := score(&dm, sampler.IID)
+	mapped, _, err := score(&dm, sampler.IID, math.Inf(1))
 	if err != nil {
 		return err
 	}
@@ -109,16 +128,21 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 		for vi, v := range append([]*profiles.HMM{h}, blockVariants(h, len(iat))...) {
 			dm := *d
 			dm.HMM = v
-			sc, err := score(&dm, sampler.HMM)
-			if err != nil {
-				return err
-			}
-			if sc < mineScore {
-				mine, mineScore = v, sc
-			}
 			key := profiles.ModelHMM + "-" + structureOf(h)
 			if vi > 0 {
 				key += "-blocks"
+			}
+			// Not chosen unless below this structure's best, which is
+			// no lower than the best of all.
+			sc, lost, err := score(&dm, sampler.HMM, beatFor(key, mineScore))
+			if err != nil {
+				return err
+			}
+			if lost {
+				continue
+			}
+			if sc < mineScore {
+				mine, mineScore = v, sc
 			}
 			if old, ok := d.Scores[key]; !ok || sc < old {
 				d.Scores[key] = sc
@@ -138,7 +162,7 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 	}
 	low := min(iid, bestScore)
 	if d.RNN != nil {
-		sc, err := score(d, sampler.RNN)
+		sc, _, err := score(d, sampler.RNN, math.Inf(1))
 		if err != nil {
 			return err
 		}
@@ -163,11 +187,14 @@ func ChooseModel(d *profiles.Direction, iat, size []float64, resolution float64,
 			if h != nil {
 				name, m = profiles.ModelHMM, sampler.HMM
 			}
-			sc, err := score(&dm, m)
+			key := name + "+bursts"
+			sc, lost, err := score(&dm, m, beatFor(key, low))
 			if err != nil {
 				return err
 			}
-			key := name + "+bursts"
+			if lost {
+				continue
+			}
 			if old, ok := d.Scores[key]; !ok || sc < old {
 				d.Scores[key] = sc
 			}
@@ -355,18 +382,21 @@ func (r *chooseRef) mediansOf(runs []runMeasures) runMedians {
 	m := runMedians{
 		ksIAT: med(func(m *runMeasures) float64 { return m.ksIAT }), ksSize: med(func(m *runMeasures) float64 { return m.ksSize }),
 		acfIAT: med(func(m *runMeasures) float64 { return m.acfIAT }), acfSize: med(func(m *runMeasures) float64 { return m.acfSize }),
-		rate: med(func(m *runMeasures) float64 {
-			if r.tl.Bytes > 0 && m.tl.Bytes > 0 {
-				return math.Abs(math.Log(m.tl.Bytes / r.tl.Bytes))
-			}
-			return math.NaN()
-		}),
+		rate: med(r.rateErr),
 		idle: med(func(m *runMeasures) float64 { return math.Abs(m.tl.Idle - r.tl.Idle) }),
 	}
 	for k := range m.burst {
 		m.burst[k] = med(func(m *runMeasures) float64 { return metrics.BurstErr(r.tl.CV[k], m.tl.CV[k]) })
 	}
 	return m
+}
+
+// rateErr is a run's |ln| of the byte-rate ratio (NaN: no bytes).
+func (r *chooseRef) rateErr(m *runMeasures) float64 {
+	if r.tl.Bytes > 0 && m.tl.Bytes > 0 {
+		return math.Abs(math.Log(m.tl.Bytes / r.tl.Bytes))
+	}
+	return math.NaN()
 }
 
 // score is the error of a model's medians: each measure in units of its
@@ -394,4 +424,60 @@ func (r *chooseRef) score(m runMedians) float64 {
 		}
 	}
 	return e
+}
+
+// chooseBoundFrom is the first run count at which ChooseModel asks whether
+// a candidate has already lost: with fewer than half the runs known the
+// bound is zero. 0 turns the early stop off (the tests' reference).
+var chooseBoundFrom = chooseSegments / 2
+
+// chooseLost counts the candidates ChooseModel stopped scoring early (the
+// tests ask it to have happened).
+var chooseLost atomic.Int64
+
+// bound is a lower bound of the score of total runs of which runs are
+// known: each measure's median is at least what it is with every unknown
+// run below all the known ones (at 0, no measure is negative) and with
+// any number of them missing (a measure a run cannot take, NaN, is left
+// out of its median). Every value so bounded is one of the known ones, so
+// the floats compare as the medians would: bound ≤ score(mediansOf(all)).
+func (r *chooseRef) bound(runs []runMeasures, total int) float64 {
+	lo := func(get func(*runMeasures) float64) float64 {
+		var a []float64
+		for i := range runs {
+			if x := get(&runs[i]); !math.IsNaN(x) {
+				a = append(a, x)
+			}
+		}
+		slices.Sort(a)
+		b := math.Inf(1)
+		for u := 0; u <= total-len(runs); u++ {
+			m := len(a) + u
+			if m == 0 {
+				return 0 // the median may be NaN: no term
+			}
+			at := func(j int) float64 {
+				if j < u {
+					return 0
+				}
+				return a[j-u]
+			}
+			v := at(m / 2)
+			if m%2 == 0 {
+				v = (at(m/2-1) + v) / 2
+			}
+			b = min(b, v)
+		}
+		return b
+	}
+	m := runMedians{
+		ksIAT: lo(func(m *runMeasures) float64 { return m.ksIAT }), ksSize: lo(func(m *runMeasures) float64 { return m.ksSize }),
+		acfIAT: lo(func(m *runMeasures) float64 { return m.acfIAT }), acfSize: lo(func(m *runMeasures) float64 { return m.acfSize }),
+		rate: lo(func(m *runMeasures) float64 { return r.rateErr(m) }),
+		idle: lo(func(m *runMeasures) float64 { return math.Abs(m.tl.Idle - r.tl.Idle) }),
+	}
+	for k := range m.burst {
+		m.burst[k] = lo(func(m *runMeasures) float64 { return metrics.BurstErr(r.tl.CV[k], m.tl.CV[k]) })
+	}
+	return r.score(m)
 }
