@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/gmm2trex/gmm2trex/internal/fastmath"
 	"github.com/gmm2trex/gmm2trex/internal/gauss"
@@ -191,6 +190,7 @@ type chain struct {
 	raw  [][]float64
 	vals [][]float64
 	keys []uint64
+	tmp  []uint64 // sortKeys' scratch
 	u    []float64
 	pos  int
 }
@@ -307,7 +307,7 @@ func (c *chain) reset() { c.state, c.started, c.pos = 0, false, c.blk }
 func (c *chain) initBlocks(pc *profiles.Chain) {
 	c.blk = pc.Block
 	c.pos = c.blk
-	c.keys, c.u = make([]uint64, c.blk), make([]float64, c.blk)
+	c.keys, c.tmp, c.u = make([]uint64, c.blk), make([]uint64, c.blk), make([]float64, c.blk)
 	c.prob = KnotProbs(pc)
 	for range c.dim {
 		c.raw = append(c.raw, make([]float64, c.blk))
@@ -369,7 +369,7 @@ func KnotProbs(pc *profiles.Chain) [][]float64 {
 // capture's mean size and mean gap (its byte rate) to within the slices'
 // width instead of a sample's 1/√blk. The ranks come from one sort of
 // integer keys (each draw's order-keeping bits with its index in the low
-// bits: no comparison closure); the quantile function is then read by one
+// bits, sorted by radix: no comparison); the quantile function is then read by one
 // walk along the knots (quantilesInto).
 func (c *chain) fill(r *rand.Rand) {
 	for t := range c.blk {
@@ -385,7 +385,7 @@ func (c *chain) fill(r *rand.Rand) {
 		for i, v := range c.raw[f] {
 			keys[i] = orderKey(v)&^mask | uint64(i)
 		}
-		slices.Sort(keys)
+		sortKeys(keys, c.tmp)
 		stratify(r, c.u)
 		quantilesInto(c.u, c.marg[f].X, c.prob[f], c.u)
 		vals := c.vals[f]
