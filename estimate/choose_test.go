@@ -67,29 +67,11 @@ func TestChooseBoundIsLower(t *testing.T) {
 // early stop and without it get the same model, chains, layer and scores,
 // and the stop did stop some candidates.
 func TestChooseEarlyStopChangesNothing(t *testing.T) {
-	series := []func(rng *rand.Rand, i int) (float64, float64){
-		// talk spurts: 20 ms packets in bursts, seconds of silence between
-		func(rng *rand.Rand, i int) (float64, float64) {
-			if i%40 == 0 {
-				return 0.5 + 2*rng.ExpFloat64(), 60
-			}
-			return 0.02 + 0.001*rng.NormFloat64(), float64(160 + 4*rng.IntN(3))
-		},
-		// a slow regime in the sizes
-		func(rng *rand.Rand, i int) (float64, float64) {
-			return 0.02 + 0.005*rng.ExpFloat64(), math.Round(200 + 50*math.Sin(float64(i)/20) + 5*rng.NormFloat64())
-		},
-		// frames: a large packet and its fragments
-		func(rng *rand.Rand, i int) (float64, float64) {
-			if i%5 == 0 {
-				return 0.033 + 0.003*rng.NormFloat64(), 1200
-			}
-			return 1e-5 * (1 + rng.ExpFloat64()), float64(300 + rng.IntN(900))
-		},
-	}
 	defer func(v int) { chooseBoundFrom = v }(chooseBoundFrom)
+	defer func(v float64) { chooseGiveUp = v }(chooseGiveUp)
+	chooseGiveUp = 0 // the exact stop alone
 	lost0 := chooseLost.Load()
-	for i, f := range series {
+	for i, f := range chooseSeries {
 		iat, size := seriesOf(uint64(10+i), 400, f)
 		opts := DirectionOptions{GMM: GMMOptions{Seed: 1}, Temporal: &TemporalOptions{Seed: 1}, Choose: true}
 		chooseBoundFrom = chooseSegments / 2
@@ -108,5 +90,68 @@ func TestChooseEarlyStopChangesNothing(t *testing.T) {
 	}
 	if chooseLost.Load() == lost0 {
 		t.Error("no candidate was stopped early")
+	}
+}
+
+// chooseSeries are directions of 400 packets whose candidates score
+// apart: talk spurts, a slow regime in the sizes, frames and fragments.
+var chooseSeries = []func(rng *rand.Rand, i int) (float64, float64){
+	// talk spurts: 20 ms packets in bursts, seconds of silence between
+	func(rng *rand.Rand, i int) (float64, float64) {
+		if i%40 == 0 {
+			return 0.5 + 2*rng.ExpFloat64(), 60
+		}
+		return 0.02 + 0.001*rng.NormFloat64(), float64(160 + 4*rng.IntN(3))
+	},
+	// a slow regime in the sizes
+	func(rng *rand.Rand, i int) (float64, float64) {
+		return 0.02 + 0.005*rng.ExpFloat64(), math.Round(200 + 50*math.Sin(float64(i)/20) + 5*rng.NormFloat64())
+	},
+	// frames: a large packet and its fragments
+	func(rng *rand.Rand, i int) (float64, float64) {
+		if i%5 == 0 {
+			return 0.033 + 0.003*rng.NormFloat64(), 1200
+		}
+		return 1e-5 * (1 + rng.ExpFloat64()), float64(300 + rng.IntN(900))
+	},
+}
+
+// TestChooseGiveUpKeepsTheChoice: with chooseGiveUp, ChooseModel gives up
+// some candidates after half their runs, and the direction keeps the
+// model, chains, layer and marginals it gets without it; a score that
+// differs is a given-up candidate's, at least chooseGiveUp times the
+// chosen one.
+func TestChooseGiveUpKeepsTheChoice(t *testing.T) {
+	defer func(v float64) { chooseGiveUp = v }(chooseGiveUp)
+	given0 := chooseGivenUp.Load()
+	for i, f := range chooseSeries {
+		iat, size := seriesOf(uint64(10+i), 400, f)
+		opts := DirectionOptions{GMM: GMMOptions{Seed: 1}, Temporal: &TemporalOptions{Seed: 1}, Choose: true}
+		chooseGiveUp = 2
+		fast, err := FitDirection(iat, size, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chooseGiveUp = 0
+		full, err := FitDirection(iat, size, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chosen := full.Scores[full.Model]
+		if full.Bursts != nil {
+			chosen = full.Scores[full.Model+"+bursts"]
+		}
+		for k, v := range full.Scores {
+			if w := fast.Scores[k]; w != v && !(w >= 2*chosen && v > chosen) {
+				t.Errorf("series %d: score %s %v given up, %v scored to the end, the chosen %v", i, k, w, v, chosen)
+			}
+		}
+		fast.Scores, full.Scores = nil, nil
+		if !reflect.DeepEqual(fast, full) {
+			t.Errorf("series %d: given up, the model is %s; scored to the end, %s (or their chains, layers, maps differ)", i, fast.Model, full.Model)
+		}
+	}
+	if chooseGivenUp.Load() == given0 {
+		t.Error("no candidate was given up")
 	}
 }
