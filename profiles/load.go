@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -72,9 +73,7 @@ func decodeBytes(b []byte, name string) (*Profile, error) {
 		return nil, fmt.Errorf("profiles: %s: empty file", name)
 	}
 	if trimmed[0] == '{' {
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(p); err != nil {
+		if err := decodeJSON(b, p); err != nil {
 			return nil, fmt.Errorf("profiles: %s: %w", name, err)
 		}
 	} else {
@@ -89,6 +88,106 @@ func decodeBytes(b []byte, name string) (*Profile, error) {
 		return nil, fmt.Errorf("profiles: %s: %w", name, err)
 	}
 	return p, nil
+}
+
+// decodeJSON decodes what json.Decoder decodes (unknown fields refused) but
+// the objects one at a time: the decoder otherwise copies the whole document
+// into its buffer before it decodes a byte of it (a document of 136 MB took
+// 809 MB). The fields other than the objects are gathered and decoded
+// together as they were.
+func decodeJSON(b []byte, p *Profile) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('{') {
+		return fmt.Errorf("the document is not a JSON object")
+	}
+	head := []byte{'{'}
+	var objects []Object
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		// encoding/json matches field names without regard to case.
+		if strings.EqualFold(key, "objects") {
+			switch next := nextByte(b, dec.InputOffset()); next {
+			case '[':
+				if objects, err = decodeObjects(dec, objects); err != nil {
+					return err
+				}
+				continue
+			case 'n':
+				if _, err := dec.Token(); err != nil {
+					return err
+				}
+				objects = nil
+				continue
+			}
+			// Anything else is wrong in a way Decode words best.
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		if len(head) > 1 {
+			head = append(head, ',')
+		}
+		k, _ := json.Marshal(key)
+		head = append(append(append(head, k...), ':'), raw...)
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	hd := json.NewDecoder(bytes.NewReader(append(head, '}')))
+	hd.DisallowUnknownFields()
+	if err := hd.Decode(p); err != nil {
+		return err
+	}
+	p.Objects = objects
+	return nil
+}
+
+// decodeObjects decodes the array that follows in dec, element by element,
+// into prev's elements as far as they go (as encoding/json does when a key
+// repeats).
+func decodeObjects(dec *json.Decoder, prev []Object) ([]Object, error) {
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	out := prev[:0]
+	for i := 0; dec.More(); i++ {
+		var o Object
+		if i < len(prev) {
+			o = prev[i]
+		}
+		if err := dec.Decode(&o); err != nil {
+			return nil, fmt.Errorf("objects[%d]: %w", i, err)
+		}
+		out = append(out, o)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []Object{}
+	}
+	return out, nil
+}
+
+// nextByte is the first byte of the value after offset off of b (past
+// blanks and the colon), 0 at the end.
+func nextByte(b []byte, off int64) byte {
+	for _, c := range b[min(off, int64(len(b))):] {
+		switch c {
+		case ' ', '\t', '\r', '\n', ':':
+			continue
+		}
+		return c
+	}
+	return 0
 }
 
 func isText(b []byte) bool {
@@ -116,11 +215,63 @@ func EncodingFor(path string) Encoding {
 // MaxDocument (Save does).
 func Encode(w io.Writer, p *Profile, enc Encoding) error {
 	if enc == JSON {
-		e := json.NewEncoder(w)
-		e.SetIndent("", "  ")
-		return e.Encode(p)
+		return encodeJSON(w, p)
 	}
 	return encodeYAML(w, p)
+}
+
+// encodeJSON writes what json.Encoder with a two-space indent writes, byte
+// for byte, but object by object: the encoder marshals the whole document
+// and then indents it into a second buffer, about 2.5 times a document of
+// 10^5 objects held at once (136 MB of JSON: 585 MB resident).
+func encodeJSON(w io.Writer, p *Profile) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// The document without its objects gives the head, whose last field
+	// is "objects": null.
+	head := *p
+	head.Objects = nil
+	b, err := json.Marshal(&head)
+	if err != nil {
+		return err
+	}
+	var ind bytes.Buffer
+	if err := json.Indent(&ind, b, "", "  "); err != nil {
+		return err
+	}
+	const tail = `"objects": null` + "\n}"
+	h := ind.Bytes()
+	if !bytes.HasSuffix(h, []byte(tail)) {
+		return fmt.Errorf("profiles: JSON head ends %q, not with objects", h[max(0, len(h)-40):])
+	}
+	bw.Write(h[:len(h)-len(tail)])
+	switch {
+	case p.Objects == nil:
+		bw.WriteString(tail)
+	case len(p.Objects) == 0:
+		bw.WriteString(`"objects": []` + "\n}")
+	default:
+		bw.WriteString(`"objects": [`)
+		for i := range p.Objects {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			b, err := json.Marshal(&p.Objects[i])
+			if err != nil {
+				return err
+			}
+			ind.Reset()
+			if err := json.Indent(&ind, b, "    ", "  "); err != nil {
+				return err
+			}
+			bw.WriteString("\n    ")
+			if _, err := bw.Write(ind.Bytes()); err != nil {
+				return err // the limit, or the disk
+			}
+		}
+		bw.WriteString("\n  ]\n}")
+	}
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // Save validates p and writes it atomically to path, as JSON for a .json

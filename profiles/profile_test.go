@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-func loadTiny(t *testing.T) *Profile {
+func loadTiny(t testing.TB) *Profile {
 	t.Helper()
 	p, err := Load("testdata/tiny.yaml")
 	if err != nil {

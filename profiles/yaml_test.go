@@ -2,12 +2,14 @@ package profiles
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +67,9 @@ func many(t testing.TB, n int) *Profile {
 	return p
 }
 
-func TestEncodeStreamsTheWholeDocument(t *testing.T) {
+// oddProfile has what an encoder can get wrong: quotes, colons and line
+// breaks in strings, maps, bursts and a recurrent model.
+func oddProfile(t *testing.T) *Profile {
 	odd := loadTiny(t)
 	odd.Objects[0].From.Bursts = testBursts()
 	odd.Objects = append(odd.Objects, withRNN(t).Objects...)
@@ -76,6 +80,11 @@ func TestEncodeStreamsTheWholeDocument(t *testing.T) {
 	odd.Objects[0].Local = Endpoint{}
 	odd.Objects[0].From.Scores = map[string]float64{"iid+bursts": 1, "hmm, odd": 2e-07, "b": 3}
 	odd.Objects[0].From.HMM.Chains[0].Transform = map[string]string{"iat": "[log]", "size": "none"}
+	return odd
+}
+
+func TestEncodeStreamsTheWholeDocument(t *testing.T) {
+	odd := oddProfile(t)
 	for _, p := range []*Profile{loadBuiltin(t, "sample-rtp"), loadBuiltin(t, "skype-call"), loadTiny(t), many(t, 3), odd} {
 		var buf bytes.Buffer
 		if err := Encode(&buf, p, YAML); err != nil {
@@ -105,6 +114,64 @@ func TestEncodeStreamsTheWholeDocument(t *testing.T) {
 	if want := wholeYAML(t, p); !bytes.Equal(buf.Bytes(), want) {
 		t.Errorf("no objects: got\n%s\nwant\n%s", buf.Bytes(), want)
 	}
+}
+
+// The JSON is what encoding/json writes for the whole document.
+func TestEncodeJSONIsTheWholeDocuments(t *testing.T) {
+	none, empty := loadTiny(t), loadTiny(t)
+	none.Objects, empty.Objects = nil, []Object{}
+	odd := oddProfile(t)
+	odd.Source.File = "<two>\nlines & \u00e9"
+	for _, p := range []*Profile{loadBuiltin(t, "sample-rtp"), loadBuiltin(t, "skype-call"), loadTiny(t), many(t, 3), odd, none, empty} {
+		var got, want bytes.Buffer
+		if err := Encode(&got, p, JSON); err != nil {
+			t.Fatal(err)
+		}
+		e := json.NewEncoder(&want)
+		e.SetIndent("", "  ")
+		if err := e.Encode(p); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s, %d objects: object-by-object JSON differs from encoding/json's:\n%s", p.Source.File, len(p.Objects), got.Bytes())
+		}
+	}
+}
+
+// decodeJSON decodes what encoding/json decodes from the whole document.
+func FuzzDecodeJSON(f *testing.F) {
+	var buf bytes.Buffer
+	for _, p := range []*Profile{loadTiny(f), many(f, 2)} {
+		buf.Reset()
+		if err := Encode(&buf, p, JSON); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(slices.Clone(buf.Bytes()))
+	}
+	for _, doc := range []string{
+		`{"format":"gmm2trex/v1","objects":[]}`, `{"format":"gmm2trex/v1","objects":null}`,
+		`{"OBJECTS":[{"id":"a"}],"format":"x"}`, `{"objects":[{"id":"a","kind":"ip"}],"objects":[{"kind":"mac"},{"id":"b"}]}`,
+		`{"objects":[{"id":"a","bogus":1}]}`, `{"objects":"no"}`, `{"objects":[1]}`, `{"format":1}`,
+		`{"objects":[{"from":{"packets":"many"}}]}`, `{"objects":[]} trailing`, `{"objects":[{}]`, `{"source":{"file":"x"},"objects":[{"id":"a"}],"settings":{"seed":3}}`,
+	} {
+		f.Add([]byte(doc))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 || b[0] != '{' {
+			return
+		}
+		var got, want Profile
+		gerr := decodeJSON(b, &got)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		werr := dec.Decode(&want)
+		if (gerr == nil) != (werr == nil) {
+			t.Fatalf("%q: streamed error %v, whole %v", b, gerr, werr)
+		}
+		if gerr == nil && !reflect.DeepEqual(&got, &want) {
+			t.Fatalf("%q: streamed %+v, whole %+v", b, got, want)
+		}
+	})
 }
 
 func TestPortableFloat(t *testing.T) {
@@ -282,10 +349,41 @@ func BenchmarkEncodeYAML(b *testing.B) {
 	}
 }
 
+func BenchmarkEncodeJSON(b *testing.B) {
+	p := many(b, 200)
+	var buf bytes.Buffer
+	if err := Encode(&buf, p, JSON); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Encode(discard{}, p, JSON); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkDecodeYAML(b *testing.B) {
 	p := many(b, 200)
 	var buf bytes.Buffer
 	if err := Encode(&buf, p, YAML); err != nil {
+		b.Fatal(err)
+	}
+	doc := buf.Bytes()
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(bytes.NewReader(doc), "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeJSON(b *testing.B) {
+	p := many(b, 200)
+	var buf bytes.Buffer
+	if err := Encode(&buf, p, JSON); err != nil {
 		b.Fatal(err)
 	}
 	doc := buf.Bytes()
