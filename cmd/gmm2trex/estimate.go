@@ -25,16 +25,20 @@ func init() {
 			"Examples:\n" +
 			"   gmm2trex estimate                                  # the embedded sample -> ffmpeg-rtp.profile.yaml\n" +
 			"   gmm2trex estimate -p call.pcap -n auto --model hmm -o call.profile.yaml\n" +
-			"   gmm2trex estimate -p call.pcap -n auto --max-components 5 --iat-transform none   # as the original tool\n" +
+			"   gmm2trex estimate -p call.pcap --model gmm --max-components 5 --iat-transform none --percentiles 3,97   # as the original tool\n" +
 			"   gmm2trex estimate -p skype.pcap --object '#1' -o - | gmm2trex show -",
-		Description: "Reads the capture, cuts it into objects (flows, or devices by IP or MAC), trims\n" +
-			"each direction's packets whose gap lies outside the percentiles, and fits Gaussian\n" +
-			"mixtures (EM, k-means++ restarts) to the packet sizes and the gaps (on log(gap)\n" +
-			"by default), with -n components or, with auto, the count of lowest BIC up to\n" +
-			"--max-components. --model hmm adds hidden Markov models that keep bursts and\n" +
-			"regimes. Objects are fitted in parallel. A direction with fewer than --min-packets\n" +
-			"packets gets no model and is listed as skipped. Without -o the profile is written\n" +
-			"to <capture name>.profile.yaml in the working directory.",
+		Description: "Reads the capture, cuts it into objects (flows, or devices by IP or MAC), and\n" +
+			"fits per direction Gaussian mixtures (EM, k-means++ restarts) to the packet sizes\n" +
+			"and the gaps (on log(gap) by default), with -n components or, with auto, the count\n" +
+			"of lowest BIC up to --max-components. --model auto (the default) also fits hidden\n" +
+			"Markov models that keep bursts and regimes and an on/off layer, samples each\n" +
+			"candidate and keeps the one nearest the capture in marginals, correlation and\n" +
+			"timeline (the profile records the choice and the scores); gmm, hmm and rnn ask for\n" +
+			"one model. Nothing is trimmed by default: --percentiles 3,97 drops the packets whose\n" +
+			"gap lies outside those percentiles, as the original tool did. Objects are fitted\n" +
+			"in parallel. A direction with fewer than --min-packets packets gets no model and is\n" +
+			"listed as skipped. Without -o the profile is written to <capture name>.profile.yaml\n" +
+			"in the working directory.",
 		Flags: append(cmdline.EstimateFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the profile to `FILE` (.json for JSON; - for standard output)"},
 			&cli.StringFlag{Name: "plot", Usage: "also draw the fits into `DIR` (see gmm2trex plot)"},

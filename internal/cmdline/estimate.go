@@ -47,7 +47,7 @@ func EstimateFlags() []cli.Flag {
 	return append(CaptureFlags(),
 		&cli.StringFlag{Name: "components", Aliases: []string{"n"}, Value: "auto", Usage: "mixture components: `N` or auto (BIC)"},
 		&cli.IntFlag{Name: "max-components", Value: estimate.DefaultMaxK, Usage: "largest component count `N` tried by -n auto (5 reproduces the original tool)"},
-		&cli.StringFlag{Name: "percentiles", Value: DefaultPercentiles, Usage: "drop packets whose gap lies outside the `LO,HI` percentiles"},
+		&cli.StringFlag{Name: "percentiles", Value: DefaultPercentiles, Usage: "drop packets whose gap lies outside the `LO,HI` percentiles of the direction's gaps (0,100: none; 3,97: the original tool)"},
 		&cli.StringFlag{Name: "model", Value: pipeline.ModelAuto, Usage: "`MODEL` to fit: auto (fit both, each direction plays the one that imitates it best), gmm (independent mixtures), hmm (adds the temporal model) or rnn (adds the HMM and a recurrent network over mixture components, and plays the network)"},
 		&cli.StringFlag{Name: "iat-transform", Value: estimate.DefaultIATTransform, Usage: "fit the gap mixture on the gap (none) or on its log: `T`"},
 		&cli.IntFlag{Name: "min-packets", Value: pipeline.DefaultMinPackets, Usage: "fit a direction only with at least `N` packets"},

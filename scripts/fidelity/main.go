@@ -3,6 +3,9 @@
 //
 //	go run ./scripts/fidelity [-objects FILE] [-allowed FILE] [-check] [-seeds N] [-model auto|gmm|hmm|rnn] [-models] [-json OUT] [-cut N] CAPTURE_OR_DIR...
 //
+// A capture with no object to estimate is left out with a note, but with
+// -check or -allowed (gating, it fails the run).
+//
 // -cut N judges each capture cut to its first N packets (fidelity.Cut,
 // into a temporary directory, same names), as a short capture: directions
 // of a few hundred packets; a capture that then has no object to
@@ -123,9 +126,17 @@ func main() {
 	cfg.Progress = func(c string) {
 		fmt.Fprintf(os.Stderr, "fidelity: %s (%.0f s)\n", filepath.Base(c), time.Since(start).Seconds())
 	}
-	if *cut > 0 {
+	switch {
+	case *cut > 0:
 		cfg.SkipEmpty = func(c string, err error) {
 			fmt.Fprintf(os.Stderr, "fidelity: %s cut to %d packets left out: %v\n", filepath.Base(c), *cut, err)
+		}
+	case *allowedFile == "" && !*check:
+		// A directory of captures (the robustness corpus) holds some with
+		// no object of --min-packets; judging, not gating, they are left
+		// out. Gating, a capture that stopped giving objects must fail.
+		cfg.SkipEmpty = func(c string, err error) {
+			fmt.Fprintf(os.Stderr, "fidelity: %s left out: %v\n", filepath.Base(c), err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
