@@ -334,61 +334,34 @@ func must[T any](v T, err error) T {
 
 // The costs README's "Scale" section quotes: bytes allocated per byte of
 // document, written and read.
-func BenchmarkEncodeYAML(b *testing.B) {
+func BenchmarkEncodeYAML(b *testing.B) { benchEncode(b, YAML) }
+func BenchmarkEncodeJSON(b *testing.B) { benchEncode(b, JSON) }
+func BenchmarkDecodeYAML(b *testing.B) { benchDecode(b, YAML) }
+func BenchmarkDecodeJSON(b *testing.B) { benchDecode(b, JSON) }
+
+// benchDocument is the document of 200 objects the benchmarks write and read.
+func benchDocument(b *testing.B, enc Encoding) (*Profile, []byte) {
 	p := many(b, 200)
 	var buf bytes.Buffer
-	if err := Encode(&buf, p, YAML); err != nil {
+	if err := Encode(&buf, p, enc); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
+	return p, buf.Bytes()
+}
+
+func benchEncode(b *testing.B, enc Encoding) {
+	p, _ := benchDocument(b, enc)
 	for b.Loop() {
-		if err := Encode(discard{}, p, YAML); err != nil {
+		if err := Encode(discard{}, p, enc); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkEncodeJSON(b *testing.B) {
-	p := many(b, 200)
-	var buf bytes.Buffer
-	if err := Encode(&buf, p, JSON); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(buf.Len()))
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := Encode(discard{}, p, JSON); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkDecodeYAML(b *testing.B) {
-	p := many(b, 200)
-	var buf bytes.Buffer
-	if err := Encode(&buf, p, YAML); err != nil {
-		b.Fatal(err)
-	}
-	doc := buf.Bytes()
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Decode(bytes.NewReader(doc), "bench"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkDecodeJSON(b *testing.B) {
-	p := many(b, 200)
-	var buf bytes.Buffer
-	if err := Encode(&buf, p, JSON); err != nil {
-		b.Fatal(err)
-	}
-	doc := buf.Bytes()
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
+func benchDecode(b *testing.B, enc Encoding) {
+	_, doc := benchDocument(b, enc)
 	for b.Loop() {
 		if _, err := Decode(bytes.NewReader(doc), "bench"); err != nil {
 			b.Fatal(err)
