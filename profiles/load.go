@@ -96,6 +96,18 @@ func decodeBytes(b []byte, name string) (*Profile, error) {
 // 809 MB). The fields other than the objects are gathered and decoded
 // together as they were.
 func decodeJSON(b []byte, p *Profile) error {
+	if err := decodeJSONStream(b, p); err != nil {
+		// The document ends inside the object: what json.Decoder says of
+		// it whole, not the stream's plain EOF.
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	return nil
+}
+
+func decodeJSONStream(b []byte, p *Profile) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if t, err := dec.Token(); err != nil {

@@ -174,6 +174,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad type", strings.Replace(string(good), "packets: 200", "packets: many", 1), "line"},
 		{"invalid", strings.Replace(string(good), "std: 5}", "std: -1}", 1), "objects[0].from.size.mixture[0].std: must be > 0, got -1"},
 		{"json unknown", `{"format":"gmm2trex/v1","bogus":1}`, "bogus"},
+		{"json unknown in an object", `{"format":"gmm2trex/v1","objects":[{"id":"a","bogus":1}]}`, `objects[0]: json: unknown field "bogus"`},
+		{"json bad type in an object", `{"format":"gmm2trex/v1","objects":[{"id":"a"},{"from":{"packets":"many"}}]}`, "objects[1]: json: cannot unmarshal string"},
+		{"json objects not a list", `{"format":"gmm2trex/v1","objects":"none"}`, "cannot unmarshal string"},
+		{"json cut short", `{"format":"gmm2trex/v1","objects":[{"id":"a"}`, "unexpected EOF"},
 	}
 	for _, c := range cases {
 		_, err := Decode(strings.NewReader(c.doc), "x.yaml")
