@@ -126,17 +126,17 @@ func main() {
 	cfg.Progress = func(c string) {
 		fmt.Fprintf(os.Stderr, "fidelity: %s (%.0f s)\n", filepath.Base(c), time.Since(start).Seconds())
 	}
-	switch {
-	case *cut > 0:
-		cfg.SkipEmpty = func(c string, err error) {
-			fmt.Fprintf(os.Stderr, "fidelity: %s cut to %d packets left out: %v\n", filepath.Base(c), *cut, err)
+	// A capture cut short may have no object, and a directory of captures
+	// (the robustness corpus) holds some with none of --min-packets: they
+	// are left out. Gating a whole capture, one that stopped giving
+	// objects must fail.
+	if *cut > 0 || *allowedFile == "" && !*check {
+		how := ""
+		if *cut > 0 {
+			how = fmt.Sprintf(" cut to %d packets", *cut)
 		}
-	case *allowedFile == "" && !*check:
-		// A directory of captures (the robustness corpus) holds some with
-		// no object of --min-packets; judging, not gating, they are left
-		// out. Gating, a capture that stopped giving objects must fail.
 		cfg.SkipEmpty = func(c string, err error) {
-			fmt.Fprintf(os.Stderr, "fidelity: %s left out: %v\n", filepath.Base(c), err)
+			fmt.Fprintf(os.Stderr, "fidelity: %s%s left out: %v\n", filepath.Base(c), how, err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
